@@ -57,7 +57,7 @@ def read_info(path: str | Path, layer: str | None = None) -> dict:
 
 
 def read_vector(path: str | Path, layer: str | None = None, encoding: str | None = None,
-                bbox=None, columns=None, require_crs: bool = True, **_ignored) -> gpd.GeoDataFrame:
+                bbox=None, columns=None, where: str | None = None, require_crs: bool = True, **_ignored) -> gpd.GeoDataFrame:
     """Read one layer of a vector file; a clear InputError/CRSError instead of GDAL's messages."""
     p = Path(path)
     if not p.exists():
@@ -71,6 +71,8 @@ def read_vector(path: str | Path, layer: str | None = None, encoding: str | None
         kwargs["bbox"] = tuple(bbox)
     if columns is not None:
         kwargs["columns"] = list(columns)
+    if where:
+        kwargs["where"] = where
     src = str(p)
     if p.suffix.lower() == ".kmz":
         src = f"/vsizip/{p}"

@@ -1,0 +1,122 @@
+"""Overlap of a footprint with one layer: pieces per source feature and dissolved totals."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .areas import ellipsoidal_areas, planar_areas
+from .roles import normalise_zone
+from .units import area_block
+
+
+@dataclass
+class Piece:
+    feature_id: str
+    zone: str
+    key: dict
+    attributes: dict
+    geometry: object  # shapely, analysis CRS
+    planar_m2: float
+    ellipsoidal_m2: float
+    sliver: bool
+
+
+@dataclass
+class LayerOverlap:
+    pieces: list[Piece] = field(default_factory=list)
+    total: dict = field(default_factory=lambda: area_block(0.0, 0.0))
+    by_zone: list[dict] = field(default_factory=list)
+    status: str = "not_touched"
+
+    @property
+    def hit_count(self) -> int:
+        return len(self.pieces)
+
+
+def json_value(v):
+    """A JSON-safe scalar for an attribute value."""
+    if v is None:
+        return None
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating, float)):
+        f = float(v)
+        return None if math.isnan(f) else f
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, (pd.Timestamp,)):
+        return v.isoformat()
+    if v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, (bytes, bytearray)):
+        return v.hex()
+    return v if isinstance(v, (str, int)) else str(v)
+
+
+def polygonal(geoms: np.ndarray) -> np.ndarray:
+    """Keep only the polygonal part of each geometry (intersections may yield lines and points)."""
+    out = geoms.copy()
+    mixed = ~np.isin(shapely.get_type_id(geoms), (3, 6))
+    for i in np.nonzero(mixed)[0]:
+        parts = [p for p in shapely.get_parts(geoms[i]) if p.geom_type in ("Polygon", "MultiPolygon")]
+        out[i] = shapely.union_all(parts) if parts else shapely.Polygon()
+    return out
+
+
+def dissolved_area(geoms, crs) -> tuple[float, float]:
+    """Planar and ellipsoidal area of the union of ``geoms`` (overlaps counted once)."""
+    if len(geoms) == 0:
+        return 0.0, 0.0
+    u = shapely.union_all(np.asarray(geoms, dtype=object))
+    return float(shapely.area(u)), float(ellipsoidal_areas([u], crs)[0])
+
+
+def overlay_layer(fp, candidates: gpd.GeoDataFrame, crs, role: str, *, key_fields=(), id_field=None,
+                  zone_field=None, sliver_m2: float = 1.0, footprint_m2: float | None = None) -> LayerOverlap:
+    """Overlap pieces of footprint ``fp`` with ``candidates`` (both in projected ``crs``).
+
+    ``candidates`` are features pre-selected by a spatial index; the exact test happens here.
+    """
+    result = LayerOverlap()
+    if candidates.empty:
+        return result
+    geoms = np.asarray(candidates.geometry.values, dtype=object)
+    prepared = shapely.prepare(fp) or fp
+    hit = shapely.intersects(prepared, geoms)
+    if not hit.any():
+        return result
+    cand = candidates.iloc[np.nonzero(hit)[0]]
+    inter = polygonal(shapely.intersection(np.asarray(cand.geometry.values, dtype=object), fp))
+    planar = planar_areas(inter)
+    ellip = ellipsoidal_areas(inter, crs)
+    attr_cols = [c for c in cand.columns if c not in (cand.geometry.name, "__fid")]
+    records = cand[attr_cols].to_dict("records")
+    fids = cand["__fid"].to_numpy() if "__fid" in cand.columns else np.arange(len(cand))
+    for rec, fid, g, pa, ea in zip(records, fids, inter, planar, ellip):
+        attrs = {k: json_value(v) for k, v in rec.items()}
+        fid_val = attrs.get(id_field) if id_field else None
+        result.pieces.append(Piece(
+            feature_id=str(fid_val) if fid_val not in (None, "") else f"#{int(fid) + 1}",
+            zone=normalise_zone(role, attrs.get(zone_field) if zone_field else None),
+            key={k: attrs.get(k) for k in key_fields if k in attrs}, attributes=attrs,
+            geometry=g, planar_m2=float(pa), ellipsoidal_m2=float(ea), sliver=float(ea) < sliver_m2))
+    pa, ea = dissolved_area([p.geometry for p in result.pieces], crs)
+    result.total = area_block(pa, ea)
+    result.status = "occupied" if ea >= sliver_m2 else "touching"
+    zones: dict[str, list[Piece]] = {}
+    for p in result.pieces:
+        zones.setdefault(p.zone, []).append(p)
+    for zone, pieces in zones.items():
+        zpa, zea = dissolved_area([p.geometry for p in pieces], crs)
+        result.by_zone.append({"zone": zone, "area": area_block(zpa, zea),
+                               "share_of_footprint": zea / footprint_m2 if footprint_m2 else 0.0,
+                               "piece_count": len(pieces),
+                               "status": "occupied" if zea >= sliver_m2 else "touching"})
+    result.by_zone.sort(key=lambda z: -z["area"]["ellipsoidal_m2"])
+    return result

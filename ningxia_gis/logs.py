@@ -1,0 +1,27 @@
+"""Log file for details the user is not shown (tracebacks of unexpected errors)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+
+def log_path() -> Path:
+    base = Path(os.environ.get("NINGXIA_GIS_HOME", Path.home() / ".ningxia_gis"))
+    return base / "ningxia_gis.log"
+
+
+def setup_logging() -> None:
+    logger = logging.getLogger("ningxia_gis")
+    if logger.handlers:
+        return
+    try:
+        path = log_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)

@@ -1,0 +1,85 @@
+"""Readable text summary of a check result (Chinese or English) for the terminal."""
+
+from __future__ import annotations
+
+import unicodedata
+
+STATUS = {"zh": {"occupied": "占用", "touching": "相接(未占用)", "not_touched": "不涉及"},
+          "en": {"occupied": "occupied", "touching": "touching only", "not_touched": "not touched"}}
+TEXT = {
+    "zh": {"title": "项目用地压占分析", "footprint": "项目用地", "crs": "分析坐标系", "location": "所在行政区",
+           "method": "面积为 CGCS2000 椭球面积（括号内为高斯平面面积）", "layer": "图层", "status": "情况",
+           "features": "图斑数", "area": "压占面积 m²", "ha": "公顷", "mu": "亩", "share": "占比",
+           "zones": "分区", "synthetic": "注意：示例图层为合成数据，仅用于演示和培训", "warnings": "提示"},
+    "en": {"title": "Footprint overlay check", "footprint": "Footprint", "crs": "Analysis CRS",
+           "location": "County", "method": "Areas are CGCS2000 ellipsoidal (planar Gauss-Krüger in brackets)",
+           "layer": "Layer", "status": "Status", "features": "Features", "area": "Overlap m²", "ha": "ha",
+           "mu": "mu", "share": "Share", "zones": "zones",
+           "synthetic": "Note: the sample layers are synthetic, for demos and training only",
+           "warnings": "Notes"},
+}
+
+
+def width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def pad(s: str, n: int, right: bool = False) -> str:
+    fill = " " * max(n - width(s), 0)
+    return fill + s if right else s + fill
+
+
+def table(rows: list[list[str]], right_cols: set[int]) -> str:
+    widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for k, r in enumerate(rows):
+        lines.append("  ".join(pad(c, widths[i], i in right_cols) for i, c in enumerate(r)))
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def format_summary(data: dict, lang: str = "zh") -> str:
+    t, st = TEXT[lang], STATUS[lang]
+    fp = data["footprint"]
+    a = fp["area"]
+    out = [f"== {t['title']}: {fp['name']} ==",
+           f"{t['footprint']}: {a['ellipsoidal_m2']:,.2f} m² = {a['ellipsoidal_ha']:,.4f} {t['ha']} = "
+           f"{a['ellipsoidal_mu']:,.2f} {t['mu']}  ({a['planar_m2']:,.2f} m²)  "
+           f"[{fp['parcel_count']} parcel(s), {fp['ring_count']} ring(s), {fp['vertex_count']} vertices]",
+           f"{t['crs']}: {data['analysis_crs']['label']}"]
+    if data.get("location"):
+        out.append(f"{t['location']}: {data['location']['county']}")
+    out.append(t["method"])
+    rows = [[t["layer"], t["status"], t["features"], t["area"], t["ha"], t["mu"], t["share"]]]
+    for layer in data["layers"]:
+        if layer["role"] == "admin_boundary":
+            continue
+        la = layer["area"]
+        rows.append([layer["name"], st[layer["status"]], str(layer["hit_count"]),
+                     f"{la['ellipsoidal_m2']:,.2f} ({la['planar_m2']:,.2f})", f"{la['ellipsoidal_ha']:,.4f}",
+                     f"{la['ellipsoidal_mu']:,.2f}", f"{100 * layer['share_of_footprint']:.2f}%"])
+        for z in layer["by_zone"]:
+            if z["zone"] == layer["role_name"]:
+                continue
+            za = z["area"]
+            rows.append([f"  └ {z['zone']}", st[z.get("status", "occupied")], str(z["piece_count"]),
+                         f"{za['ellipsoidal_m2']:,.2f}", f"{za['ellipsoidal_ha']:,.4f}", f"{za['ellipsoidal_mu']:,.2f}",
+                         f"{100 * z['share_of_footprint']:.2f}%"])
+    out.append("")
+    out.append(table(rows, right_cols={2, 3, 4, 5, 6}))
+    if data.get("verdicts"):
+        try:
+            from .rules.cli import format_verdicts
+            out.append("")
+            out.append(format_verdicts(data["verdicts"], lang))
+        except ImportError:
+            pass
+    notes = list(data.get("warnings", []))
+    if data.get("catalog", {}).get("synthetic"):
+        notes.append(t["synthetic"])
+    if notes:
+        out.append("")
+        out.append(f"{t['warnings']}:")
+        out.extend(f"  - {w}" for w in notes)
+    return "\n".join(out)
