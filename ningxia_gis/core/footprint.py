@@ -1,7 +1,12 @@
 """The project footprint: reading it from a file and making it a valid polygon.
 
-Format-specific readers (界址点 TXT, DXF, coordinate tables …) register themselves in ``READERS`` by
-file suffix; everything else goes through pyogrio (SHP, GPKG, GeoJSON, KML, FileGDB).
+Format-specific readers (界址点 TXT, DXF, CSV/XLSX coordinate tables, KML/KMZ) live in
+``ningxia_gis.footprint_io`` and register themselves in ``READERS`` by file suffix (done on first use of
+``load_footprint``); everything else goes through pyogrio (SHP, GPKG, GeoJSON, FileGDB).
+
+Every footprint gets the same checks whatever its format (see ``footprint_io.validate``): refusals with
+the file and line, duplicate vertices removed, make_valid with a warning, ring orientation normalised,
+stated area compared, and an import report in ``fp.meta["report"]``.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ class Footprint:
     warnings: list[str] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)   # informational (CRS decided, orientation …)
 
     @property
     def crs(self):
@@ -38,6 +44,12 @@ class Footprint:
     def union(self):
         """All parcels as one (multi)polygon, so overlapping parcels are never counted twice."""
         return shapely.union_all(self.gdf.geometry.values)
+
+    @property
+    def report(self):
+        """The ``footprint_io.validate.ImportReport`` of this import (built on demand)."""
+        from ..footprint_io.validate import report_of
+        return report_of(self)
 
 
 # suffix -> reader(path, **options) -> Footprint
@@ -56,22 +68,60 @@ def file_sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
+_BUILTINS_LOADED = False
+
+
+def _ensure_readers() -> None:
+    global _BUILTINS_LOADED
+    if not _BUILTINS_LOADED:
+        _BUILTINS_LOADED = True
+        from .. import footprint_io  # noqa: F401  (registers its readers in READERS)
+
+
 def load_footprint(path: str | Path, crs=None, **options) -> Footprint:
-    """Read a footprint file, check it is polygonal and repair invalid geometry (with a warning)."""
+    """Read a footprint file, check it is polygonal and repair invalid geometry (with a warning).
+
+    Options understood by the readers: ``encoding``, ``layer``, ``allow_legacy_datum`` (read Xi'an 80 /
+    Beijing 54 files as they are, with a loud warning), ``check_range`` (False: skip the Ningxia range
+    check), ``bounds`` ((w, s, e, n) lon/lat for that check), and per format (see footprint_io).
+    """
+    _ensure_readers()
     p = Path(path)
     if not p.exists():
         raise InputError(f"footprint file not found: {p}")
     reader = READERS.get(p.suffix.lower())
-    if reader is not None:
+    if reader is not None and not p.is_dir():
         fp = reader(p, crs=crs, **options)
     else:
-        gdf = read_vector(p, **options)
-        if crs is not None:
-            gdf = gdf.set_crs(crs, allow_override=True)
-        fp = Footprint(gdf=gdf, source=str(p), name=p.stem)
+        fp = _read_gis(p, crs, **options)
     fp.source = fp.source or str(p)
     fp.sha256 = fp.sha256 or file_sha256(p)
-    return prepare_footprint(fp)
+    fp = prepare_footprint(fp)
+    from ..footprint_io.validate import finalize
+    return finalize(fp)
+
+
+def _read_gis(p: Path, crs=None, check_range: bool = True, bounds=None, **options) -> Footprint:
+    """SHP, GPKG, GeoJSON, FileGDB … through pyogrio; the user's CRS wins over the file's (with a warning)."""
+    from ..footprint_io.validate import clean_vector_footprint
+    from .crs import crs_label, to_crs
+    gdf = read_vector(p, require_crs=False, **options)
+    notes = []
+    warnings = list(gdf.attrs.get("warnings", []))
+    if crs is not None:
+        user = to_crs(crs)
+        if gdf.crs is not None and not to_crs(gdf.crs).equals(user):
+            warnings.append(f"{p.name}: the file says {crs_label(gdf.crs)}; read as {crs_label(user)} as given")
+        gdf = gdf.set_crs(user, allow_override=True)
+        notes.append(f"CRS {crs_label(user)} as given (--crs)")
+    elif gdf.crs is None:
+        raise FootprintError(f"{p.name}: the file has no coordinate system (.prj missing?); "
+                             "give one with --crs (e.g. EPSG:4523)")
+    else:
+        notes.append(f"CRS {crs_label(gdf.crs)} from the file")
+    fp = Footprint(gdf=gdf, source=str(p), name=p.stem, warnings=warnings,
+                   meta={"format": p.suffix.lstrip(".").upper() or "GIS", "crs_notes": notes})
+    return clean_vector_footprint(fp, check_range=check_range, bounds=bounds)
 
 
 def prepare_footprint(fp: Footprint) -> Footprint:
@@ -96,8 +146,9 @@ def prepare_footprint(fp: Footprint) -> Footprint:
     if gdf.empty or shapely.area(shapely.union_all(gdf.geometry.values)) <= 0:
         raise FootprintError(f"{label}: the footprint has no polygon with an area")
     fp.gdf = gdf
-    fp.warnings.extend(fp.repairs)
-    return fp
+    fp.warnings.extend(r for r in fp.repairs if r not in fp.warnings)
+    from ..footprint_io.validate import orient
+    return orient(fp)
 
 
 def _polygonal(g):
