@@ -36,7 +36,7 @@ def ellipsoidal_areas_lonlat(geoms_lonlat) -> np.ndarray:
     if len(geoms) == 0:
         return out
     parts, part_geom = shapely.get_parts(geoms, return_index=True)
-    poly = shapely.get_type_id(parts) == 3
+    poly = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
     parts, part_geom = parts[poly], part_geom[poly]
     if len(parts) == 0:
         return out

@@ -15,7 +15,7 @@ import numpy as np
 import shapely
 
 from .crs import to_crs, transformer
-from .errors import CatalogError, InputError
+from .errors import CatalogError, CRSError, InputError
 from .footprint import file_sha256
 from .layers import VECTOR_SUFFIXES, list_layers, read_info, read_vector
 from .roles import CULTIVATED_WHERE, ROLES, guess_role
@@ -63,7 +63,10 @@ class LayerSource:
     def source_crs(self):
         if self.spec.crs:
             return to_crs(self.spec.crs)
-        return to_crs(self.info["crs"]) if self.info.get("crs") else None
+        if not self.info.get("crs"):
+            raise CRSError(f"{self.spec.path.name}: the layer has no coordinate system (.prj missing?); "
+                           "set one in the layer catalog (crs = \"EPSG:4490\")")
+        return to_crs(self.info["crs"])
 
     @property
     def sha256(self) -> str:

@@ -130,7 +130,7 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
         entry = {
             "id": spec.id, "name": spec.name, "role": spec.role, "role_name": ROLES[spec.role].name_zh,
             "source": str(spec.path), "source_layer": spec.layer, "sha256": src.sha256,
-            "source_crs": crs_label(src_crs) if src_crs else None,
+            "source_crs": crs_label(src_crs),
             "feature_count": int(src.info.get("features", -1)),
             "hit_count": ov.hit_count, "status": ov.status, "area": ov.total,
             "share_of_footprint": ov.total["ellipsoidal_m2"] / fp_m2 if fp_m2 else 0.0,
