@@ -223,3 +223,24 @@ def test_sample_layers_are_synthetic_and_complete():
         assert src.source_crs.to_epsg() == 4490
         minx, miny, maxx, maxy = src.info["total_bounds"]
         assert 105.5 < minx and maxx < 107.0 and 36.6 < miny and maxy < 38.0
+
+
+def test_folder_with_filegdb_and_kml_layers_is_recognised(tmp_path):
+    """三区三线 FileGDB with Chinese feature-class names, and a KML from a handheld GPS."""
+    data = tmp_path / "data"
+    data.mkdir()
+    red = gpd.GeoDataFrame({"HXBM": ["R1"], "HXMC": ["红线甲"]}, geometry=[box(106.60, 37.40, 106.61, 37.41)],
+                           crs=4490)
+    red.to_file(data / "三区三线下发版.gdb", layer="陆域生态保护红线", driver="OpenFileGDB", engine="pyogrio")
+    farm = gpd.GeoDataFrame({"YJJBNTTBBH": ["F1"]}, geometry=[box(106.605, 37.40, 106.62, 37.41)], crs=4326)
+    farm.to_file(data / "YJJBNT.kml", driver="KML", engine="pyogrio")
+    cat = load_catalog(data)
+    assert sorted(s.role for s in cat.layers) == ["eco_redline", "permanent_basic_farmland"]
+    fp = box(106.600, 37.400, 106.610, 37.405)
+    res = run_check(write_fp(tmp_path, fp, 4490), cat)
+    red_r = next(x for x in res.data["layers"] if x["role"] == "eco_redline")
+    farm_r = next(x for x in res.data["layers"] if x["role"] == "permanent_basic_farmland")
+    full = ellipsoidal_areas([fp], 4326)[0]
+    assert red_r["area"]["ellipsoidal_m2"] == pytest.approx(full, rel=1e-4)
+    assert red_r["pieces"][0]["key"]["HXMC"] == "红线甲"
+    assert farm_r["area"]["ellipsoidal_m2"] == pytest.approx(full / 2, rel=1e-3)
