@@ -1,0 +1,246 @@
+"""The report maps: the location map and one overlay map per touched layer (matplotlib, Qt-free)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import shapely
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from ..fonts import setup_matplotlib_fonts
+from ..styles import StyleSet, load_styles
+from .context import MapContext, map_context
+from .draw import (AX_RECT, FIG_H, FIG_W, axes_aspect, draw_polygons, fit_extent, halo_text, legend_handle,
+                   note_box, north_arrow, scale_bar, setup_grid)
+
+#: roles drawn as context on the county-scale location map (large polygons; parcels would be clutter)
+LOCATION_ROLES = ("eco_redline", "nature_reserve", "urban_boundary")
+#: roles shown as context on every overlay map, drawn under the map's own layer
+OVERLAY_CONTEXT_ROLES = ("urban_boundary", "eco_redline", "nature_reserve")
+TOUCHED = ("occupied", "touching")
+
+
+@dataclass
+class MapInfo:
+    """One rendered map."""
+
+    kind: str  # "location" | "overlay"
+    layer_id: str | None
+    title: str
+    path: Path | None = None
+    note: str = ""
+
+
+def _figure(title: str | None):
+    setup_matplotlib_fonts()
+    fig = Figure(figsize=(FIG_W, FIG_H))
+    ax = fig.add_axes(AX_RECT)
+    ax.set_facecolor("white")
+    if title:
+        fig.text(0.5, 0.975, title, ha="center", va="top", fontsize=12)
+    return fig, ax
+
+
+def _legend(fig, handles) -> None:
+    if handles:
+        fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.005), ncol=3, fontsize=7.5,
+                   frameon=True, edgecolor="#888888", fancybox=False, handlelength=2.2, handleheight=1.1,
+                   columnspacing=1.4, borderpad=0.5)
+
+
+def _crs_note(fig, ctx: MapContext) -> None:
+    label = ctx.data["analysis_crs"].get("label", f"EPSG:{ctx.epsg}")
+    fig.text(0.97, 0.951, f"坐标系：{label.split(' ', 1)[0]} CGCS2000 3度带高斯-克吕格",
+             ha="right", va="bottom", fontsize=6.5, color="#444444")
+
+
+def _ctx(data_or_ctx) -> MapContext:
+    return data_or_ctx if isinstance(data_or_ctx, MapContext) else map_context(data_or_ctx)
+
+
+def _draw_zoned(ax, gdf, role: str, styles: StyleSet, name: str, handles: list, *, muted: bool = False) -> None:
+    """Features of one layer, grouped by zone so zone styles (核心保护区, 基本草原 …) apply."""
+    if gdf is None or gdf.empty:
+        return
+    for zone, grp in gdf.groupby("zone", sort=True):
+        st = styles.role(role, zone)
+        kw = {"alpha": 0.55} if muted else {}
+        if draw_polygons(ax, grp.geometry.values, st, **kw) is not None:
+            zoned = zone in styles.zones.get(role, {}) or role in ("cultivated_land",)
+            label = f"{name}（{zone}）" if zoned and zone != name else name
+            if label not in {h.get_label() for h in handles}:
+                handles.append(legend_handle(st, label, **kw))
+
+
+def location_map(data_or_ctx, *, title: str | None = "项目位置示意图", styles: StyleSet | None = None) -> Figure:
+    """The footprint within its county (``admin_boundary`` layer) with the large protected zones.
+
+    Without an admin layer file the map falls back to a 5 km frame around the footprint.
+    """
+    ctx = _ctx(data_or_ctx)
+    styles = styles or load_styles()
+    fig, ax = _figure(title)
+    handles: list = []
+    notes: list[str] = []
+    fp = ctx.footprint
+    admin = next((x for x in ctx.layers.values() if x["role"] == "admin_boundary"), None)
+    home = None
+    if admin is not None:
+        home = ctx.features(admin["id"], fp.envelope.buffer(1.0))
+        if home is not None and not home.empty:
+            home = home[home.geometry.intersects(fp)]
+    if home is not None and not home.empty:
+        bounds = shapely.union_all(home.geometry.values).bounds
+        extent = fit_extent(bounds, 0.06, 200.0, axes_aspect(fig, ax))
+    else:
+        c = fp.centroid
+        half = max(2500.0, 3 * max(fp.bounds[2] - fp.bounds[0], fp.bounds[3] - fp.bounds[1]))
+        extent = fit_extent((c.x - half, c.y - half, c.x + half, c.y + half), 0, 0, axes_aspect(fig, ax))
+        notes.append("未找到行政区图层，仅显示项目周边 5 千米范围" if admin is None or not ctx.available(admin["id"])
+                     else "项目不在行政区图层范围内")
+    frame = shapely.box(*extent)
+    if admin is not None:
+        allc = ctx.features(admin["id"], frame)
+        if allc is not None and not allc.empty:
+            st = styles.role("admin_boundary")
+            others = allc[~allc.geometry.intersects(fp)]
+            draw_polygons(ax, others.geometry.values, st, facecolor="#fbfbfb")
+            if home is not None and not home.empty:
+                draw_polygons(ax, home.geometry.values, st, facecolor="#efefea", linewidth=st.width * 1.8,
+                              linestyle="-")
+            handles.append(legend_handle(st, "县级行政区界", facecolor="#efefea"))
+            name_col = "XZQMC" if "XZQMC" in allc.columns else None
+            for _, row in allc.iterrows():
+                g = row.geometry.intersection(frame)
+                if g.is_empty or g.area < 0.02 * frame.area:
+                    continue
+                p = g.representative_point() if not row.geometry.intersects(fp) else None
+                if p is None:  # the home county: label away from the footprint
+                    p = _label_point_away(g, fp)
+                if name_col and row[name_col]:
+                    halo_text(ax, p.x, p.y, str(row[name_col]), size=9, color="#404040")
+    for role in LOCATION_ROLES:
+        for entry in ctx.layers_of_role(role):
+            _draw_zoned(ax, ctx.features(entry["id"], frame), role, styles, entry["name"], handles, muted=True)
+    # the footprint: outline + marker (it is often a few pixels at county scale)
+    fst, mst = styles.footprint, styles.location_marker
+    draw_polygons(ax, [fp], fst, zorder=fst.zorder)
+    c = fp.representative_point()
+    ax.plot([c.x], [c.y], marker="o", markersize=mst.size, markerfacecolor=mst.face, markeredgecolor=mst.edge,
+            markeredgewidth=1.2, zorder=fst.zorder + 1, linestyle="none")
+    name = ctx.data["footprint"].get("name") or "项目用地"
+    ax.annotate(f"项目位置\n{name}", (c.x, c.y), xytext=(18, 18), textcoords="offset points", fontsize=8,
+                color="#b00000", zorder=70, ha="left",
+                bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "#b00000", "linewidth": 0.6},
+                arrowprops={"arrowstyle": "-", "color": "#b00000", "linewidth": 0.8})
+    handles.append(Line2D([], [], marker="o", markersize=7, markerfacecolor=mst.face, markeredgecolor="#800000",
+                          linestyle="none", label="项目位置"))
+    setup_grid(ax, extent, ctx.zone_number)
+    scale_bar(ax, extent)
+    north_arrow(ax)
+    _crs_note(fig, ctx)
+    notes += [n for n in ctx.notes if n not in notes]
+    if notes:
+        note_box(ax, "\n".join(notes))
+    _legend(fig, handles)
+    return fig
+
+
+def _label_point_away(g, fp):
+    """A label point of the polygon ``g`` that does not sit on the footprint."""
+    p = g.representative_point()
+    if p.distance(fp) > 0.15 * (g.bounds[3] - g.bounds[1]):
+        return p
+    minx, miny, maxx, maxy = g.bounds
+    for fx, fy in ((0.5, 0.8), (0.5, 0.2), (0.25, 0.5), (0.75, 0.5), (0.3, 0.75), (0.7, 0.25)):
+        q = shapely.Point(minx + fx * (maxx - minx), miny + fy * (maxy - miny))
+        if g.contains(q) and q.distance(fp) > 0.1 * (maxy - miny):
+            return q
+    return p
+
+
+def overlay_map(data_or_ctx, layer_id: str, *, title: str | None = None, styles: StyleSet | None = None,
+                max_labels: int | None = None) -> Figure:
+    """One protected layer around the footprint, the overlap pieces highlighted (and labelled with their
+    feature ids when there are at most ``max_labels`` of them, default from the styles)."""
+    ctx = _ctx(data_or_ctx)
+    styles = styles or load_styles()
+    entry = ctx.layers[layer_id]
+    role, name = entry["role"], entry["name"]
+    fig, ax = _figure(title if title is not None else f"{name}叠加分析图")
+    handles: list = []
+    fp = ctx.footprint
+    pieces = ctx.pieces(layer_id)
+    bounds = shapely.union_all([fp, *[p.geometry for p in pieces]]).bounds
+    extent = fit_extent(bounds, 0.22, 40.0, axes_aspect(fig, ax))
+    frame = shapely.box(*extent)
+    # context: the other large zones, faint, under the layer itself
+    for crole in OVERLAY_CONTEXT_ROLES:
+        if crole == role:
+            continue
+        for e in ctx.layers_of_role(crole):
+            g = ctx.features(e["id"], frame)
+            if g is not None and not g.empty:
+                st = styles.role(crole)
+                draw_polygons(ax, g.geometry.values, st, facecolor="none", hatch=None, alpha=None,
+                              linewidth=max(st.width * 0.8, 0.6), zorder=st.zorder + 10)
+                handles.append(legend_handle(st, e["name"], facecolor="none", hatch=None))
+    feats = ctx.features(layer_id, frame)
+    note = ""
+    if feats is None:
+        note = "图层文件不可用：仅显示审查时记录的压占部分"
+    else:
+        _draw_zoned(ax, feats, role, styles, name, handles)
+    pst = styles.piece
+    draw_polygons(ax, [p.geometry for p in pieces], pst)
+    handles.append(legend_handle(pst, f"压占{name}部分"))
+    fst = styles.footprint
+    draw_polygons(ax, [fp], fst)
+    handles.append(Line2D([], [], color=fst.edge, linewidth=fst.width, label=fst.label or "项目用地范围"))
+    lst = styles.piece_label
+    limit = lst.max_labels if max_labels is None else max_labels
+    labelled = [p for p in pieces if not p.sliver]
+    if 0 < len(labelled) <= limit:
+        for p in labelled:
+            q = p.geometry.representative_point()
+            halo_text(ax, q.x, q.y, p.feature_id, size=lst.size, color=lst.color, halo=lst.halo)
+    elif len(labelled) > limit:
+        note = (note + "\n" if note else "") + f"压占图斑 {len(labelled)} 个，编号见明细表"
+    setup_grid(ax, extent, ctx.zone_number)
+    scale_bar(ax, extent)
+    north_arrow(ax)
+    _crs_note(fig, ctx)
+    notes = [note] if note else []
+    notes += [n for n in ctx.notes if n not in notes and entry.get("name", "") in n]
+    if notes:
+        note_box(ax, "\n".join(notes))
+    _legend(fig, handles)
+    return fig
+
+
+def touched_layers(data: dict) -> list[dict]:
+    """Layers with an overlay map: occupied or touched, except the administrative boundary."""
+    return [x for x in data.get("layers", []) if x.get("status") in TOUCHED and x["role"] != "admin_boundary"]
+
+
+def render_maps(data_or_ctx, out_dir: str | Path, *, dpi: int = 200, fmt: str = "png",
+                titles: bool = False, styles: StyleSet | None = None) -> list[MapInfo]:
+    """Render the location map and every overlay map into ``out_dir``; returns them in report order.
+
+    ``titles`` draws the title inside the image (the reports put it in a caption instead).
+    """
+    ctx = _ctx(data_or_ctx)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    maps: list[MapInfo] = []
+    jobs = [("location", None, "项目位置示意图")]
+    jobs += [("overlay", x["id"], f"{x['name']}叠加分析图") for x in touched_layers(ctx.data)]
+    for i, (kind, lid, title) in enumerate(jobs):
+        fig = (location_map(ctx, title=title if titles else None, styles=styles) if kind == "location"
+               else overlay_map(ctx, lid, title=title if titles else None, styles=styles))
+        path = out / f"map_{i:02d}_{kind}{'_' + lid if lid else ''}.{fmt}"
+        fig.savefig(path, dpi=dpi, facecolor="white")
+        maps.append(MapInfo(kind, lid, title, path))
+    return maps
