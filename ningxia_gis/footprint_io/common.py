@@ -108,7 +108,8 @@ class BuildResult:
 def build_footprint(parcels: list[RawParcel], label: str, source: str, *, crs=None, fmt: str = "",
                     attr_texts: dict | None = None, legacy_datum: str = "refuse", check_range: bool = True,
                     bounds=None, crs_note: str | None = None, where_datum: str = "",
-                    meta: dict | None = None) -> Footprint:
+                    meta: dict | None = None,
+                    columns: tuple[str, str] = ("the 3rd field", "the 4th field")) -> Footprint:
     """Turn raw parcels into a Footprint (geometry in the decided CRS, one row per parcel)."""
     parcels = [p for p in parcels if p.points or p.attrs]
     if not parcels:
@@ -123,7 +124,7 @@ def build_footprint(parcels: list[RawParcel], label: str, source: str, *, crs=No
     t = attr_texts or {}
     dec = decide_axes(a, b, locs, label, crs=crs, datum_text=t.get("datum"), width_text=t.get("width"),
                       zone_text=t.get("zone"), unit_text=t.get("unit"), legacy_datum=legacy_datum,
-                      where_datum=where_datum)
+                      where_datum=where_datum, columns=columns)
     if crs is not None and crs_note:
         dec.notes = [crs_note]
     x, y = dec.to_xy(a, b)

@@ -135,7 +135,8 @@ def _majority(kinds: list[str]) -> str:
 def decide_axes(a: np.ndarray, b: np.ndarray, locs: list[str], label: str, *,
                 crs=None, datum_text: str | None = None, width_text: str | None = None,
                 zone_text: str | None = None, unit_text: str | None = None,
-                legacy_datum: str = "refuse", where_datum: str = "") -> AxisDecision:
+                legacy_datum: str = "refuse", where_datum: str = "",
+                columns: tuple[str, str] = ("the 3rd field", "the 4th field")) -> AxisDecision:
     """Decide axis order and CRS for one file's coordinate pairs.
 
     ``a``/``b``: the first/second coordinate column as written (TXT: X, Y); ``locs``: "line N" for each
@@ -157,7 +158,7 @@ def decide_axes(a: np.ndarray, b: np.ndarray, locs: list[str], label: str, *,
                 f"(X 7 digits, Y 6 or 8 digits) nor degrees")
 
     if crs is not None:
-        return _with_user_crs(a, b, major, locs, label, crs)
+        return _with_user_crs(a, b, major, locs, label, crs, columns)
 
     try:
         datum = datum_from_text(datum_text)
@@ -170,7 +171,7 @@ def decide_axes(a: np.ndarray, b: np.ndarray, locs: list[str], label: str, *,
         dec.warnings.append(f"{label}: 坐标系 not stated; assumed 2000国家大地坐标系 (CGCS2000)")
 
     if major == ("deg", "deg"):
-        return _geographic(a, b, locs, label, datum, dec, legacy_datum, where_datum)
+        return _geographic(a, b, locs, label, datum, dec, legacy_datum, where_datum, columns)
     if unit_text and ("度" in unit_text or "deg" in unit_text.lower()):
         raise FootprintError(f"{label}: 计量单位 is '{unit_text}' but the coordinates are not degrees")
     if datum == WGS84:
@@ -218,9 +219,9 @@ def decide_axes(a: np.ndarray, b: np.ndarray, locs: list[str], label: str, *,
     dec.crs = CRS.from_epsg(epsg)
     _legacy_check(datum, label, where_datum, legacy_datum, dec)
     if swapped:
-        dec.warnings.append(f"{label}: the 3rd field holds {'8' if prefixed else '6'}-digit eastings and the "
-                            "4th 7-digit northings — columns are swapped (X↔Y); read the 3rd field as Y "
-                            "(easting) and the 4th as X (northing)")
+        dec.warnings.append(f"{label}: {columns[0]} holds {'8' if prefixed else '6'}-digit eastings and "
+                            f"{columns[1]} 7-digit northings — X and Y are swapped; read {columns[0]} as the "
+                            f"easting (Y) and {columns[1]} as the northing (X)")
     dec.notes.append(f"CRS {crs_label(dec.crs)} from {how}, {width}° zones, {DATUM_NAMES[datum]}")
     return dec
 
@@ -257,7 +258,7 @@ def _legacy_check(datum: str, label: str, where: str, legacy_datum: str, dec: Ax
         "result for a formal review")
 
 
-def _geographic(a, b, locs, label, datum, dec, legacy_datum, where_datum) -> AxisDecision:
+def _geographic(a, b, locs, label, datum, dec, legacy_datum, where_datum, columns) -> AxisDecision:
     def is_lat(v):
         return bool(np.all((v >= 3) & (v <= 54)))
 
@@ -266,10 +267,10 @@ def _geographic(a, b, locs, label, datum, dec, legacy_datum, where_datum) -> Axi
 
     if is_lat(a) and is_lon(b):
         dec.swapped = False
-        order = "latitude first (3rd field), longitude second"
+        order = f"latitude ({columns[0]}), longitude ({columns[1]})"
     elif is_lon(a) and is_lat(b):
         dec.swapped = True
-        order = "longitude first (3rd field), latitude second — the reverse of the usual X = north order"
+        order = f"longitude ({columns[0]}), latitude ({columns[1]}) — the reverse of the usual X = north order"
     else:
         raise FootprintError(f"{label} {locs[0]}: degree values ({_num(a[0])}, {_num(b[0])}) are not a "
                              "latitude/longitude in China")
@@ -281,7 +282,7 @@ def _geographic(a, b, locs, label, datum, dec, legacy_datum, where_datum) -> Axi
     return dec
 
 
-def _with_user_crs(a, b, major, locs, label, crs) -> AxisDecision:
+def _with_user_crs(a, b, major, locs, label, crs, columns) -> AxisDecision:
     try:
         user = CRS.from_user_input(crs)
     except Exception as exc:  # pyproj raises several types
@@ -294,14 +295,14 @@ def _with_user_crs(a, b, major, locs, label, crs) -> AxisDecision:
         # lat first (X = north) unless the first column can only be longitudes
         dec.swapped = bool(np.all(np.abs(a) > 90) and np.all(np.abs(b) <= 90))
         if dec.swapped:
-            dec.warnings.append(f"{label}: the 3rd field holds longitudes; read as longitude, latitude")
+            dec.warnings.append(f"{label}: {columns[0]} holds longitudes; read as longitude, latitude")
     else:
         if major == ("deg", "deg"):
             raise FootprintError(f"{label}: --crs {crs} is projected but the coordinates are degrees")
         dec.swapped = major[0] in ("E8", "E6") and major[1] == "N7"
         if dec.swapped:
-            dec.warnings.append(f"{label}: the 3rd field holds eastings and the 4th northings — columns are "
-                                "swapped (X↔Y); read the 3rd field as easting")
+            dec.warnings.append(f"{label}: {columns[0]} holds eastings and {columns[1]} northings — X and Y "
+                                f"are swapped; read {columns[0]} as the easting")
         east = a if dec.swapped else b
         fe = gk_false_easting(user)
         if fe is not None:

@@ -181,7 +181,7 @@ def finalize(fp: Footprint) -> Footprint:
     ll = to_lonlat([union], crs)[0]
     locs = fp.meta.get("parcel_locs") or [f"feature {i + 1}" for i in range(len(gdf))]
     parcels = []
-    stated_col = next((k for k in ("地块面积",) if k in gdf.columns), None)
+    stated_col = next((k for k in ("地块面积", "DKMJ") if k in gdf.columns), None)
     for i, g in enumerate(geoms):
         polys = [p for p in shapely.get_parts(g) if p.geom_type == "Polygon"]
         rings = sum(1 + len(p.interiors) for p in polys)
