@@ -64,7 +64,8 @@ METHOD = {
         "(area of cell ∩ footprint ÷ cell area, computed with shapely for cells crossed by the footprint "
         "boundary, 1 for cells wholly inside); min/max over every cell the footprint touches, means and "
         "areas weighted by that share; ellipsoidal areas scale each cell by the CGCS2000 ellipsoidal ÷ "
-        "planar area ratio of a cell in its column"),
+        "planar area ratio of a cell in its column, the cells together being tied to the footprint's "
+        "ellipsoidal area (so the classes add up to it)"),
     "slope": ("Horn (1981) 3×3 finite differences on the DEM in the analysis CRS, cell size in metres; "
               "cells next to nodata or the grid edge have no slope"),
     "threshold_rule": "area above a threshold counts cells whose value is strictly greater than it",
@@ -280,7 +281,12 @@ def _open(path: Path):
 
 
 def _short(exc) -> str:
-    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    """The first line of an error message, with the GDAL cause when rasterio only says "see previous"."""
+    msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    cause = exc.__cause__ or exc.__context__
+    if cause is not None and "previous exception" in msg:
+        msg = _short(cause)
+    return msg[:200]
 
 
 def _source_crs(ds, spec: RasterSpec) -> CRS:
@@ -523,7 +529,7 @@ def _summary(values: np.ndarray, frac: np.ndarray, weight: np.ndarray, sel: np.n
 
 
 def _area(planar: float, ellip: float, fp_ellip: float) -> tuple[dict, float]:
-    return area_block(planar, ellip), (ellip / fp_ellip if fp_ellip else 0.0)
+    return area_block(planar, ellip), (min(ellip / fp_ellip, 1.0) if fp_ellip else 0.0)
 
 
 def _label(lo: float | None, hi: float | None, unit: str) -> str:
@@ -548,8 +554,8 @@ def raster_zonal(raster, footprint_geom, epsg: int, *, footprint_m2: float | Non
         "id": spec.id, "name": spec.name, "role": spec.role, "role_name": RASTER_ROLES[spec.role]["name_zh"],
         "source": str(spec.path), "sha256": raster_sha256(spec.path),
         "class_table": str(spec.class_table) if spec.class_table else None,
-        "source_crs": None, "source_cell_size": None, "cell_size_m": None, "warped": None,
-        "resampling": None, "window": None, "method": METHOD,
+        "source_crs": None, "source_cell_size": None, "source_cell_unit": None, "cell_size_m": None,
+        "warped": None, "resampling": None, "window": None, "method": METHOD,
         "covered_share": 0.0, "covered_area": area_block(0.0, 0.0),
         "status": "not_covered", "stats": None, "classes": None, "warnings": [],
     }
@@ -557,6 +563,8 @@ def raster_zonal(raster, footprint_geom, epsg: int, *, footprint_m2: float | Non
         src_crs = _source_crs(ds, spec)
         entry["source_crs"] = crs_label(src_crs)
         entry["source_cell_size"] = [abs(ds.transform.a), abs(ds.transform.e)]
+        entry["source_cell_unit"] = "degree" if src_crs.is_geographic else (
+            src_crs.axis_info[0].unit_name if src_crs.axis_info else None)
     if win is None:
         entry["warnings"].append(f"{spec.name}: the footprint lies outside the raster {spec.path.name}")
         return entry
@@ -570,6 +578,14 @@ def raster_zonal(raster, footprint_geom, epsg: int, *, footprint_m2: float | Non
     planar_w = frac * win.cell_area
     ellip_w = planar_w * column_area_factors(win.transform, win.shape, epsg)[None, :]
     touched = frac > 0
+    # tie the cell sum to the footprint's own ellipsoidal figure (computed like every vector area), so
+    # that class areas add up to the footprint area; the correction is a few ppm at most
+    inside = footprint_geom if shapely.covers(shapely.box(*win.bounds), footprint_geom) else \
+        shapely.intersection(footprint_geom, shapely.box(*win.bounds))
+    target = fp_ellip if inside is footprint_geom else float(ellipsoidal_areas([inside], epsg)[0])
+    total_e = float(ellip_w[touched].sum())
+    if total_e > 0 and target > 0:
+        ellip_w *= target / total_e
     sel = touched & win.valid
     covered_p, covered_e = float(planar_w[sel].sum()), float(ellip_w[sel].sum())
     share = covered_p / fp_planar if fp_planar else 0.0
