@@ -56,9 +56,9 @@ def elevation(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     plain = 1300.0 + 0.004 * (x - DEM_X0) * 0.3 + 0.006 * (DEM_Y1 - y) * 0.4  # gentle tilt
     plain += 12.0 * np.sin(x / 2300.0) * np.cos(y / 3100.0)  # low undulation
     r = np.hypot((x - lx) / 1.0, (y - ly) / 1.6)  # 罗山 runs north–south
-    mountain = 1150.0 * np.exp(-((r / 5200.0) ** 2))
+    mountain = 1150.0 * np.exp(-((r / 3500.0) ** 2))
     # gullies on the flanks, fading out towards the summit so the slope stays finite there
-    ridges = 90.0 * (r / 3000.0) * np.exp(-((r / 5000.0) ** 2)) * np.sin(np.arctan2(y - ly, x - lx) * 7 + r / 900.0)
+    ridges = 200.0 * (r / 3000.0) * np.exp(-((r / 5000.0) ** 2)) * np.sin(np.arctan2(y - ly, x - lx) * 7 + r / 600.0)
     sw = 350.0 * np.exp(-(((x - 596000.0) / 4000.0) ** 2 + ((y - 4124000.0) / 2200.0) ** 2))
     return plain + mountain + ridges + sw
 

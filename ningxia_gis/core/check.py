@@ -151,6 +151,19 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
         overlaps.append((src, ov))
         if not any(x["path"] == str(spec.path) for x in inputs):
             inputs.append({"kind": "layer", "path": str(spec.path), "sha256": src.sha256})
+    # --- raster layers (issue 8): DEM / land-cover zonal statistics, see core/raster.py ---------------
+    from .raster import rasters_section
+
+    progress(0.96, "rasters")
+    rasters = rasters_section(cat, fp_geom, epsg, footprint_m2=fp_m2, cancelled=cancelled)
+    for r in rasters:
+        warnings.extend(r["warnings"])
+        if not any(x["path"] == r["source"] for x in inputs):
+            inputs.append({"kind": "raster", "path": r["source"], "sha256": r["sha256"]})
+        if r["class_table"] and not any(x["path"] == r["class_table"] for x in inputs):
+            from .footprint import file_sha256 as _sha
+            inputs.append({"kind": "class_table", "path": r["class_table"], "sha256": _sha(r["class_table"])})
+    # --- end raster layers ------------------------------------------------------------------------------
     data = {
         "schema_version": SCHEMA_VERSION,
         "program": {"name": "ningxia_gis", "version": __version__},
@@ -163,6 +176,7 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
         "footprint": fp_block,
         "location": location,
         "layers": layers,
+        "rasters": rasters,  # issue 8
         "activity": None,
         "verdicts": None,
         "inputs": inputs,
