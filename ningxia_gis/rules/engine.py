@@ -301,6 +301,8 @@ def _zone_entries(result: dict, layer: dict) -> list[dict[str, Any]]:
             area = _area_block(z.get("area"))
             if layer_status == "touching":
                 status = "touching"
+            elif z.get("status") in ("occupied", "touching"):
+                status = z["status"]
             else:
                 status = "occupied" if area["ellipsoidal_m2"] >= threshold else "touching"
             entries.append({"zone": z.get("zone") or ROLE_NAMES_ZH.get(role, role or "?"), "status": status,
@@ -353,10 +355,13 @@ def evaluate(result: dict, activity_id: str, facts: dict | None = None, rule_bas
     as "是"/"否" are accepted).  ``rule_base`` defaults to :data:`ningxia_gis.paths.RULES_DIR`.
     Returns a JSON-ready dict (layout in docs/rules.md).
     """
+    rule_base_error = None
     if rule_base is None:
-        from .loader import load_rule_base
+        from .loader import reload_rule_base
 
-        rule_base = load_rule_base()
+        rule_base, rule_base_error = reload_rule_base()
+        if rule_base is None:
+            raise rule_base_error  # no good rule set was ever loaded
     rb = rule_base
     activity = rb.activities.get(activity_id) or find_activity(activity_id or "", rb)
     if activity is None:
@@ -393,11 +398,17 @@ def evaluate(result: dict, activity_id: str, facts: dict | None = None, rule_bas
             rule: Rule | None = ev["rule"]
             verdict = ev["verdict"]
             reasons = list(ev["reasons"])
-            if z["status"] == "touching" and verdict not in (PERMITTED, NOT_AFFECTED):
+            if z["status"] == "touching":
+                # overlap below the sliver threshold: "touching, not occupying"
                 entry["verdict_if_occupied"] = verdict
-                reasons.insert(0, f"仅边界接触（重叠面积小于阈值 {result.get('sliver_threshold_m2')} m²），"
-                                  f"可能为数据误差：请核实是否实际占用；若占用，结论为{verdict}")
-                verdict = NEEDS_JUDGMENT
+                thr = result.get("sliver_threshold_m2")
+                if verdict in (PROHIBITED, NEEDS_JUDGMENT):
+                    reasons.insert(0, f"仅边界接触（重叠面积小于阈值 {thr} m²），可能为数据误差：请核实是否实际占用；"
+                                      f"若占用，结论为{verdict}")
+                    verdict = NEEDS_JUDGMENT
+                else:
+                    reasons.insert(0, f"仅边界接触（重叠面积小于阈值 {thr} m²），不构成占用；若实际占用，结论为{verdict}")
+                    verdict = NOT_AFFECTED
             entry.update({
                 "verdict": verdict, "verdict_en": VERDICT_EN[verdict],
                 "rule_id": rule.id if rule else None,
@@ -464,6 +475,8 @@ def evaluate(result: dict, activity_id: str, facts: dict | None = None, rule_bas
         "inferred rules are labelled rule_status = inferred.",
         "本结论为辅助审查意见，不替代法定审批程序。Advisory result; it does not replace the statutory approval.",
     ]
+    if rule_base_error is not None:
+        notes.insert(0, f"规则库有错误，已沿用上一次有效的规则库（version {rb.version}）：{rule_base_error}")
     inferred = sorted({r.id for r in used_rules if r.status == "inferred"})
     external = sorted({r.id for r in used_rules if r.status == "external"})
     if inferred:
@@ -490,6 +503,7 @@ def evaluate(result: dict, activity_id: str, facts: dict | None = None, rule_bas
         "procedures": procedures,
         "open_questions": open_questions,
         "location": {"county": county},
-        "rule_set": {"version": rb.version, "path": rb.path, "files": list(rb.files)},
+        "rule_set": {"version": rb.version, "path": rb.path, "files": list(rb.files),
+                     "error": str(rule_base_error) if rule_base_error is not None else None},
         "notes": notes,
     }
