@@ -218,6 +218,12 @@ def main() -> int:
     for name, gdf in layers.items():
         print(f"{name:8s} {len(gdf):6d} features")
     print(f"wrote {GPKG} ({GPKG.stat().st_size / 1e6:.1f} MB) and {OUT / 'footprints'}")
+    # --- raster samples (issue 8): DEM and land-cover GeoTIFFs, see tools/make_sample_rasters.py ---
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from make_sample_rasters import write_sample_rasters
+
+    write_sample_rasters(OUT, GPKG)
+    # --- end raster samples ---
     return 0
 
 
