@@ -138,8 +138,10 @@ def prepare_footprint(fp: Footprint) -> Footprint:
         arr = np.asarray(geoms, dtype=object).copy()
         arr[invalid] = fixed
         gdf = gdf.set_geometry(gpd.GeoSeries(arr, crs=gdf.crs, index=gdf.index))
+        locs = fp.meta.get("parcel_locs") or []
         for i, r in zip(np.nonzero(invalid)[0], reasons):
-            fp.repairs.append(f"parcel {i + 1}: invalid geometry ({r}) repaired with make_valid")
+            where = f" {locs[i]}" if i < len(locs) and locs[i] else ""
+            fp.repairs.append(f"{label}{where}: parcel {i + 1}: invalid geometry ({r}) repaired with make_valid")
     polys = [_polygonal(g) for g in gdf.geometry.values]
     gdf = gdf.set_geometry(gpd.GeoSeries(polys, crs=gdf.crs, index=gdf.index))
     gdf = gdf[~gdf.geometry.is_empty & gdf.geometry.notna()].reset_index(drop=True)

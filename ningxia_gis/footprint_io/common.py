@@ -254,7 +254,7 @@ def _ring_polygon(r: _Ring, p: RawParcel, pi: int, label: str, repairs: list[str
                              "ring needs at least 3 (file truncated or a ring number wrong?)")
     coords = list(zip(keep_x, keep_y))
     poly = shapely.Polygon(coords + [coords[0]])
-    if not (poly.area > 0) or not math.isfinite(poly.area):
+    if not math.isfinite(poly.area) or not (poly.area > 0 or shapely.make_valid(poly).area > 0):
         raise FootprintError(f"{label} {where}: {rdesc} cannot be closed into an area (its points lie on one "
                              "line)")
     return poly, added

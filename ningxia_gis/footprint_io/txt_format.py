@@ -270,15 +270,18 @@ def _check_counts(parcels: list[RawParcel], label: str, warnings: list[str]) -> 
         n = len(p.points)
         if not p.points:
             raise FootprintError(f"{label} {p.loc}: parcel header without any point line (file truncated?)")
-        firsts: dict = {}
+        start: dict = {}     # ring number -> (first point, count) of the ring being read
         closing = 0
         for pt in p.points:
-            f = firsts.setdefault(pt.ring, (pt.a, pt.b))
-            if (pt.a, pt.b) == f and firsts.get(("n", pt.ring), 0) > 0:
+            first, cnt = start.get(pt.ring, ((pt.a, pt.b), 0))
+            cnt += 1
+            if cnt >= 4 and (pt.a, pt.b) == first:
                 closing += 1
-            firsts[("n", pt.ring)] = firsts.get(("n", pt.ring), 0) + 1
+                start.pop(pt.ring, None)
+            else:
+                start[pt.ring] = (first, cnt)
+        last_open = p.points[-1].ring in start
         last = p.points[-1]
-        last_open = (last.a, last.b) != firsts[last.ring] or firsts[("n", last.ring)] < 4
         if k == len(parcels) - 1 and jz and n < jz and last_open:
             raise FootprintError(f"{label} {last.loc}: the file ends in the middle of a parcel ({p.loc} says "
                                  f"{jz} points, {n} found, last ring not closed) — truncated file?")
