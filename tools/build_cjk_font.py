@@ -3,8 +3,8 @@
 The upstream Noto Sans SC is an OpenType/CFF font. CFF fonts embed badly in matplotlib's
 ``pdf.fonttype = 42`` (poppler: "Mismatch between font type and embedded font file") and cannot be
 used by reportlab, so the shipped copy is converted once, here, to ``glyf`` outlines with fontTools
-(cu2qu: cubic → quadratic curves, max error 1 font unit of 1000). Everything else (cmap, metrics,
-GSUB/GPOS, names) is kept.
+(cu2qu: cubic → quadratic curves, max error 1 font unit of 1000). Everything else (metrics, GSUB/GPOS,
+names) is kept; the cmap loses the radical/compatibility aliases of unified ideographs (`dedupe_cmap`).
 
 Source: the OTF inside the PyPI wheel ``pylopdf-fonts-zh-cn==0.1.1`` (a copy of notofonts/noto-cjk
 Noto Sans SC 2.004, SIL OFL 1.1). It is *not* a dependency of the project; fetch it by hand:
@@ -30,6 +30,28 @@ from fontTools.ttLib import TTFont, newTable
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "resources" / "fonts" / "NotoSansSC-Regular.ttf"
 MAX_ERR = 1.0  # font units (em = 1000)
+# Code points that share a glyph with a unified ideograph (⽂ U+2F42 = 文 U+6587 …). PDF writers (Qt)
+# build the ToUnicode map from the cmap in reverse, and may pick these, so copied/searched text reads
+# "⾯积" instead of "面积". They are dropped from the cmap when the glyph has another code point.
+ALIAS_RANGES = ((0x2E80, 0x2EFF), (0x2F00, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
+
+
+def dedupe_cmap(font: TTFont) -> int:
+    """Remove alias code points (ALIAS_RANGES) whose glyph is also mapped by another code point."""
+    best = font.getBestCmap()
+    by_glyph: dict[str, list[int]] = {}
+    for cp, g in best.items():
+        by_glyph.setdefault(g, []).append(cp)
+    drop = set()
+    for cps in by_glyph.values():
+        alias = [c for c in cps if any(a <= c <= b for a, b in ALIAS_RANGES)]
+        if alias and len(alias) < len(cps):
+            drop.update(alias)
+    for table in font["cmap"].tables:
+        if table.isUnicode():
+            for cp in drop:
+                table.cmap.pop(cp, None)
+    return len(drop)
 
 
 def convert(src: Path, out: Path) -> None:
@@ -68,6 +90,8 @@ def convert(src: Path, out: Path) -> None:
     post.mapping = {}
     post.glyphOrder = order
     font.sfntVersion = "\x00\x01\x00\x00"
+    dropped = dedupe_cmap(font)
+    print(f"cmap: {dropped} alias code points dropped")
     font.recalcBBoxes = True
     out.parent.mkdir(parents=True, exist_ok=True)
     font.save(str(out))

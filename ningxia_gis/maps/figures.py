@@ -43,9 +43,11 @@ def _figure(title: str | None):
     return fig, ax
 
 
-def _legend(fig, handles) -> None:
+def _legend(fig, ax, handles) -> None:
+    """The legend in rows under the map frame (below the Y grid labels)."""
     if handles:
-        fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.005), ncol=3, fontsize=7.5,
+        bottom = ax.get_position().y0
+        fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, bottom - 0.075), ncol=3, fontsize=7.5,
                    frameon=True, edgecolor="#888888", fancybox=False, handlelength=2.2, handleheight=1.1,
                    columnspacing=1.4, borderpad=0.5)
 
@@ -76,6 +78,8 @@ def _draw_zoned(ax, gdf, role: str, styles: StyleSet, name: str, handles: list, 
 
 def location_map(data_or_ctx, *, title: str | None = "项目位置示意图", styles: StyleSet | None = None) -> Figure:
     """The footprint within its county (``admin_boundary`` layer) with the large protected zones.
+
+    ``title`` None draws no title (the reports caption the map instead).
 
     Without an admin layer file the map falls back to a 5 km frame around the footprint.
     """
@@ -144,7 +148,7 @@ def location_map(data_or_ctx, *, title: str | None = "项目位置示意图", st
     notes += [n for n in ctx.notes if n not in notes]
     if notes:
         note_box(ax, "\n".join(notes))
-    _legend(fig, handles)
+    _legend(fig, ax, handles)
     return fig
 
 
@@ -161,15 +165,18 @@ def _label_point_away(g, fp):
     return p
 
 
-def overlay_map(data_or_ctx, layer_id: str, *, title: str | None = None, styles: StyleSet | None = None,
+def overlay_map(data_or_ctx, layer_id: str, *, title: str | None = "", styles: StyleSet | None = None,
                 max_labels: int | None = None) -> Figure:
     """One protected layer around the footprint, the overlap pieces highlighted (and labelled with their
-    feature ids when there are at most ``max_labels`` of them, default from the styles)."""
+    feature ids when there are at most ``max_labels`` of them, default from the styles).
+
+    ``title`` "" gives "<layer name>叠加分析图", None no title.
+    """
     ctx = _ctx(data_or_ctx)
     styles = styles or load_styles()
     entry = ctx.layers[layer_id]
     role, name = entry["role"], entry["name"]
-    fig, ax = _figure(title if title is not None else f"{name}叠加分析图")
+    fig, ax = _figure(f"{name}叠加分析图" if title == "" else title)
     handles: list = []
     fp = ctx.footprint
     pieces = ctx.pieces(layer_id)
@@ -216,8 +223,14 @@ def overlay_map(data_or_ctx, layer_id: str, *, title: str | None = None, styles:
     notes += [n for n in ctx.notes if n not in notes and entry.get("name", "") in n]
     if notes:
         note_box(ax, "\n".join(notes))
-    _legend(fig, handles)
+    _legend(fig, ax, handles)
     return fig
+
+
+def save_map(fig: Figure, path: str | Path, *, dpi: int = 200) -> Path:
+    """Save a map figure trimmed to its content (the legend height varies)."""
+    fig.savefig(path, dpi=dpi, facecolor="white", bbox_inches="tight", pad_inches=0.06)
+    return Path(path)
 
 
 def touched_layers(data: dict) -> list[dict]:
@@ -241,6 +254,6 @@ def render_maps(data_or_ctx, out_dir: str | Path, *, dpi: int = 200, fmt: str = 
         fig = (location_map(ctx, title=title if titles else None, styles=styles) if kind == "location"
                else overlay_map(ctx, lid, title=title if titles else None, styles=styles))
         path = out / f"map_{i:02d}_{kind}{'_' + lid if lid else ''}.{fmt}"
-        fig.savefig(path, dpi=dpi, facecolor="white")
+        save_map(fig, path, dpi=dpi)
         maps.append(MapInfo(kind, lid, title, path))
     return maps
