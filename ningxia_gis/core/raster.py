@@ -218,11 +218,19 @@ def as_spec(raster, role: str | None = None) -> RasterSpec:
         return raster
     if isinstance(raster, dict):
         path = raster.get("path") or raster.get("source")
-        classes = raster.get("classes") or []
-        table = {int(c["code"]): RasterClass(int(c["code"]), c.get("name_zh", ""), c.get("name_en", ""),
-                                             c.get("color")) for c in classes if "code" in c}
+        table: dict[int, RasterClass] = {}
+        if raster.get("class_table") and Path(raster["class_table"]).is_file():
+            table.update(read_class_table(raster["class_table"]))
+        for c in raster.get("classes") or []:
+            if "code" in c and int(c["code"]) not in table:
+                table[int(c["code"])] = RasterClass(int(c["code"]), c.get("name_zh", ""), c.get("name_en", ""),
+                                                    c.get("color"))
+        kw = {}
+        stats = raster.get("stats") or {}
+        if stats.get("slope_above"):
+            kw["slope_thresholds"] = [a["threshold_deg"] for a in stats["slope_above"]]
         return RasterSpec(id=str(raster.get("id", Path(path).stem)), role=role or raster.get("role", "dem"),
-                          path=Path(path), name=raster.get("name", ""), classes=table)
+                          path=Path(path), name=raster.get("name", ""), classes=table, **kw)
     p = Path(raster)
     return RasterSpec(id=p.stem, role=role or "dem", path=p)
 
@@ -310,9 +318,9 @@ def _source_crs(ds, spec: RasterSpec) -> CRS:
         raise CRSError(f"{name}: unsupported coordinate system in the raster ({exc})") from None
 
 
-def _read(ds, spec: RasterSpec, win: Window) -> np.ma.MaskedArray:
+def _read(ds, spec: RasterSpec, win: Window, **kw) -> np.ma.MaskedArray:
     try:
-        arr = ds.read(spec.band, window=win, masked=True)
+        arr = ds.read(spec.band, window=win, masked=True, **kw)
     except (RasterioError, OSError, IndexError, ValueError) as exc:
         raise InputError(f"{spec.path.name}: the raster data cannot be read (corrupt file?): {_short(exc)}") from None
     if spec.nodata is not None:
@@ -339,18 +347,31 @@ def _densified(bounds, n: int = 21):
     return xs, ys
 
 
+def _ground_cell_size(ds, src_wkt: str, epsg: int, bounds) -> float:
+    """Side (metres of EPSG ``epsg``) of the square with the area of one source cell at the centre of
+    ``bounds``."""
+    minx, miny, maxx, maxy = bounds
+    sx, sy = transformer(epsg, src_wkt).transform((minx + maxx) / 2, (miny + maxy) / 2)
+    col, row = (~ds.transform) @ (sx, sy)
+    px, py = ds.transform @ (np.array([col, col + 1, col]), np.array([row, row, row + 1]))
+    gx, gy = transformer(src_wkt, epsg).transform(px, py)
+    return math.sqrt(math.hypot(gx[1] - gx[0], gy[1] - gy[0]) * math.hypot(gx[2] - gx[0], gy[2] - gy[0]))
+
+
 def _is_north_up(tr: Affine) -> bool:
     return tr.b == 0 and tr.d == 0 and tr.a > 0 and tr.e < 0
 
 
 def read_window(raster, bounds, epsg: int, *, pad_cells: int = 2, res: float | None = None,
-                resampling: str | None = None) -> RasterWindow | None:
+                resampling: str | None = None, max_size: int | None = None) -> RasterWindow | None:
     """The part of ``raster`` covering ``bounds`` (minx, miny, maxx, maxy in EPSG ``epsg``) plus
     ``pad_cells`` cells, on a north-up grid in EPSG ``epsg``; None when the raster does not reach there.
 
     Only that window of the file is read. A grid already in EPSG ``epsg`` (north-up) is returned as
     stored; otherwise the window is warped on a grid of cell size ``res`` (default: the square cell with
-    the source cell's area at the centre of ``bounds``).
+    the source cell's area at the centre of ``bounds``). ``max_size`` (for maps) caps the number of
+    cells across ``bounds``: a coarser grid is then read decimated (from overviews when the file has
+    them) and warped.
     """
     spec = as_spec(raster)
     ds = _open(spec.path)
@@ -366,6 +387,10 @@ def read_window(raster, bounds, epsg: int, *, pad_cells: int = 2, res: float | N
         src_cell = (abs(ds.transform.a), abs(ds.transform.e))
         method = resampling or spec.resampling
         minx, miny, maxx, maxy = bounds
+        src_wkt = src_crs.to_wkt()
+        src_res = _ground_cell_size(ds, src_wkt, epsg, bounds)
+        if res is None and max_size and max(maxx - minx, maxy - miny) / src_res > max_size:
+            res = max(maxx - minx, maxy - miny) / max_size
         if same and _is_north_up(ds.transform) and res is None:
             win = _pixel_box(ds, [minx, maxx], [miny, maxy], pad_cells)
             if win is None:
@@ -375,16 +400,7 @@ def read_window(raster, bounds, epsg: int, *, pad_cells: int = 2, res: float | N
             return RasterWindow(data, valid, ds.window_transform(win), epsg, win, src_crs, src_cell, False,
                                 "none", nodata)
         # warp: destination grid in the analysis CRS
-        src_wkt = src_crs.to_wkt()
-        if res is None:
-            cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
-            sx, sy = transformer(epsg, src_wkt).transform(cx, cy)
-            col, row = (~ds.transform) @ (sx, sy)
-            px, py = ds.transform @ (np.array([col, col + 1, col]), np.array([row, row, row + 1]))
-            gx, gy = transformer(src_wkt, epsg).transform(px, py)
-            dx = math.hypot(gx[1] - gx[0], gy[1] - gy[0])
-            dy = math.hypot(gx[2] - gx[0], gy[2] - gy[0])
-            res = math.sqrt(dx * dy)
+        res = res or src_res
         if not (res > 0 and math.isfinite(res)):
             raise CRSError(f"{spec.path.name}: cannot work out the cell size in {crs_label(epsg)}")
         x0 = math.floor(minx / res) * res - pad_cells * res
@@ -392,7 +408,7 @@ def read_window(raster, bounds, epsg: int, *, pad_cells: int = 2, res: float | N
         width = int(math.ceil((maxx + pad_cells * res - x0) / res))
         height = int(math.ceil((y1 - (miny - pad_cells * res)) / res))
         if width * height > _MAX_CELLS:
-            raise InputError(f"{spec.path.name}: the footprint covers {width} × {height} cells of "
+            raise InputError(f"{spec.path.name}: the area asked for covers {width} × {height} cells of "
                              f"{res:.1f} m; too large for a raster check")
         dst_tr = Affine(res, 0.0, x0, 0.0, -res, y1)
         gxs, gys = _densified((x0, y1 - height * res, x0 + width * res, y1))
@@ -400,8 +416,16 @@ def read_window(raster, bounds, epsg: int, *, pad_cells: int = 2, res: float | N
         win = _pixel_box(ds, sxs, sys_, 2)
         if win is None:
             return None
-        arr = _read(ds, spec, win)
         src_tr = ds.window_transform(win)
+        decim = res / src_res if src_res > 0 else 1.0
+        if decim > 2.0:  # a coarse grid (maps): read the window decimated, from overviews when the file has them
+            ow = max(1, int(math.ceil(win.width / decim * 2)))
+            oh = max(1, int(math.ceil(win.height / decim * 2)))
+            arr = _read(ds, spec, win, out_shape=(oh, ow),
+                        resampling=Resampling.average if spec.role == "dem" else Resampling.nearest)
+            src_tr = src_tr @ Affine.scale(win.width / ow, win.height / oh)
+        else:
+            arr = _read(ds, spec, win)
         if spec.role == "dem":
             src = np.ma.filled(arr.astype("float64"), np.nan)
             dst = np.full((height, width), np.nan)

@@ -85,7 +85,7 @@ def draw_raster(ax, raster, bounds, epsg: int, kind: str | None = None, *, max_p
     if kind == "dem":
         z = win.data
         v = z[win.valid]
-        lo, hi = np.percentile(v, [1, 99]) if v.size > 100 else (v.min(), v.max())
+        lo, hi = float(v.min()), float(v.max())
         if hi - lo < 1.0:
             lo, hi = lo - 0.5, hi + 0.5
         norm = Normalize(lo, hi, clip=True)
