@@ -1,0 +1,203 @@
+"""The report model as Qt rich-text HTML (the subset QTextDocument understands), for the PDF writer."""
+
+from __future__ import annotations
+
+import html as _html
+
+from .model import Bullets, Figure, PageBreak, Paragraph, Quote, ReportModel, Signature, Table, VerdictBox
+from .render import figure_key
+
+VERDICT_COLORS = {"deny": "#c00000", "conditional": "#b35900", "allow": "#1f7a1f", "unknown": "#1f4e99",
+                  "na": "#666666", "none": "#333333"}
+VERDICT_BG = {"deny": "#fdecec", "conditional": "#fff4e5", "allow": "#ecf7ec", "unknown": "#eaf0fa",
+              "na": "#f2f2f2", "none": "#f2f2f2"}
+HEADER_BG = "#dfe6ee"
+BORDER = "#7f8c99"
+IMAGE_WIDTH = 570  # Qt text-document pixels (1/96 inch): ≈ 151 mm
+
+CSS = f"""
+body {{ font-size: 10.5pt; color: #111111; }}
+p {{ margin-top: 3pt; margin-bottom: 3pt; line-height: 135%; }}
+h1 {{ font-size: 22pt; font-weight: bold; text-align: center; margin-top: 0pt; margin-bottom: 6pt; }}
+h2 {{ font-size: 14pt; font-weight: bold; margin-top: 14pt; margin-bottom: 6pt; color: #1b2a3a; }}
+h3 {{ font-size: 11.5pt; font-weight: bold; margin-top: 10pt; margin-bottom: 4pt; color: #1b2a3a; }}
+td, th {{ font-size: 9pt; }}
+th {{ font-weight: bold; background-color: {HEADER_BG}; }}
+.caption {{ font-size: 9.5pt; font-weight: bold; text-align: center; margin-top: 8pt; margin-bottom: 3pt; }}
+.figcap {{ font-size: 9.5pt; font-weight: bold; text-align: center; margin-top: 2pt; margin-bottom: 8pt; }}
+.note {{ font-size: 8.5pt; color: #444444; margin-top: 2pt; margin-bottom: 2pt; }}
+.small {{ font-size: 8.5pt; color: #555555; }}
+.lead {{ font-weight: bold; margin-top: 8pt; }}
+.warning {{ color: #b00000; font-weight: bold; }}
+"""
+
+
+def esc(text) -> str:
+    return _html.escape("" if text is None else str(text)).replace("\n", "<br/>")
+
+
+class HtmlBuilder:
+    def __init__(self, model: ReportModel, images: dict[str, str | None]):
+        self.m = model
+        self.images = images  # figure key → resource name (None: failed)
+        self.n_table = 0
+        self.n_figure = 0
+        self.out: list[str] = []
+        self.pending_break = False  # a PageBreak is applied to the next heading
+
+    # -- cover -----------------------------------------------------------------------------------
+    def cover(self) -> None:
+        m = self.m
+        o = self.out
+        o.append("<p style='margin-top:60px'>&nbsp;</p>")
+        o.append(f"<h1>{esc(m.title)}</h1>")
+        o.append("<p align='center' style='font-size:13pt; color:#333333; margin-bottom:50px'>"
+                 "（生态保护红线、永久基本农田、城镇开发边界等管控图层压占分析）</p>")
+        o.append("<table align='center' width='78%' cellspacing='0' cellpadding='7' border='0'>")
+        for label, value in m.cover:
+            o.append(f"<tr><td width='28%' align='right' style='font-size:12pt; color:#333333'>{esc(label)}：</td>"
+                     f"<td style='font-size:12pt; border-bottom: 1px solid #999999'>{esc(value) or '&nbsp;'}</td></tr>")
+        o.append("</table>")
+        if m.verdict is not None:
+            o.append("<p style='margin-top:16px'>&nbsp;</p>")
+            self.verdict_box(m.verdict, cover=True)
+        if m.synthetic:
+            from .model import SYNTHETIC_WARNING
+            o.append(f"<p align='center' class='warning' style='margin-top:30px'>{esc(SYNTHETIC_WARNING)}</p>")
+        o.append("<p align='center' style='margin-top:50px; font-size:12pt'>"
+                 f"{esc(m.meta.organisation or '')}</p>")
+        o.append(f"<p align='center' style='font-size:12pt'>{esc(m.meta.review_date)}</p>")
+
+    def verdict_box(self, v: VerdictBox, cover: bool = False) -> None:
+        col, bg = VERDICT_COLORS.get(v.verdict_class, "#333333"), VERDICT_BG.get(v.verdict_class, "#f2f2f2")
+        width = "78%" if cover else "100%"
+        self.out.append(
+            f"<table align='center' width='{width}' cellspacing='0' cellpadding='8' border='2' "
+            f"style='border-collapse:collapse; border-color:{col}; border-style:solid'>"
+            f"<tr><td bgcolor='{bg}'><p style='font-size:13pt'>{esc(v.label)}："
+            f"<span style='font-size:15pt; font-weight:bold; color:{col}'>{esc(v.verdict)}</span></p>"
+            + (f"<p style='font-size:10.5pt'>{esc(v.text)}</p>" if v.text and not cover else "")
+            + "</td></tr></table>")
+
+    # -- blocks ----------------------------------------------------------------------------------
+    def table(self, t: Table) -> None:
+        if not t.in_document:
+            for n in t.notes:
+                self.out.append(f"<p class='note'>{esc(n)}</p>")
+            return
+        o = self.out
+        total_w = sum(c.weight for c in t.columns) or 1.0
+        if t.kv:
+            o.append(f"<table width='100%' cellspacing='0' cellpadding='4' border='1' "
+                     f"style='border-collapse:collapse; border-color:{BORDER}'>")
+            for label, value in t.rows:
+                o.append(f"<tr><td width='{100 * t.columns[0].weight / total_w:.0f}%' bgcolor='#f0f3f6'>"
+                         f"<b>{esc(label)}</b></td><td>{esc(value) or '&nbsp;'}</td></tr>")
+            o.append("</table>")
+            return
+        self.n_table += 1
+        o.append(f"<table width='100%' cellspacing='0' cellpadding='3' border='1' "
+                 f"style='border-collapse:collapse; border-color:{BORDER}; margin-top:8px'>")
+        # the caption is a header row: it can never be left alone at a page foot, and it is
+        # repeated with the column titles on every page the table runs over
+        o.append(f"<thead><tr><td colspan='{len(t.columns)}' align='center' bgcolor='#ffffff' "
+                 f"style='font-size:9.5pt; font-weight:bold; padding:4px'>表 {self.n_table}　{esc(t.title)}</td></tr>"
+                 "<tr>" + "".join(
+            f"<th width='{100 * c.weight / total_w:.1f}%' align='center' valign='middle'>{esc(c.title)}</th>"
+            for c in t.columns) + "</tr></thead>")
+        align = {"l": "left", "c": "center", "r": "right"}
+        for i, row in enumerate(t.rows):
+            cls = t.row_classes[i] if i < len(t.row_classes) else ""
+            bg = {"sliver": " bgcolor='#eeeeee'", "sub": "", "occupied": " bgcolor='#fff3f0'",
+                  "na": " bgcolor='#f6f6f6'"}.get(cls, "")
+            cells = []
+            for j, (c, text) in enumerate(zip(t.columns, row)):
+                style = ""
+                if cls == "sub":
+                    style = " style='color:#444444'"
+                elif cls in VERDICT_COLORS and c.title == "结论":
+                    style = f" style='color:{VERDICT_COLORS[cls]}; font-weight:bold'"
+                elif cls == "occupied" and j == 1:
+                    style = " style='color:#b00000; font-weight:bold'"
+                elif c.kind == "hash":
+                    style = " style='font-size:7.5pt'"
+                cells.append(f"<td align='{align[c.align]}' valign='middle'{style}>{esc(text) or '&nbsp;'}</td>")
+            o.append(f"<tr{bg}>" + "".join(cells) + "</tr>")
+        if t.total:
+            o.append("<tr bgcolor='#f2f2f2'>" + "".join(
+                f"<td align='{align[c.align]}'><b>{esc(text) or '&nbsp;'}</b></td>"
+                for c, text in zip(t.columns, t.total)) + "</tr>")
+        o.append("</table>")
+        for n in t.notes:
+            o.append(f"<p class='note'>注：{esc(n)}</p>")
+
+    def figure(self, f: Figure) -> None:
+        self.n_figure += 1
+        res = self.images.get(figure_key(f))
+        # a 2-row borderless table keeps the caption on the picture's page
+        if res:
+            pic = f"<img src='{res}' width='{IMAGE_WIDTH}'/>"
+        else:
+            pic = "<span class='note'>（地图未能生成，详见日志）</span>"
+        self.out.append("<table width='100%' cellspacing='0' cellpadding='0' border='0' style='margin-top:6px'>"
+                        f"<tr><td align='center'>{pic}</td></tr><tr><td align='center' style='font-size:9.5pt; "
+                        f"font-weight:bold; padding-top:3px; padding-bottom:6px'>图 {self.n_figure}　{esc(f.caption)}"
+                        "</td></tr></table>")
+
+    def quote(self, q: Quote) -> None:
+        self.out.append("<table width='100%' cellspacing='0' cellpadding='6' border='0' style='margin-top:3pt; "
+                        "margin-bottom:3pt'><tr><td bgcolor='#f5f3ec'>"
+                        f"<p style='font-size:9pt; color:#5a4a1a'><b>{esc(q.source)}</b>"
+                        + (f"　<span style='color:#777777'>{esc(q.note)}</span>" if q.note else "") + "</p>"
+                        f"<p style='font-size:10pt'>“{esc(q.text)}”</p></td></tr></table>")
+
+    def bullets(self, b: Bullets) -> None:
+        tag = "ol" if b.ordered else "ul"
+        self.out.append(f"<{tag} style='margin-top:2pt; margin-bottom:4pt'>"
+                        + "".join(f"<li style='margin-bottom:2pt'>{esc(i)}</li>" for i in b.items) + f"</{tag}>")
+
+    def paragraph(self, p: Paragraph) -> None:
+        if p.style == "heading":
+            brk = " style='page-break-before: always'" if self.pending_break else ""
+            self.pending_break = False
+            self.out.append(f"<h3{brk}>{esc(p.text)}</h3>")
+        elif p.style == "body":
+            self.out.append(f"<p style='text-indent:28px'>{esc(p.text)}</p>")
+        else:
+            self.out.append(f"<p class='{p.style}'>{esc(p.text)}</p>")
+
+    def signature(self, s: Signature) -> None:
+        self.out.append("<p style='margin-top:30px'>&nbsp;</p><table width='100%' cellspacing='0' cellpadding='6' "
+                        "border='0'><tr>" + "".join(
+                            f"<td width='{100 / len(s.fields):.0f}%' style='font-size:10.5pt'>{esc(f)}：________</td>"
+                            for f in s.fields) + "</tr></table>")
+
+    def build(self) -> str:
+        self.cover()
+        for k, s in enumerate(self.m.sections):
+            brk = "page-break-before: always; " if (k == 0 or s.page_break) else ""
+            self.out.append(f"<h2 style='{brk}'>{esc(s.title)}</h2>")
+            for b in s.blocks:
+                if isinstance(b, PageBreak):
+                    self.pending_break = True
+                    continue
+                if isinstance(b, Table):
+                    self.table(b)
+                elif isinstance(b, Figure):
+                    self.figure(b)
+                elif isinstance(b, Quote):
+                    self.quote(b)
+                elif isinstance(b, Bullets):
+                    self.bullets(b)
+                elif isinstance(b, Paragraph):
+                    self.paragraph(b)
+                elif isinstance(b, VerdictBox):
+                    self.verdict_box(b)
+                elif isinstance(b, Signature):
+                    self.signature(b)
+        return "<html><body>" + "\n".join(self.out) + "</body></html>"
+
+
+def model_html(model: ReportModel, images: dict[str, str | None]) -> str:
+    """The whole report as Qt rich text; ``images`` maps figure keys to document resource names."""
+    return HtmlBuilder(model, images).build()

@@ -1,0 +1,711 @@
+"""The review report as plain data (Qt-free), built from a check result dict.
+
+`build_report_model(data, meta)` turns the JSON result (docs/result_schema.md) into an ordered list of
+sections made of simple blocks (paragraphs, tables, figures, quotes, lists). The PDF, Word and Excel
+writers only lay these blocks out, so the three files always carry the same content and the same
+figures. Every number shown is formatted here from the full-precision value in the result
+(formats.md §5.2: m² 2 dp, 公顷 4 dp, 亩 2 dp, % 2 dp); tables keep the raw values next to the text for
+the Excel export.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+import shapely
+
+from .. import __version__
+
+# ------------------------------------------------------------------------------------------------
+# formatting (presentation only)
+
+M2_DP, HA_DP, MU_DP, PCT_DP, COORD_DP = 2, 4, 2, 2, 3
+COORD_TABLE_MAX = 300  # 界址点 rows shown in the PDF/Word; beyond this only the Excel file lists them
+COORD_LIMIT = 50_000  # never build a larger coordinate table at all
+
+
+def fmt_m2(v: float | None) -> str:
+    return "—" if v is None else f"{v:,.{M2_DP}f}"
+
+
+def fmt_ha(m2: float | None) -> str:
+    return "—" if m2 is None else f"{m2 / 10_000.0:,.{HA_DP}f}"
+
+
+def fmt_mu(m2: float | None) -> str:
+    return "—" if m2 is None else f"{m2 * 0.0015:,.{MU_DP}f}"
+
+
+def fmt_pct(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.{PCT_DP}f}%"
+
+
+def fmt_area_text(m2: float) -> str:
+    """'79.9846 公顷（1,199.77 亩，799,845.72 平方米）'."""
+    return f"{fmt_ha(m2)} 公顷（{fmt_mu(m2)} 亩，{fmt_m2(m2)} 平方米）"
+
+
+def fmt_value(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, float):
+        if math.isnan(v):
+            return ""
+        return f"{v:.4f}".rstrip("0").rstrip(".") if v != int(v) else f"{v:.1f}" if abs(v) < 1 else f"{v:g}"
+    return str(v)
+
+
+STATUS_ZH = {"occupied": "占用", "touching": "相接（未占用）", "not_touched": "不涉及"}
+YES_NO = {True: "是", False: "否", None: "未回答"}
+
+#: Chinese column titles for the national field names (三调, 三区三线, 草原, 自然保护地)
+FIELD_LABELS = {
+    "BSM": "标识码", "HXBM": "红线编码", "HXMC": "红线名称", "HXLX": "红线类型", "LHLX": "类型",
+    "ZRBHDMC": "保护地名称", "ZRBHDJB": "保护地级别", "ZRBHDLX": "保护地类型", "ZRBHDFQ": "功能分区",
+    "YJJBNTTBBH": "永久基本农田图斑编号", "DLBM": "地类编码", "DLMC": "地类名称", "KCXS": "扣除系数",
+    "ZLDWMC": "坐落单位", "TBBH": "图斑编号", "QSXZ": "权属性质", "GHFQDM": "规划分区代码",
+    "GHFQMC": "规划分区", "CYBH": "草原编号", "CYLX": "草原类型", "SFJBCY": "是否基本草原",
+    "XZQDM": "行政区代码", "XZQMC": "行政区名称", "MC": "名称", "GDDB": "耕地等别", "SJNF": "数据年份",
+}
+#: roles whose normalised zone adds information to the detail table
+ZONE_COLUMN_ROLES = {"eco_redline": "管控分区", "nature_reserve": "管控分区", "grassland": "草原类别",
+                     "urban_boundary": "规划分区"}
+MAX_KEY_COLUMNS = 4  # descriptive columns in the PDF/Word detail tables (Excel gets all)
+
+VERDICT_CLASS_WORDS = (
+    ("na", ("not affected", "not touched", "不涉及")),
+    ("deny", ("prohibit", "forbid", "not allowed", "not permitted", "disallow", "reject", "禁止", "不予", "不得",
+              "不允许", "不符合")),
+    ("unknown", ("human", "judg", "unknown", "undetermined", "insufficient", "人工", "待定", "无法判定")),
+    ("conditional", ("condition", "subject to", "有条件")),
+    ("allow", ("allow", "permit", "compliant", "允许", "符合", "可以")),
+)
+RULE_STATUS_ZH = {"inferred": "推断规则，须人工复核", "external": "外部法规，未在种子文件中核实", "draft": "草案"}
+
+
+def verdict_class(verdict_en: str | None, verdict_zh: str | None = None) -> str:
+    """'na' | 'deny' | 'unknown' | 'conditional' | 'allow' | 'none' — drives the colour of a verdict."""
+    text = f"{verdict_en or ''} {verdict_zh or ''}".lower()
+    if not text.strip():
+        return "none"
+    for cls, words in VERDICT_CLASS_WORDS:
+        if any(w in text for w in words):
+            return cls
+    return "unknown"
+
+
+# ------------------------------------------------------------------------------------------------
+# blocks
+
+
+@dataclass
+class Column:
+    title: str
+    align: str = "l"  # "l" | "c" | "r"
+    weight: float = 1.0  # relative width
+    kind: str = "text"  # "text" | "m2" | "ha" | "mu" | "pct" | "int" | "coord" | "hash"
+
+
+@dataclass
+class Table:
+    key: str  # stable id ("summary", "pieces:yjjbnt", "coords" …), also the Excel sheet's source
+    title: str
+    columns: list[Column]
+    rows: list[list[str]]  # display text
+    values: list[list] = field(default_factory=list)  # raw values (full precision) for Excel
+    total: list[str] | None = None  # a closing 合计 row (display), not repeated
+    total_values: list | None = None
+    notes: list[str] = field(default_factory=list)
+    sheet: str = ""  # Excel sheet name (≤ 31 chars)
+    kv: bool = False  # a two-column label/value table without a header row
+    in_document: bool = True  # False: Excel only (too long for the PDF/Word)
+    row_classes: list[str] = field(default_factory=list)  # per row: "" | "sub" | "deny" | "allow" …
+
+
+@dataclass
+class Paragraph:
+    text: str
+    style: str = "body"  # "body" | "note" | "small" | "lead" | "warning"
+
+
+@dataclass
+class VerdictBox:
+    label: str  # "审查结论"
+    verdict: str
+    verdict_class: str
+    text: str
+
+
+@dataclass
+class Figure:
+    kind: str  # "location" | "overlay"
+    layer_id: str | None
+    caption: str
+
+
+@dataclass
+class Quote:
+    source: str  # "《…》（宁党办〔2023〕63号）第二条"
+    text: str
+    note: str = ""
+
+
+@dataclass
+class Bullets:
+    items: list[str]
+    ordered: bool = False
+
+
+@dataclass
+class PageBreak:
+    """Start a new page (PDF, Word)."""
+
+
+@dataclass
+class Signature:
+    fields: list[str]  # "审查人（签字）", "复核人（签字）", "审查日期"
+
+
+@dataclass
+class Section:
+    title: str
+    blocks: list = field(default_factory=list)
+    page_break: bool = False  # start on a new page
+
+
+@dataclass
+class CaseMeta:
+    """Case metadata given by the reviewer (empty strings are printed as blanks to fill in)."""
+
+    project_name: str = ""
+    applicant: str = ""
+    case_number: str = ""
+    reviewer: str = ""
+    organisation: str = ""  # 审查单位
+    review_date: str = ""  # default: today
+    activity: str = ""  # default: the activity of the result
+
+    @classmethod
+    def from_any(cls, meta) -> "CaseMeta":
+        if meta is None:
+            return cls()
+        if isinstance(meta, CaseMeta):
+            return meta
+        known = {k: ("" if v is None else str(v)) for k, v in dict(meta).items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass
+class ReportModel:
+    title: str
+    meta: CaseMeta
+    cover: list[tuple[str, str]]  # label → value on the cover page
+    verdict: VerdictBox | None
+    sections: list[Section]
+    footer_left: str  # printed on every page
+    generated_at: str
+    synthetic: bool
+    data: dict = field(repr=False, default_factory=dict)
+    figures: list[Figure] = field(default_factory=list)
+    base_dir: str | None = None  # resolves relative layer paths when the maps read the layer files
+    _maps: dict = field(default_factory=dict, repr=False)  # rendered maps cache (see figures.py)
+
+    def tables(self) -> list[Table]:
+        return [b for s in self.sections for b in s.blocks if isinstance(b, Table)]
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables() if t.key == key)
+
+
+# ------------------------------------------------------------------------------------------------
+# helpers
+
+
+def _text(v) -> str:
+    """A verdict field (str, list, dict or None) as one line of text."""
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v.strip()
+    if isinstance(v, (list, tuple)):
+        return "；".join(t for t in (_text(x) for x in v) if t)
+    if isinstance(v, dict):
+        for k in ("steps", "step", "text_zh", "name_zh", "title_zh", "text", "name", "title", "description",
+                  "summary_zh", "id"):
+            if v.get(k):
+                return _text(v[k])
+        return "；".join(f"{k}: {_text(x)}" for k, x in v.items() if x not in (None, "", [], {}))
+    return str(v)
+
+
+def _basename(path: str | None) -> str:
+    if not path:
+        return ""
+    return PurePath(str(path).replace("\\", "/")).name
+
+
+def _split_hash(h: str | None) -> str:
+    h = h or ""
+    return f"{h[:32]}\n{h[32:]}" if len(h) > 40 else h
+
+
+def _area(block: dict | None) -> float:
+    return float((block or {}).get("ellipsoidal_m2") or 0.0)
+
+
+def _source_text(src: dict | None) -> str:
+    """'《关于加强生态保护红线管理的实施意见》（宁党办〔2023〕63号 附件2）二（一）2'."""
+    if not src:
+        return ""
+    title = src.get("title") or ""
+    num = src.get("doc_number") or ""
+    sec = src.get("section") or ""
+    parts = [f"《{title.strip('《》')}》" if title else (src.get("doc") or "")]
+    if num and num not in title:
+        parts.append(f"（{num}）")
+    if sec:
+        parts.append(f" {sec}")
+    return "".join(parts).strip()
+
+
+def _fact_questions() -> dict[str, str]:
+    """fact id → Chinese question, from the rule base's activities.yaml (empty when unreadable)."""
+    try:
+        import yaml
+
+        from ..paths import RULES_DIR
+
+        d = yaml.safe_load((RULES_DIR / "activities.yaml").read_text(encoding="utf-8"))
+        return {f["id"]: f.get("question_zh", f["id"]) for f in d.get("facts", [])}
+    except Exception:  # noqa: BLE001 - the ids are shown instead
+        return {}
+
+
+# ------------------------------------------------------------------------------------------------
+# 界址点
+
+
+def boundary_points(geom, zone_number: int) -> list[dict]:
+    """The 界址点 of a (multi)polygon as officers list them: one 地块 per part, 圈号 1 for the shell and
+    2… for holes, each ring starting at its north-west vertex and running clockwise, closed by
+    repeating its first point (same name), names J1, J2 … continuing across rings and parcels.
+    X = northing, Y = easting with the zone prefix."""
+    prefix = zone_number * 1_000_000 if zone_number else 0
+    rows, n = [], 0
+    for k, poly in enumerate(shapely.get_parts(geom), 1):
+        if poly.geom_type != "Polygon" or poly.is_empty:
+            continue
+        poly = shapely.orient_polygons(poly, exterior_cw=True)  # shell clockwise, holes counter-clockwise
+        for ring_no, ring in enumerate((poly.exterior, *poly.interiors), 1):
+            xy = list(ring.coords)[:-1]
+            if len(xy) < 3:
+                continue
+            minx, miny, maxx, maxy = ring.bounds
+            start = min(range(len(xy)), key=lambda i: (xy[i][0] - minx) ** 2 + (xy[i][1] - maxy) ** 2)
+            xy = xy[start:] + xy[:start]
+            first = n + 1
+            for x, y in xy:
+                n += 1
+                rows.append({"parcel": k, "ring": ring_no, "name": f"J{n}", "x": y, "y": x + prefix})
+            rows.append({"parcel": k, "ring": ring_no, "name": f"J{first}", "x": xy[0][1], "y": xy[0][0] + prefix})
+    return rows
+
+
+# ------------------------------------------------------------------------------------------------
+# building
+
+
+def _zone_number(data: dict) -> int:
+    cm = (data.get("analysis_crs") or {}).get("central_meridian")
+    return int(round(float(cm) / 3.0)) if cm else 0
+
+
+def _project_name(data: dict, meta: CaseMeta) -> str:
+    if meta.project_name:
+        return meta.project_name
+    for p in data["footprint"].get("parcels", []):
+        for k in ("XMMC", "项目名称", "DKMC", "地块名称", "name", "NAME"):
+            v = (p.get("attributes") or {}).get(k)
+            if v:
+                return str(v)
+    return data["footprint"].get("name") or "建设项目"
+
+
+def _activity_name(data: dict, meta: CaseMeta) -> str:
+    if meta.activity:
+        return meta.activity
+    act = data.get("activity") or (data.get("verdicts") or {}).get("activity") or {}
+    return act.get("name_zh") or act.get("id") or ""
+
+
+def _protected_layers(data: dict) -> list[dict]:
+    return [x for x in data.get("layers", []) if x.get("role") != "admin_boundary"]
+
+
+def summary_sentence(data: dict) -> str:
+    """'项目用地总面积 79.9846 公顷（1,199.77 亩），涉及永久基本农田 50.5544 公顷（758.32 亩，占 63.21%）…'."""
+    fp_m2 = _area(data["footprint"]["area"])
+    occ = [x for x in _protected_layers(data) if x.get("status") == "occupied"]
+    touch = [x for x in _protected_layers(data) if x.get("status") == "touching"]
+    s = f"项目用地总面积 {fmt_ha(fp_m2)} 公顷（{fmt_mu(fp_m2)} 亩）"
+    if occ:
+        parts = [f"{x['name']} {fmt_ha(_area(x['area']))} 公顷（{fmt_mu(_area(x['area']))} 亩，占项目用地 "
+                 f"{fmt_pct(x.get('share_of_footprint'))}）" for x in occ]
+        s += "，其中占用" + "、".join(parts)
+    else:
+        s += "，未占用所列管控图层"
+    if touch:
+        s += "；与" + "、".join(x["name"] for x in touch) + "边界相接但未形成实际占用"
+    return s + "。"
+
+
+def _info_table(data: dict, meta: CaseMeta, project: str, activity: str) -> Table:
+    fp = data["footprint"]
+    a = fp["area"]
+    loc = data.get("location") or {}
+    crs = data.get("analysis_crs") or {}
+    rows = [
+        ("项目名称", project),
+        ("申请单位", meta.applicant),
+        ("案卷编号", meta.case_number),
+        ("项目类型", activity or "（未指定，仅作压占分析）"),
+        ("所在行政区", f"{loc.get('county', '')}{'（' + str(loc['code']) + '）' if loc.get('code') else ''}"),
+        ("用地面积（椭球面积）", fmt_area_text(_area(a))),
+        ("用地面积（高斯平面面积）", f"{fmt_m2(a.get('planar_m2'))} 平方米"),
+        ("地块数 / 圈数 / 界址点数", f"{fp.get('parcel_count', '')} / {fp.get('ring_count', '')} / "
+                                  f"{fp.get('vertex_count', '')}"),
+        ("分析坐标系", crs.get("label", "")),
+        ("用地范围文件", f"{_basename(fp.get('source'))}（输入坐标系：{fp.get('input_crs', '')}）"),
+        ("审查人", meta.reviewer),
+        ("审查日期", meta.review_date),
+    ]
+    if meta.organisation:
+        rows.insert(-2, ("审查单位", meta.organisation))
+    return Table("info", "项目基本信息", [Column("项目", weight=1.2), Column("内容", weight=3.8)],
+                 [[k, v] for k, v in rows], values=[[k, v] for k, v in rows], sheet="项目信息", kv=True)
+
+
+def _summary_table(data: dict) -> Table:
+    cols = [Column("管控图层", weight=2.5), Column("情况", "c", 1.35), Column("涉及图斑数", "r", 1.0, "int"),
+            Column("压占面积（平方米）", "r", 1.7, "m2"), Column("公顷", "r", 1.2, "ha"), Column("亩", "r", 1.2, "mu"),
+            Column("占项目用地比例", "r", 1.35, "pct")]
+    rows, values, classes = [], [], []
+    for x in _protected_layers(data):
+        m2 = _area(x["area"])
+        rows.append([x["name"], STATUS_ZH.get(x["status"], x["status"]), str(x.get("hit_count", 0)), fmt_m2(m2),
+                     fmt_ha(m2), fmt_mu(m2), fmt_pct(x.get("share_of_footprint"))])
+        values.append([x["name"], STATUS_ZH.get(x["status"], x["status"]), x.get("hit_count", 0), m2,
+                       m2 / 10_000, m2 * 0.0015, x.get("share_of_footprint")])
+        classes.append("occupied" if x["status"] == "occupied" else "")
+        zones = x.get("by_zone") or []
+        if len(zones) > 1 or (zones and zones[0]["zone"] != x["name"] and x["role"] != "permanent_basic_farmland"):
+            for z in zones:
+                zm2 = _area(z["area"])
+                rows.append([f"　其中：{z['zone']}", STATUS_ZH.get(z.get("status"), ""), str(z.get("piece_count", "")),
+                             fmt_m2(zm2), fmt_ha(zm2), fmt_mu(zm2), fmt_pct(z.get("share_of_footprint"))])
+                values.append([f"{x['name']} / {z['zone']}", STATUS_ZH.get(z.get("status"), ""), z.get("piece_count"),
+                               zm2, zm2 / 10_000, zm2 * 0.0015, z.get("share_of_footprint")])
+                classes.append("sub")
+    notes = ["压占面积为各图层压占部分合并（重叠只计一次）后的 CGCS2000 椭球面积；占比 = 压占面积 ÷ 项目用地椭球面积。",
+             f"“相接”指重叠面积小于 {fmt_value(data.get('sliver_threshold_m2', 1.0))} 平方米，视为边界相接、未形成实际占用。"]
+    return Table("summary", "管控图层压占情况汇总", cols, rows, values, notes=notes, sheet="压占汇总",
+                 row_classes=classes)
+
+
+def _piece_table(data: dict, layer: dict, fp_m2: float) -> Table:
+    pieces = layer.get("pieces", [])
+    role = layer["role"]
+    keys: list[str] = []
+    for p in pieces:
+        for k in (p.get("key") or {}):
+            if k not in keys:
+                keys.append(k)
+    # drop key columns that only repeat the feature id, or the zone
+    keys = [k for k in keys if not all(str((p.get("key") or {}).get(k)) == str(p["feature_id"]) for p in pieces)]
+    zone_title = ZONE_COLUMN_ROLES.get(role)
+    # 地类编码 + 地类名称 read as one column "0102 水浇地"
+    merged = "DLBM" in keys and "DLMC" in keys
+    doc_keys = [k for k in keys if not (merged and k == "DLMC")][: MAX_KEY_COLUMNS - (1 if zone_title else 0)]
+    cols = [Column("序号", "c", 0.75, "int"), Column("图斑编号", "l", 2.0)]
+    cols += [Column("地类" if merged and k == "DLBM" else FIELD_LABELS.get(k, k), "l", 1.35 if k == "DLBM" else 1.2)
+             for k in doc_keys]
+    if zone_title:
+        cols.append(Column(zone_title, "l", 1.1))
+    cols += [Column("压占面积（平方米）", "r", 1.6, "m2"), Column("公顷", "r", 1.15, "ha"), Column("亩", "r", 1.05, "mu"),
+             Column("占比", "r", 1.1, "pct")]
+    rows, values, classes = [], [], []
+    for i, p in enumerate(pieces, 1):
+        m2 = _area(p["area"])
+        key = p.get("key") or {}
+        share = m2 / fp_m2 if fp_m2 else None
+        row = [str(i), str(p["feature_id"])] + [
+            f"{fmt_value(key.get('DLBM'))} {fmt_value(key.get('DLMC'))}".strip() if merged and k == "DLBM"
+            else fmt_value(key.get(k)) for k in doc_keys]
+        if zone_title:
+            row.append(str(p.get("zone", "")))
+        row += [fmt_m2(m2), fmt_ha(m2), fmt_mu(m2), fmt_pct(share)]
+        rows.append(row)
+        vrow = [i, p["feature_id"]] + [
+            f"{fmt_value(key.get('DLBM'))} {fmt_value(key.get('DLMC'))}".strip() if merged and k == "DLBM"
+            else key.get(k) for k in doc_keys] + ([p.get("zone")] if zone_title else [])
+        values.append(vrow + [m2, m2 / 10_000, m2 * 0.0015, share])
+        classes.append("sliver" if p.get("sliver") else "")
+    tm2 = _area(layer["area"])
+    ncols = len(cols)
+    total = ["", "合计（合并计算）"] + [""] * (ncols - 6) + [fmt_m2(tm2), fmt_ha(tm2), fmt_mu(tm2),
+                                                            fmt_pct(layer.get("share_of_footprint"))]
+    total_values = ["", "合计（合并计算）"] + [None] * (ncols - 6) + [tm2, tm2 / 10_000, tm2 * 0.0015,
+                                                                   layer.get("share_of_footprint")]
+    notes = []
+    if any(p.get("sliver") for p in pieces):
+        notes.append(f"灰色行的重叠面积小于 {fmt_value(data.get('sliver_threshold_m2', 1.0))} 平方米，仅为边界相接。")
+    notes.append("占比 = 压占面积 ÷ 项目用地面积。合计为各图斑压占部分合并后的面积（图斑重叠部分只计一次），各行分别四舍五入，与合计可能存在尾差。")
+    if role in ("permanent_basic_farmland", "cultivated_land") and "KCXS" in keys:
+        notes.append("表中面积为毛面积（未扣除田坎，扣除系数 KCXS 见属性）。")
+    t = Table(f"pieces:{layer['id']}", f"{layer['name']}压占明细表", cols, rows, values, total=total,
+              total_values=total_values, notes=notes, sheet=f"明细-{layer['name']}"[:31], row_classes=classes)
+    t.all_keys = keys  # type: ignore[attr-defined]  # Excel writes every key field
+    return t
+
+
+def _coord_table(data: dict) -> Table | None:
+    fp = data["footprint"]
+    if not fp.get("geometry_wkt") or int(fp.get("vertex_count") or 0) > COORD_LIMIT:
+        return None
+    zone = _zone_number(data)
+    pts = boundary_points(shapely.from_wkt(fp["geometry_wkt"]), zone)
+    cols = [Column("地块", "c", 0.6, "int"), Column("圈号", "c", 0.6, "int"), Column("点号", "c", 0.8),
+            Column("X 坐标（米）", "r", 2.0, "coord"), Column("Y 坐标（米）", "r", 2.0, "coord")]
+    rows = [[str(p["parcel"]), str(p["ring"]), p["name"], f"{p['x']:.{COORD_DP}f}", f"{p['y']:.{COORD_DP}f}"]
+            for p in pts]
+    values = [[p["parcel"], p["ring"], p["name"], p["x"], p["y"]] for p in pts]
+    crs = (data.get("analysis_crs") or {}).get("label", "")
+    notes = [f"坐标系：{crs}；X 为纵坐标（北），Y 为横坐标（东），Y 含 3 度带带号 {zone}。"
+             "每圈自西北角起顺时针编号，末点与首点相同以示闭合；圈号 1 为外圈，2 起为扣除的内圈。"]
+    in_doc = len(rows) <= COORD_TABLE_MAX
+    if not in_doc:
+        notes.append(f"界址点共 {len(rows)} 个，超过 {COORD_TABLE_MAX} 个，坐标见 Excel 附表。")
+    return Table("coords", "界址点坐标成果表", cols, rows, values, notes=notes, sheet="界址点坐标", in_document=in_doc)
+
+
+def _zone_label(z: dict) -> str:
+    name, zone = z.get("layer_name") or z.get("layer_id") or "", z.get("zone") or ""
+    return f"{name}（{zone}）" if zone and zone != name else name
+
+
+def _verdict_blocks(v: dict) -> tuple[VerdictBox, list]:
+    overall = v.get("overall") or {}
+    cls = verdict_class(overall.get("verdict_en"), overall.get("verdict"))
+    box = VerdictBox("审查结论", overall.get("verdict") or overall.get("verdict_en") or "—", cls,
+                     _text(overall.get("summary_zh")))
+    blocks: list = []
+    zones = v.get("zones") or []
+    if zones:
+        cols = [Column("管控图层（分区）", weight=2.1), Column("压占面积（公顷）", "r", 1.2, "ha"),
+                Column("结论", "c", 1.1), Column("适用规则", "l", 2.6), Column("条件与说明", "l", 3.2)]
+        rows, values, classes = [], [], []
+        for z in zones:
+            area = z.get("area")
+            m2 = _area(area) if isinstance(area, dict) else float(area or 0.0)
+            cond = _text(z.get("conditions"))
+            st = RULE_STATUS_ZH.get(z.get("rule_status") or "")
+            rule = z.get("rule_title") or z.get("rule_id") or ""
+            if st:
+                rule += f"（{st}）"
+            name = _zone_label(z)
+            verdict = z.get("verdict") or z.get("verdict_en") or ""
+            rows.append([name, fmt_ha(m2), verdict, rule, cond])
+            values.append([name, m2 / 10_000, verdict, z.get("rule_id"), cond])
+            classes.append(verdict_class(z.get("verdict_en"), z.get("verdict")))
+        blocks.append(Table("verdicts", "分图层审查意见", cols, rows, values, sheet="审查意见", row_classes=classes))
+    quotes, seen = [], set()
+    for z in zones:
+        q = _text(z.get("quote"))
+        if not q or q in seen:
+            continue
+        seen.add(q)
+        src = z.get("source") or {}
+        note = f"规则 {z.get('rule_id')}" if z.get("rule_id") else ""
+        st = RULE_STATUS_ZH.get(z.get("rule_status") or "")
+        if st:
+            note += f"；{st}"
+        if src.get("line") and src.get("file"):
+            note += f"；{_basename(src.get('file'))} 第 {src['line']} 行"
+        quotes.append(Quote(f"{_zone_label(z)}：{_source_text(src) or '（出处未注明）'}", q, note.strip("；")))
+    if quotes:
+        blocks.append(Paragraph("依据条款原文：", "lead"))
+        blocks.extend(quotes)
+    procs: list[str] = []
+    for p in v.get("procedures") or []:
+        t = _text(p)
+        if isinstance(p, dict) and p.get("zones"):
+            t += f"（{'、'.join(p['zones'])}）"
+        if t and t not in procs:
+            procs.append(t)
+    if not procs:
+        for z in zones:
+            t = _text(z.get("procedure"))
+            if t and t not in procs:
+                procs.append(t)
+    if procs:
+        blocks.append(Paragraph("需办理的程序：", "lead"))
+        blocks.append(Bullets(procs, ordered=True))
+    facts = (v.get("activity") or {}).get("facts") or {}
+    if facts:
+        q = _fact_questions()
+        blocks.append(Paragraph("审查所依据的事实认定：", "lead"))
+        blocks.append(Bullets([f"{q.get(k, k)}　{YES_NO.get(val, '未回答') if isinstance(val, bool) or val is None else val}"
+                               for k, val in facts.items()]))
+    notes = [t for t in (_text(n) for n in (v.get("notes") or [])) if t]
+    if notes:
+        blocks.append(Paragraph("说明：", "lead"))
+        blocks.append(Bullets(notes))
+    return box, blocks
+
+
+def _provenance(data: dict, generated_at: str) -> list:
+    fp = data["footprint"]
+    rows, values = [], []
+
+    def add(kind, name, path, sha):
+        rows.append([kind, name, _basename(path), _split_hash(sha)])
+        values.append([kind, name, str(path or ""), sha or ""])
+
+    add("用地范围", fp.get("name", ""), fp.get("source"), fp.get("sha256"))
+    for x in data.get("layers", []):
+        layer = f"{_basename(x.get('source'))}{' : ' + x['source_layer'] if x.get('source_layer') else ''}"
+        rows.append(["管控图层", f"{x['name']}（{x.get('feature_count', '')} 个要素）", layer, _split_hash(x.get("sha256"))])
+        values.append(["管控图层", x["name"], f"{x.get('source', '')}{' : ' + x['source_layer'] if x.get('source_layer') else ''}",
+                       x.get("sha256") or ""])
+    for i in data.get("inputs", []):
+        if i.get("kind") == "catalog":
+            add("图层目录", (data.get("catalog") or {}).get("name", ""), i.get("path"), i.get("sha256"))
+        elif i.get("kind") == "rules":
+            add("规则文件", "", i.get("path"), i.get("sha256"))
+    cols = [Column("类别", "l", 0.8), Column("名称", "l", 1.9), Column("文件", "l", 1.8),
+            Column("SHA-256", "l", 2.7, "hash")]
+    table = Table("provenance", "数据来源与文件校验值", cols, rows, values, sheet="数据来源")
+    v = data.get("verdicts") or {}
+    rs = v.get("rule_set") or {}
+    prog = data.get("program") or {}
+    method = (data.get("area_method") or {})
+    lines = [
+        "面积计算方法：以 CGCS2000 椭球面积为准（界址点反算为 CGCS2000 经纬度后按国土调查办发〔2008〕32号"
+        "《图斑椭球面积计算公式及要求》的梯形级数公式计算）；高斯平面面积仅作对照"
+        f"（{(data.get('analysis_crs') or {}).get('label', '')}，未作长度变形改正）。"
+        + (f" 程序说明：{method.get('ellipsoidal')}。" if method.get("ellipsoidal") else ""),
+        "数值修约：计算全程保留全精度，仅在显示时修约——平方米保留 2 位小数，公顷保留 4 位小数，亩保留 2 位小数"
+        "（1 亩 = 10000/15 平方米），比例保留 2 位小数。",
+        f"压占判定：重叠面积不小于 {fmt_value(data.get('sliver_threshold_m2', 1.0))} 平方米为“占用”，小于该值为“相接”。",
+        f"程序版本：{prog.get('name', 'ningxia_gis')} {prog.get('version', __version__)}；"
+        f"规则库版本：{rs.get('version') or '（未应用规则）'}；"
+        f"分析时间：{data.get('created_at', '')}；报告生成时间：{generated_at}。",
+    ]
+    blocks: list = [Bullets(lines), table]
+    warns = [w for w in data.get("warnings", []) if w]
+    for x in data.get("layers", []):
+        warns += [f"{x['name']}：{w}" for w in x.get("warnings", []) if w and w not in data.get("warnings", [])]
+    if warns:
+        blocks.append(Paragraph("处理提示：", "lead"))
+        blocks.append(Bullets(list(dict.fromkeys(warns))))
+    return blocks
+
+
+DISCLAIMER = ("本报告由离线审查辅助工具根据所列数据自动生成，用于辅助审查人员判断，不替代法定审查程序和主管部门的正式意见；"
+              "图层数据的现势性和准确性以数据提供部门的正式成果为准。")
+SYNTHETIC_WARNING = "注意：本报告使用的管控图层为合成示例数据，仅用于演示和培训，不得作为实际审查依据。"
+
+
+def build_report_model(data: dict, meta=None, *, title: str = "建设项目用地国土空间管控合规性审查报告",
+                       base_dir: str | None = None, now: _dt.datetime | None = None) -> ReportModel:
+    """The report for one check result.
+
+    ``data`` is ``CheckResult.data`` or a loaded result JSON; ``meta`` a `CaseMeta` or a dict with
+    project_name, applicant, case_number, reviewer, organisation, review_date, activity.
+    ``base_dir`` resolves relative layer paths for the maps (e.g. the folder of the JSON file).
+    """
+    meta = CaseMeta.from_any(meta)
+    now = now or _dt.datetime.now().astimezone()
+    generated_at = now.isoformat(timespec="seconds")
+    if not meta.review_date:
+        meta = CaseMeta(**{**meta.__dict__, "review_date": f"{now.year}年{now.month}月{now.day}日"})
+    project = _project_name(data, meta)
+    activity = _activity_name(data, meta)
+    fp = data["footprint"]
+    fp_m2 = _area(fp["area"])
+    synthetic = bool((data.get("catalog") or {}).get("synthetic"))
+    v = data.get("verdicts") or None
+
+    sections: list[Section] = []
+    figures: list[Figure] = []
+    # 一、基本信息
+    sections.append(Section("一、项目基本信息", [_info_table(data, meta, project, activity)]))
+    # 二、结论
+    s2 = Section("二、审查结论")
+    verdict_box = None
+    if v:
+        verdict_box, vblocks = _verdict_blocks(v)
+        s2.blocks.append(verdict_box)
+        s2.blocks.append(Paragraph(summary_sentence(data)))
+        s2.blocks.extend(vblocks)
+    else:
+        s2.blocks.append(Paragraph(summary_sentence(data)))
+        s2.blocks.append(Paragraph("本次审查未指定项目类型（用地用途），仅进行管控图层压占分析，未作准入结论。"
+                                   "如需准入审查意见，请选择项目类型后重新审查。", "note"))
+    s2.blocks.append(Paragraph(DISCLAIMER, "small"))
+    sections.append(s2)
+    # 三、汇总
+    sections.append(Section("三、管控图层压占情况", [_summary_table(data)]))
+    # 四、位置
+    fig = Figure("location", None, "项目位置示意图")
+    figures.append(fig)
+    loc = data.get("location") or {}
+    sections.append(Section("四、项目位置", [
+        Paragraph(f"项目位于{loc.get('county') or '（未能确定所在行政区）'}，用地中心点经纬度约为东经 "
+                  f"{fp['centroid_lonlat'][0]:.5f}°、北纬 {fp['centroid_lonlat'][1]:.5f}°（CGCS2000）。"), fig],
+        page_break=True))
+    # 五、明细 per touched layer, each starting on a new page
+    s5 = Section("五、压占分析图及明细", page_break=True)
+    touched = [x for x in _protected_layers(data) if x.get("status") in ("occupied", "touching")]
+    for n, x in enumerate(touched, 1):
+        m2 = _area(x["area"])
+        if n > 1:
+            s5.blocks.append(PageBreak())
+        s5.blocks.append(Paragraph(f"（{n}）{x['name']}", "heading"))
+        s5.blocks.append(Paragraph(
+            f"项目用地{STATUS_ZH[x['status']].replace('（未占用）', '但未占用')}{x['name']}，涉及图斑 {x.get('hit_count', 0)} 个，"
+            f"压占面积 {fmt_area_text(m2)}，占项目用地面积的 {fmt_pct(x.get('share_of_footprint'))}。"))
+        f = Figure("overlay", x["id"], f"{x['name']}叠加分析图")
+        figures.append(f)
+        s5.blocks.append(f)
+        s5.blocks.append(_piece_table(data, x, fp_m2))
+    if not touched:
+        s5.page_break = False
+        s5.blocks.append(Paragraph("项目用地未占用、也未相接任何所列管控图层，无压占明细。"))
+    sections.append(s5)
+    # 六、界址点
+    ct = _coord_table(data)
+    s6 = Section("六、界址点坐标", page_break=True)
+    if ct is None:
+        s6.blocks.append(Paragraph("界址点数量过多，未列出坐标。", "note"))
+    else:
+        s6.blocks.append(ct)
+    sections.append(s6)
+    # 七、方法与来源
+    sections.append(Section("七、计算方法与数据来源", _provenance(data, generated_at),
+                            page_break=ct is not None and ct.in_document and len(ct.rows) > 30))
+    sections[-1].blocks.append(Signature(["审查人（签字）", "复核人（签字）", "审查日期"]))
+
+    cover = [("项目名称", project), ("申请单位", meta.applicant), ("案卷编号", meta.case_number),
+             ("项目类型", activity or "—"), ("所在行政区", loc.get("county") or ""),
+             ("用地面积", f"{fmt_ha(fp_m2)} 公顷（{fmt_mu(fp_m2)} 亩）"),
+             ("审查单位", meta.organisation), ("审查人", meta.reviewer), ("审查日期", meta.review_date)]
+    footer = "　".join(t for t in (f"案卷编号：{meta.case_number}" if meta.case_number else "", project) if t)
+    return ReportModel(title=title, meta=meta, cover=cover, verdict=verdict_box, sections=sections,
+                       footer_left=footer, generated_at=generated_at, synthetic=synthetic, data=data,
+                       figures=figures, base_dir=base_dir)

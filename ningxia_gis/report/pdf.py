@@ -1,0 +1,129 @@
+"""PDF report: Qt QTextDocument (rich text) painted page by page on a QPdfWriter.
+
+Why Qt and not matplotlib PdfPages: the report is mostly flowing text and long tables. QTextDocument
+wraps Chinese text, paginates tables without splitting or repeating rows and repeats their header row
+(``<thead>``) on every page, and embeds the shipped TrueType font as a subset with a ToUnicode map
+(searchable, copyable text). matplotlib would need all of that by hand. The price: PySide6 must be
+importable (it is a dependency anyway) and a Q(Gui)Application must exist; this module creates an
+offscreen one when there is none, and imports Qt only inside `write_pdf`, so importing the report
+package never loads Qt. Maps are matplotlib PNGs (200 dpi) placed as images.
+
+Pages are painted by hand (not ``QTextDocument.print_``) to get the running header, "第 n 页 共 N 页"
+footers and a cover page without a header.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..core.errors import InputError
+from .html import model_html
+from .model import ReportModel
+from .render import MAP_DPI, figure_key, render_figures
+
+DPI = 300
+MARGINS_MM = (25.0, 24.0, 20.0, 22.0)  # left, top, right, bottom (left wider for binding)
+_APP = None
+EPS = 0.5  # device pixels
+
+
+def ensure_qt_app():
+    """The running Q(Gui)Application, or a new offscreen QGuiApplication."""
+    global _APP
+    from PySide6.QtCore import QCoreApplication
+
+    app = QCoreApplication.instance()
+    if app is not None:
+        return app
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QGuiApplication
+
+    _APP = QGuiApplication(["ningxia-gis"])
+    return _APP
+
+
+def write_pdf(model: ReportModel, path: str | Path, *, map_dpi: int = MAP_DPI, use_sources: bool = True) -> Path:
+    """Write the report as an A4 PDF with the shipped Chinese font embedded; returns the path."""
+    ensure_qt_app()
+    from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt, QUrl
+    from PySide6.QtGui import (QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen,
+                               QTextDocument)
+
+    from ..fonts import qt_font_family
+
+    out = Path(path)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with open(out, "wb"):
+            pass
+    except OSError as exc:
+        raise InputError(f"cannot write {out}: {exc}") from None
+    family = qt_font_family()
+    maps = render_figures(model, dpi=map_dpi, use_sources=use_sources)
+
+    writer = QPdfWriter(str(out))
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    writer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
+    writer.setResolution(DPI)
+    writer.setTitle(model.title)
+    writer.setCreator("ningxia_gis")
+    mm = DPI / 25.4
+    left, top, right, bottom = (v * mm for v in MARGINS_MM)
+    page_w, page_h = float(writer.width()), float(writer.height())
+    body_w, body_h = page_w - left - right, page_h - top - bottom
+
+    doc = QTextDocument()
+    doc.documentLayout().setPaintDevice(writer)
+    doc.setDocumentMargin(0)
+    doc.setDefaultFont(QFont(family, 10.5))
+    from .html import CSS
+    doc.setDefaultStyleSheet(CSS)
+    images: dict[str, str | None] = {}
+    for f in model.figures:
+        key = figure_key(f)
+        p = maps.get(key)
+        if p is None:
+            images[key] = None
+            continue
+        name = f"map{len(images)}.png"
+        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), QImage(str(p)))
+        images[key] = name
+    doc.setHtml(model_html(model, images))
+    doc.setPageSize(QSizeF(body_w, body_h))
+    n = doc.pageCount()
+
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise InputError(f"cannot write {out}")
+    try:
+        small = QFont(family, 8)
+        pen = QPen(QColor("#666666"))
+        pen.setWidthF(0.25 * mm)
+        for i in range(n):
+            if i:
+                writer.newPage()
+            painter.save()
+            painter.translate(left, top - i * body_h)
+            # the clip is a hair inside the page: a line or row that starts exactly on the page boundary
+            # belongs to the next page and must not be drawn (clipped, yet extractable) on this one
+            doc.drawContents(painter, QRectF(0, i * body_h + EPS, body_w, body_h - 2 * EPS))
+            painter.restore()
+            if i == 0:
+                continue  # the cover has no running header or footer
+            painter.setFont(small)
+            painter.setPen(QColor("#555555"))
+            hy = top - 6 * mm
+            painter.drawText(QRectF(left, hy - 6 * mm, body_w, 6 * mm),
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom), model.title)
+            if model.footer_left:
+                painter.drawText(QRectF(left, hy - 6 * mm, body_w, 6 * mm),
+                                 int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom), model.footer_left)
+            painter.setPen(pen)
+            painter.drawLine(QPointF(left, hy + 1 * mm), QPointF(left + body_w, hy + 1 * mm))
+            painter.setPen(QColor("#333333"))
+            painter.drawText(QRectF(left, page_h - bottom + 6 * mm, body_w, 8 * mm),
+                             int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), f"第 {i + 1} 页 共 {n} 页")
+    finally:
+        painter.end()
+    return out

@@ -1,0 +1,49 @@
+"""Rendering the model's map figures once, shared by the PDF and the Word writer."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from .model import Figure, ReportModel
+
+log = logging.getLogger(__name__)
+MAP_DPI = 200
+
+
+def figure_key(f: Figure) -> str:
+    return f"{f.kind}:{f.layer_id or ''}"
+
+
+def render_figures(model: ReportModel, *, dpi: int = MAP_DPI, out_dir: str | Path | None = None,
+                   use_sources: bool = True) -> dict[str, Path | None]:
+    """PNG file for every figure of ``model`` (key `figure_key`), rendered once and cached on the model.
+
+    A map that fails to render maps to None (the report then says so instead of failing).
+    """
+    cache_key = (dpi, use_sources)
+    if cache_key in model._maps:
+        return model._maps[cache_key]
+    from ..maps import location_map, map_context, overlay_map, save_map
+
+    if out_dir is None:
+        tmp = tempfile.TemporaryDirectory(prefix="ningxia_gis_maps_")
+        model._maps.setdefault("_tmp", []).append(tmp)  # removed with the model
+        out = Path(tmp.name)
+    else:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+    ctx = map_context(model.data, base_dir=model.base_dir, use_sources=use_sources)
+    paths: dict[str, Path | None] = {}
+    for i, f in enumerate(model.figures):
+        try:
+            fig = location_map(ctx, title=None) if f.kind == "location" else overlay_map(ctx, f.layer_id, title=None)
+            p = out / f"map_{i:02d}_{f.kind}{'_' + f.layer_id if f.layer_id else ''}.png"
+            save_map(fig, p, dpi=dpi)
+            paths[figure_key(f)] = p
+        except Exception:  # noqa: BLE001 - a report without one map is better than no report
+            log.exception("map %s failed", figure_key(f))
+            paths[figure_key(f)] = None
+    model._maps[cache_key] = paths
+    return paths
