@@ -37,7 +37,6 @@ from .model import (
     ROLE_NAMES_EN,
     ROLE_NAMES_ZH,
     ROLE_ZONES,
-    STATUS_ZH,
     VERDICT_EN,
     ZONE_EN,
     Activity,
