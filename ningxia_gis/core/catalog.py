@@ -6,18 +6,22 @@ the roles then being guessed from the national layer names and fields.
 
 from __future__ import annotations
 
+import threading
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from .crs import to_crs, transformer
 from .errors import CatalogError, CRSError, InputError
 from .footprint import file_sha256
-from .layers import VECTOR_SUFFIXES, list_layers, read_info, read_vector
+from .layers import (RANDOM_ACCESS_SUFFIXES, VECTOR_SUFFIXES, list_layers, read_attributes, read_fids, read_info,
+                     read_vector)
+from .overlay import subdivide
 from .roles import CULTIVATED_WHERE, ROLES, guess_role
 
 
@@ -43,14 +47,122 @@ class LayerSpec:
         self.name = self.name or ROLES[self.role].name_zh
 
 
+class _LayerIndex:
+    """A layer's geometry in one analysis CRS with its spatial index (see LayerSource.prepare).
+
+    Polygons with more than ``max_vertices`` coordinates are indexed as their ``subdivide`` pieces, so a
+    query meets only the pieces near the footprint. ``local`` then rebuilds, from those pieces, the
+    feature exactly as it is inside the footprint's neighbourhood (same vertices, the cut vertices
+    removed), so intersections and areas are those of the whole feature.
+    """
+
+    def __init__(self, geoms, ordinal, gdal_fids, table, max_vertices):
+        self.geoms = geoms  # one per row (null and empty geometries dropped), analysis CRS
+        self.ordinal = ordinal  # "__fid": position of the row in the (where-filtered) reading order
+        self.gdal_fids = gdal_fids  # GDAL FID of each row (to fetch attributes on demand), or None
+        self.table = table  # attributes of each row when kept in memory, else None
+        ncoord = shapely.get_num_coordinates(geoms)
+        big = np.nonzero(ncoord > max_vertices)[0]
+        self.split = np.zeros(len(geoms), dtype=bool)
+        self.split[big] = True
+        self.owner = None
+        self.cuts: dict[int, np.ndarray] = {}  # row -> vertices made by the subdivision (x + iy)
+        items = geoms
+        if len(big):
+            pieces = []
+            for i in big:
+                pc = subdivide(geoms[i], max_vertices)
+                pieces.append(pc)
+                self.cuts[int(i)] = np.setdiff1d(_complex_coords(pc), _complex_coords(geoms[i]))
+            items = np.concatenate([geoms[~self.split]] + pieces)
+            self.owner = np.concatenate([np.nonzero(~self.split)[0]]
+                                        + [np.full(len(pc), i) for i, pc in zip(big, pieces)])
+        self.items = items
+        self.tree = shapely.STRtree(items)
+        self.piece_count = int(len(items) - (~self.split).sum())
+
+    def query(self, geom) -> tuple[np.ndarray, list | None]:
+        """Rows whose geometry intersects ``geom`` (sorted) and, when some of them are subdivided,
+        each one's ``local`` geometry (None for the others)."""
+        hits = self.tree.query(geom, predicate="intersects")
+        if self.owner is None:
+            return np.sort(hits), None
+        rows = np.unique(self.owner[hits])
+        if not self.split[rows].any():
+            return rows, None
+        minx, miny, maxx, maxy = shapely.bounds(geom)
+        m = 0.01 * max(maxx - minx, maxy - miny) + 1.0
+        box = (minx - m, miny - m, maxx + m, maxy + m)
+        near = self.tree.query(shapely.box(*box))
+        near_owner = self.owner[near]
+        local = [None] * len(rows)
+        for k in np.nonzero(self.split[rows])[0]:
+            local[k] = self.local(int(rows[k]), self.items[near[near_owner == rows[k]]], box)
+        return rows, local
+
+    def local(self, row: int, pieces, box):
+        """Row ``row`` inside ``box``: the union of its pieces meeting ``box``, the cut vertices inside
+        ``box`` removed. Inside ``box`` it is the original feature, vertex for vertex; its cut edges lie
+        outside ``box``. None if it cannot be rebuilt (the caller then uses the whole feature)."""
+        try:
+            merged = shapely.union_all(np.asarray(pieces, dtype=object))
+            out = _drop_vertices(merged, self.cuts.get(row, np.empty(0, complex)), box)
+        except shapely.errors.GEOSException:
+            return None
+        return out if out is not None and shapely.is_valid(out) else None
+
+
+def _complex_coords(geoms) -> np.ndarray:
+    xy = shapely.get_coordinates(geoms)
+    return np.unique(xy[:, 0] + 1j * xy[:, 1])
+
+
+def _drop_vertices(geom, drop: np.ndarray, box):
+    """``geom`` without its vertices that are in ``drop`` (x + iy) and inside ``box``."""
+    bx0, by0, bx1, by1 = box
+    polys = []
+    for poly in shapely.get_parts(geom):
+        if shapely.get_type_id(poly) != 3:
+            continue
+        rings = []
+        for ring in [poly.exterior, *poly.interiors]:
+            xy = shapely.get_coordinates(ring)[:-1]
+            inside = (xy[:, 0] >= bx0) & (xy[:, 0] <= bx1) & (xy[:, 1] >= by0) & (xy[:, 1] <= by1)
+            if len(drop) and inside.any():
+                gone = np.zeros(len(xy), dtype=bool)
+                gone[inside] = np.isin(xy[inside, 0] + 1j * xy[inside, 1], drop)
+                xy = xy[~gone]
+            if len(xy) < 3:
+                return None
+            rings.append(np.vstack([xy, xy[:1]]))
+        polys.append(shapely.Polygon(rings[0], rings[1:]))
+    if not polys:
+        return None
+    return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
+
+
 class LayerSource:
-    """A catalog layer: lazily read, reprojected to an analysis CRS, cached with its spatial index."""
+    """A catalog layer: lazily read, reprojected to an analysis CRS, cached with its spatial index.
+
+    Three ways to get the features near a footprint, fastest first once warmed up:
+
+    * after ``prepare(epsg)``: geometry and an STRtree are in memory (very large polygons subdivided,
+      see ``overlay.subdivide``); attributes are fetched by FID for the hits only (GPKG, SHP, FileGDB,
+      FlatGeobuf), or kept in memory for formats without random access;
+    * after ``load(epsg)``: the same, plus the whole attribute table in memory;
+    * otherwise a bbox / mask filtered read pushed down to GDAL (good for one interactive check).
+    """
+
+    MAX_VERTICES = 256  # polygons with more coordinates are subdivided before indexing
 
     def __init__(self, spec: LayerSpec):
         self.spec = spec
         self._info: dict | None = None
         self._sha: str | None = None
         self._full: dict[int, gpd.GeoDataFrame] = {}
+        self._index: dict[int, _LayerIndex] = {}
+        self._fid_order: np.ndarray | None = None
+        self._lock = threading.RLock()
         self.warnings: list[str] = []
 
     @property
@@ -78,43 +190,143 @@ class LayerSource:
     def fields(self) -> list[str]:
         return [str(f) for f in self.info.get("fields", [])]
 
-    def _read(self, bbox=None) -> gpd.GeoDataFrame:
-        s = self.spec
-        gdf = read_vector(s.path, layer=s.layer, encoding=s.encoding, bbox=bbox, where=s.where,
-                          require_crs=s.crs is None)
-        if s.crs:
-            gdf = gdf.set_crs(s.crs, allow_override=True)
+    def _note(self, gdf) -> None:
         for w in gdf.attrs.get("warnings", []):
             if w not in self.warnings:
                 self.warnings.append(w)
-        gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+
+    def _read(self, bbox=None, mask=None) -> gpd.GeoDataFrame:
+        s = self.spec
+        gdf = read_vector(s.path, layer=s.layer, encoding=s.encoding, bbox=bbox, mask=mask, where=s.where,
+                          require_crs=s.crs is None, fid_as_index=True)
+        if s.crs:
+            gdf = gdf.set_crs(s.crs, allow_override=True)
+        self._note(gdf)
+        gdal_fids = gdf.index.to_numpy()
+        keep = (gdf.geometry.notna() & ~gdf.geometry.is_empty).to_numpy()
+        if not keep.all():
+            gdf, gdal_fids = gdf[keep], gdal_fids[keep]
         gdf = gdf.reset_index(drop=True)
-        gdf["__fid"] = np.arange(len(gdf))
+        if bbox is None and mask is None:
+            gdf["__fid"] = np.nonzero(keep)[0]
+        else:
+            gdf["__fid"] = self._ordinals(gdf, gdal_fids)
         return gdf
 
+    def _ordinals(self, gdf, gdal_fids) -> np.ndarray:
+        """``__fid`` (position in the full reading order) of features read with a spatial filter;
+        only worked out (one geometry-less scan of the FIDs) when a feature has no id to show."""
+        idf = self.spec.id_field
+        if idf and idf in gdf.columns and len(gdf):
+            col = gdf[idf]
+            if not (col.isna() | (col.astype(str) == "")).any():
+                return np.full(len(gdf), -1, dtype=np.int64)
+        if self._fid_order is None:
+            s = self.spec
+            order = read_fids(s.path, s.layer, where=s.where, encoding=s.encoding)
+            self._fid_order = (order, np.argsort(order, kind="stable"))
+        order, sort = self._fid_order
+        pos = np.searchsorted(order[sort], gdal_fids)
+        pos = np.clip(pos, 0, max(len(order) - 1, 0))
+        return sort[pos] if len(order) else np.arange(len(gdal_fids))
+
+    def _build_index(self, epsg: int) -> _LayerIndex:
+        s = self.spec
+        eager = Path(s.path).suffix.lower() not in RANDOM_ACCESS_SUFFIXES
+        gdf = read_vector(s.path, layer=s.layer, encoding=s.encoding, where=s.where, require_crs=s.crs is None,
+                          columns=None if eager else [], fid_as_index=True, use_arrow=True)
+        if s.crs:
+            gdf = gdf.set_crs(s.crs, allow_override=True)
+        self._note(gdf)
+        values = gdf.geometry.values
+        if not values.crs.equals(to_crs(epsg)):
+            values = values.to_crs(epsg)
+        geoms = np.asarray(values, dtype=object)
+        ordinal = np.arange(len(geoms))
+        keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).reset_index(drop=True) if eager else None
+        gdal_fids = None if eager else gdf.index.to_numpy()
+        if not keep.all():
+            geoms, ordinal = geoms[keep], ordinal[keep]
+            table = table[keep].reset_index(drop=True) if table is not None else None
+            gdal_fids = gdal_fids[keep] if gdal_fids is not None else None
+        return _LayerIndex(geoms, ordinal, gdal_fids, table, self.MAX_VERTICES)
+
+    def prepare(self, epsg: int) -> None:
+        """Read the layer's geometry in EPSG ``epsg`` and build its spatial index (cached).
+
+        This is the fast path for many checks (batch, an open GUI session): after it, ``candidates``
+        answers from memory and reads only the attributes of the features hit.
+        """
+        with self._lock:
+            if epsg not in self._index:
+                self._index[epsg] = self._build_index(epsg)
+
+    def is_prepared(self, epsg: int) -> bool:
+        return epsg in self._index
+
+    def release(self) -> None:
+        """Forget the cached geometry, attributes and indexes."""
+        with self._lock:
+            self._index.clear()
+            self._full.clear()
+
+    def _attributes(self, ix: _LayerIndex, rows: np.ndarray) -> pd.DataFrame:
+        if ix.table is not None:
+            return ix.table.iloc[rows].reset_index(drop=True)
+        if len(rows) == 0:
+            return pd.DataFrame({f: pd.Series([], dtype=object) for f in self.fields})
+        s = self.spec
+        return read_attributes(s.path, s.layer, fids=ix.gdal_fids[rows], encoding=s.encoding)
+
     def load(self, epsg: int) -> gpd.GeoDataFrame:
-        """The whole layer in EPSG ``epsg`` (cached, with its spatial index built)."""
-        if epsg not in self._full:
-            gdf = self._read().to_crs(epsg)
-            gdf.sindex  # noqa: B018 - build once, reused by every query
-            self._full[epsg] = gdf
-        return self._full[epsg]
+        """The whole layer in EPSG ``epsg`` with all its attributes (cached, with its spatial index built).
+
+        Needs much more memory and time than ``prepare`` for large layers (every attribute of every feature).
+        """
+        with self._lock:
+            if epsg not in self._full:
+                self.prepare(epsg)
+                ix = self._index[epsg]
+                if ix.table is None:
+                    s = self.spec
+                    table = read_attributes(s.path, s.layer, where=s.where, encoding=s.encoding)
+                    ix.table = table.iloc[ix.ordinal].reset_index(drop=True)
+                gdf = gpd.GeoDataFrame(ix.table.copy(), geometry=ix.geoms, crs=epsg)
+                gdf["__fid"] = ix.ordinal
+                self._full[epsg] = gdf
+            return self._full[epsg]
 
     def candidates(self, geom, epsg: int) -> gpd.GeoDataFrame:
-        """Features that may intersect ``geom`` (in EPSG ``epsg``): from the cache, else a bbox read."""
-        if epsg in self._full:
-            gdf = self._full[epsg]
-            idx = gdf.sindex.query(geom, predicate="intersects")
-            return gdf.iloc[np.sort(idx)]
+        """Features that may intersect ``geom`` (in EPSG ``epsg``): from the index when prepared, else a
+        bbox (or, for thin diagonal shapes, a mask) read pushed down to GDAL.
+
+        From the index, only features that do intersect are returned; a subdivided feature comes with its
+        part around ``geom`` rebuilt from its pieces in the private ``__local`` column (used by
+        ``overlay_layer``: the same intersection as with the whole feature, much faster).
+        """
+        ix = self._index.get(epsg)
+        if ix is not None:
+            rows, local = ix.query(geom)
+            gdf = gpd.GeoDataFrame(self._attributes(ix, rows), geometry=ix.geoms[rows], crs=epsg)
+            gdf["__fid"] = ix.ordinal[rows]
+            if local is not None:
+                gdf["__local"] = pd.Series(local, dtype=object)
+            return gdf
         src = self.source_crs
         minx, miny, maxx, maxy = shapely.bounds(geom)
-        xs = np.array([minx, maxx, minx, maxx])
-        ys = np.array([miny, miny, maxy, maxy])
         t = transformer(epsg, src)
-        bx, by = t.transform(xs, ys)
+        bx0, by0, bx1, by1 = t.transform_bounds(minx, miny, maxx, maxy, densify_pts=21)
         pad = 1e-5 if src.is_geographic else 1.0
-        bbox = (min(bx) - pad, min(by) - pad, max(bx) + pad, max(by) + pad)
-        gdf = self._read(bbox=bbox)
+        bbox = (bx0 - pad, by0 - pad, bx1 + pad, by1 + pad)
+        mask = None
+        box_area = (maxx - minx) * (maxy - miny)
+        if box_area > 0 and shapely.area(geom) < 0.3 * box_area and shapely.is_valid(geom):
+            # a thin diagonal shape (road, pipeline): let GDAL test the shape itself, not its bbox
+            dense = shapely.segmentize(geom, max(maxx - minx, maxy - miny) / 50)
+            mask = shapely.buffer(shapely.transform(dense, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1]))),
+                                  pad, quad_segs=2)
+        gdf = self._read(bbox=None if mask is not None else bbox, mask=mask)
         if gdf.empty:
             return gdf.to_crs(epsg) if gdf.crs is not None else gdf
         return gdf.to_crs(epsg)

@@ -69,6 +69,38 @@ def polygonal(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
+PRIVATE_COLUMNS = ("__fid", "__local")
+
+
+def subdivide(geom, max_vertices: int = 256, max_depth: int = 24) -> np.ndarray:
+    """Split a (multi)polygon into polygons of at most ``max_vertices`` coordinates (like PostGIS
+    ST_Subdivide) by recursive quadrant clipping; the pieces cover ``geom`` exactly, without overlap.
+
+    Used to index very large polygons (red lines with 10⁵+ vertices): a query then meets only the few
+    pieces near the footprint instead of the whole polygon (see catalog._LayerIndex for how the exact
+    feature is rebuilt from them). Pieces that cannot be split further (after ``max_depth`` levels) are
+    returned as they are. The cuts add vertices on the feature's edges.
+    """
+    out: list = []
+    stack = [(p, 0) for p in shapely.get_parts(polygonal(np.array([geom], dtype=object))[0]) if not p.is_empty]
+    while stack:
+        g, depth = stack.pop()
+        if shapely.get_num_coordinates(g) <= max_vertices or depth >= max_depth:
+            out.append(g)
+            continue
+        minx, miny, maxx, maxy = shapely.bounds(g)
+        if maxx - minx <= 0 or maxy - miny <= 0:
+            out.append(g)
+            continue
+        mx, my = (minx + maxx) / 2, (miny + maxy) / 2
+        boxes = shapely.box([minx, mx, minx, mx], [miny, miny, my, my], [mx, maxx, mx, maxx], [my, my, maxy, maxy])
+        for q in polygonal(shapely.intersection(g, boxes)):
+            for part in shapely.get_parts(q):
+                if not part.is_empty and shapely.area(part) > 0:
+                    stack.append((part, depth + 1))
+    return np.array(out, dtype=object)
+
+
 def dissolved_area(geoms, crs) -> tuple[float, float]:
     """Planar and ellipsoidal area of the union of ``geoms`` (overlaps counted once)."""
     if len(geoms) == 0:
@@ -87,15 +119,26 @@ def overlay_layer(fp, candidates: gpd.GeoDataFrame, crs, role: str, *, key_field
     if candidates.empty:
         return result
     geoms = np.asarray(candidates.geometry.values, dtype=object)
-    prepared = shapely.prepare(fp) or fp
-    hit = shapely.intersects(prepared, geoms)
+    shapely.prepare(fp)
+    # a subdivided feature (LayerSource.candidates) comes with its part around the footprint, rebuilt
+    # from its pieces: the same intersection as the whole feature, without walking all its vertices
+    local = candidates["__local"].to_numpy() if "__local" in candidates.columns else None
+    split = np.array([g is not None for g in local], dtype=bool) if local is not None else np.zeros(len(geoms), bool)
+    hit = split.copy()
+    if (~split).any():
+        hit[~split] = shapely.intersects(fp, geoms[~split])
     if not hit.any():
         return result
-    cand = candidates.iloc[np.nonzero(hit)[0]]
-    inter = polygonal(shapely.intersection(np.asarray(cand.geometry.values, dtype=object), fp))
+    rows = np.nonzero(hit)[0]
+    cand = candidates.iloc[rows]
+    exact = geoms[rows].copy()
+    if local is not None:
+        exact[split[rows]] = local[rows][split[rows]]
+    inter = shapely.intersection(exact, fp)
+    inter = polygonal(inter)
     planar = planar_areas(inter)
     ellip = ellipsoidal_areas(inter, crs)
-    attr_cols = [c for c in cand.columns if c not in (cand.geometry.name, "__fid")]
+    attr_cols = [c for c in cand.columns if c != cand.geometry.name and c not in PRIVATE_COLUMNS]
     records = cand[attr_cols].to_dict("records")
     fids = cand["__fid"].to_numpy() if "__fid" in cand.columns else np.arange(len(cand))
     for rec, fid, g, pa, ea in zip(records, fids, inter, planar, ellip):
