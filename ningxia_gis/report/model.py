@@ -125,6 +125,8 @@ class Table:
     kv: bool = False  # a two-column label/value table without a header row
     in_document: bool = True  # False: Excel only (too long for the PDF/Word)
     row_classes: list[str] = field(default_factory=list)  # per row: "" | "sub" | "deny" | "allow" …
+    xlsx_columns: list[Column] | None = None  # a wider version for Excel (all attributes)
+    xlsx_values: list[list] | None = None
 
 
 @dataclass
@@ -467,10 +469,22 @@ def _piece_table(data: dict, layer: dict, fp_m2: float) -> Table:
     notes.append("占比 = 压占面积 ÷ 项目用地面积。合计为各图斑压占部分合并后的面积（图斑重叠部分只计一次），各行分别四舍五入，与合计可能存在尾差。")
     if role in ("permanent_basic_farmland", "cultivated_land") and "KCXS" in keys:
         notes.append("表中面积为毛面积（未扣除田坎，扣除系数 KCXS 见属性）。")
-    t = Table(f"pieces:{layer['id']}", f"{layer['name']}压占明细表", cols, rows, values, total=total,
-              total_values=total_values, notes=notes, sheet=f"明细-{layer['name']}"[:31], row_classes=classes)
-    t.all_keys = keys  # type: ignore[attr-defined]  # Excel writes every key field
-    return t
+    # Excel: every key field, the zone, gross ellipsoidal and planar areas, the sliver flag
+    xcols = [Column("序号", "c", 0.7, "int"), Column("图斑编号", "l", 2.0)]
+    xcols += [Column(f"{FIELD_LABELS.get(k, k)}（{k}）", "l", 1.4) for k in keys]
+    xcols += [Column("分区", "l", 1.4), Column("压占面积（平方米）", "r", 1.6, "m2"), Column("公顷", "r", 1.2, "ha"),
+              Column("亩", "r", 1.2, "mu"), Column("占比", "r", 1.0, "pct"),
+              Column("高斯平面面积（平方米）", "r", 1.6, "m2"), Column("仅相接", "c", 0.8)]
+    xvals = []
+    for i, p in enumerate(pieces, 1):
+        m2 = _area(p["area"])
+        key = p.get("key") or {}
+        xvals.append([i, p["feature_id"]] + [key.get(k) for k in keys] + [
+            p.get("zone"), m2, m2 / 10_000, m2 * 0.0015, m2 / fp_m2 if fp_m2 else None,
+            (p.get("area") or {}).get("planar_m2"), "是" if p.get("sliver") else ""])
+    return Table(f"pieces:{layer['id']}", f"{layer['name']}压占明细表", cols, rows, values, total=total,
+                 total_values=total_values, notes=notes, sheet=f"明细-{layer['name']}"[:31], row_classes=classes,
+                 xlsx_columns=xcols, xlsx_values=xvals)
 
 
 def _coord_table(data: dict) -> Table | None:

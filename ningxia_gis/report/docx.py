@@ -1,0 +1,337 @@
+"""Word (.docx) copy of the report: the same blocks as the PDF, editable (python-docx).
+
+Word only *names* fonts, it cannot embed them here: the text runs name 宋体 (body) / 黑体 (headings) for
+East-Asian text (``w:eastAsia``) and Times New Roman for Latin text, the fonts a Chinese Windows/Office
+has; elsewhere the viewer substitutes its own CJK font.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from ..core.errors import InputError
+from ..fonts import WORD_FONT_BODY, WORD_FONT_HEADING, WORD_FONT_LATIN
+from .model import (SYNTHETIC_WARNING, Bullets, Figure, PageBreak, Paragraph, Quote, ReportModel, Signature,
+                    Table, VerdictBox)
+from .render import MAP_DPI, figure_key, render_figures
+
+VERDICT_RGB = {"deny": "C00000", "conditional": "B35900", "allow": "1F7A1F", "unknown": "1F4E99", "na": "666666",
+               "none": "333333"}
+VERDICT_FILL = {"deny": "FDECEC", "conditional": "FFF4E5", "allow": "ECF7EC", "unknown": "EAF0FA", "na": "F2F2F2",
+                "none": "F2F2F2"}
+HEADER_FILL = "DFE6EE"
+ALIGN = {"l": WD_ALIGN_PARAGRAPH.LEFT, "c": WD_ALIGN_PARAGRAPH.CENTER, "r": WD_ALIGN_PARAGRAPH.RIGHT}
+BODY_W_MM = 165.0
+
+
+def _set_fonts(obj, east_asia: str = WORD_FONT_BODY, latin: str = WORD_FONT_LATIN) -> None:
+    """Set ascii/hAnsi and eastAsia fonts on a style or a run (``w:rFonts``)."""
+    el = obj.element if hasattr(obj, "element") else obj._element
+    rpr = el.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr, val in (("w:ascii", latin), ("w:hAnsi", latin), ("w:eastAsia", east_asia), ("w:cs", latin)):
+        rfonts.set(qn(attr), val)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rfonts.attrib.pop(qn(attr), None)
+
+
+def _shade(cell, fill: str) -> None:
+    tcpr = cell._tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    tcpr.append(shd)
+
+
+def _repeat_header(row) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    trpr.append(el)
+
+
+def _field(paragraph, instr: str) -> None:
+    """A Word field (PAGE, NUMPAGES) in ``paragraph``."""
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), instr)
+    r = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = "1"
+    r.append(t)
+    fld.append(r)
+    paragraph._p.append(fld)
+
+
+def _run(p, text: str, *, size: float | None = None, bold: bool = False, color: str | None = None,
+         heading: bool = False):
+    run = p.add_run(text)
+    if size:
+        run.font.size = Pt(size)
+    if bold:
+        run.bold = True
+    if color:
+        run.font.color.rgb = RGBColor.from_string(color)
+    if heading:
+        _set_fonts(run, WORD_FONT_HEADING)
+    return run
+
+
+class DocxBuilder:
+    def __init__(self, model: ReportModel, maps: dict[str, Path | None]):
+        self.m = model
+        self.maps = maps
+        self.doc = Document()
+        self.n_table = 0
+        self.n_figure = 0
+        self._setup()
+
+    def _setup(self) -> None:
+        d = self.doc
+        sec = d.sections[0]
+        sec.orientation = WD_ORIENT.PORTRAIT
+        sec.page_width, sec.page_height = Mm(210), Mm(297)
+        sec.left_margin, sec.right_margin, sec.top_margin, sec.bottom_margin = Mm(25), Mm(20), Mm(24), Mm(22)
+        sec.header_distance, sec.footer_distance = Mm(12), Mm(12)
+        sec.different_first_page_header_footer = True
+        styles = d.styles
+        normal = styles["Normal"]
+        normal.font.size = Pt(10.5)
+        _set_fonts(normal)
+        normal.paragraph_format.space_after = Pt(3)
+        normal.paragraph_format.line_spacing = 1.25
+        for name, size in (("Title", 22), ("Heading 1", 15), ("Heading 2", 12.5), ("Heading 3", 11.5)):
+            st = styles[name]
+            st.font.size = Pt(size)
+            st.font.bold = True
+            st.font.color.rgb = RGBColor(0x1B, 0x2A, 0x3A) if name != "Title" else RGBColor(0, 0, 0)
+            _set_fonts(st, WORD_FONT_HEADING)
+        for name in ("List Bullet", "List Number", "Caption"):
+            if name in [s.name for s in styles]:
+                _set_fonts(styles[name])
+        # running header and page-number footer (not on the cover)
+        hp = sec.header.paragraphs[0]
+        hp.text = ""
+        _run(hp, self.m.title, size=8, color="555555")
+        if self.m.footer_left:
+            _run(hp, "\t\t" + self.m.footer_left, size=8, color="555555")
+        fp = sec.footer.paragraphs[0]
+        fp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _run(fp, "第 ", size=8)
+        _field(fp, "PAGE")
+        _run(fp, " 页 共 ", size=8)
+        _field(fp, "NUMPAGES")
+        _run(fp, " 页", size=8)
+
+    # -- cover -----------------------------------------------------------------------------------
+    def cover(self) -> None:
+        d, m = self.doc, self.m
+        for _ in range(3):
+            d.add_paragraph()
+        t = d.add_paragraph(style="Title")
+        t.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _run(t, m.title, heading=True)
+        sub = d.add_paragraph()
+        sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _run(sub, "（生态保护红线、永久基本农田、城镇开发边界等管控图层压占分析）", size=12, color="333333")
+        d.add_paragraph()
+        tbl = d.add_table(rows=0, cols=2)
+        tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for label, value in m.cover:
+            cells = tbl.add_row().cells
+            cells[0].width, cells[1].width = Mm(35), Mm(90)
+            p = cells[0].paragraphs[0]
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            _run(p, f"{label}：", size=12)
+            _run(cells[1].paragraphs[0], value or "", size=12)
+        if m.verdict is not None:
+            d.add_paragraph()
+            self.verdict_box(m.verdict, cover=True)
+        if m.synthetic:
+            p = d.add_paragraph()
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _run(p, SYNTHETIC_WARNING, bold=True, color="B00000")
+        for text in (m.meta.organisation, m.meta.review_date):
+            p = d.add_paragraph()
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _run(p, text or "", size=12)
+        d.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def verdict_box(self, v: VerdictBox, cover: bool = False) -> None:
+        tbl = self.doc.add_table(rows=1, cols=1, style="Table Grid")
+        tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
+        cell = tbl.rows[0].cells[0]
+        _shade(cell, VERDICT_FILL.get(v.verdict_class, "F2F2F2"))
+        p = cell.paragraphs[0]
+        _run(p, f"{v.label}：", size=13)
+        _run(p, v.verdict, size=15, bold=True, color=VERDICT_RGB.get(v.verdict_class, "333333"))
+        if v.text and not cover:
+            _run(cell.add_paragraph(), v.text, size=10.5)
+        self.doc.add_paragraph()
+
+    # -- blocks ----------------------------------------------------------------------------------
+    def table(self, t: Table) -> None:
+        d = self.doc
+        if not t.in_document:
+            for n in t.notes:
+                _run(d.add_paragraph(), n, size=8.5, color="444444")
+            return
+        widths = [c.weight for c in t.columns]
+        total = sum(widths) or 1.0
+        if t.kv:
+            tbl = d.add_table(rows=0, cols=2, style="Table Grid")
+            for label, value in t.rows:
+                cells = tbl.add_row().cells
+                cells[0].width, cells[1].width = (Mm(BODY_W_MM * w / total) for w in widths)
+                _shade(cells[0], "F0F3F6")
+                _run(cells[0].paragraphs[0], label, size=9.5, bold=True)
+                _run(cells[1].paragraphs[0], value or "", size=9.5)
+            d.add_paragraph()
+            return
+        self.n_table += 1
+        cap = d.add_paragraph()
+        cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        cap.paragraph_format.keep_with_next = True
+        _run(cap, f"表 {self.n_table}　{t.title}", size=9.5, bold=True)
+        tbl = d.add_table(rows=1, cols=len(t.columns), style="Table Grid")
+        tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
+        hdr = tbl.rows[0]
+        _repeat_header(hdr)
+        for c, cell in zip(t.columns, hdr.cells):
+            cell.width = Mm(BODY_W_MM * c.weight / total)
+            _shade(cell, HEADER_FILL)
+            p = cell.paragraphs[0]
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _run(p, c.title, size=9, bold=True)
+        for i, row in enumerate(t.rows):
+            cls = t.row_classes[i] if i < len(t.row_classes) else ""
+            self._row(tbl, t, row, cls)
+        if t.total:
+            self._row(tbl, t, t.total, "total")
+        for n in t.notes:
+            _run(d.add_paragraph(), f"注：{n}", size=8.5, color="444444")
+
+    def _row(self, tbl, t: Table, row: list[str], cls: str) -> None:
+        total = sum(c.weight for c in t.columns) or 1.0
+        cells = tbl.add_row().cells
+        for j, (c, cell, text) in enumerate(zip(t.columns, cells, row)):
+            cell.width = Mm(BODY_W_MM * c.weight / total)
+            p = cell.paragraphs[0]
+            p.alignment = ALIGN[c.align]
+            color, bold = None, cls == "total"
+            if cls in VERDICT_RGB and c.title == "结论":
+                color, bold = VERDICT_RGB[cls], True
+            elif cls == "occupied" and j == 1:
+                color, bold = "B00000", True
+            _run(p, text, size=7.5 if c.kind == "hash" else 9, bold=bold, color=color)
+            fill = {"sliver": "EEEEEE", "total": "F2F2F2", "occupied": "FFF3F0", "na": "F6F6F6"}.get(cls)
+            if fill:
+                _shade(cell, fill)
+
+    def figure(self, f: Figure) -> None:
+        self.n_figure += 1
+        path = self.maps.get(figure_key(f))
+        p = self.doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.keep_with_next = True
+        if path:
+            p.add_run().add_picture(str(path), width=Mm(150))
+        else:
+            _run(p, "（地图未能生成，详见日志）", size=9, color="777777")
+        cap = self.doc.add_paragraph()
+        cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _run(cap, f"图 {self.n_figure}　{f.caption}", size=9.5, bold=True)
+
+    def quote(self, q: Quote) -> None:
+        tbl = self.doc.add_table(rows=1, cols=1)
+        cell = tbl.rows[0].cells[0]
+        _shade(cell, "F5F3EC")
+        p = cell.paragraphs[0]
+        _run(p, q.source, size=9, bold=True, color="5A4A1A")
+        if q.note:
+            _run(p, f"　{q.note}", size=8.5, color="777777")
+        _run(cell.add_paragraph(), f"“{q.text}”", size=10)
+        self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
+
+    def bullets(self, b: Bullets) -> None:
+        for i, item in enumerate(b.items, 1):
+            p = self.doc.add_paragraph()
+            p.paragraph_format.left_indent = Mm(6)
+            p.paragraph_format.first_line_indent = Mm(-5)
+            _run(p, f"{i}. " if b.ordered else "• ")
+            _run(p, item)
+
+    def paragraph(self, p: Paragraph) -> None:
+        if p.style == "heading":
+            self.doc.add_heading(p.text, level=2)
+            return
+        para = self.doc.add_paragraph()
+        if p.style == "body":
+            para.paragraph_format.first_line_indent = Pt(21)
+            _run(para, p.text)
+        elif p.style == "lead":
+            para.paragraph_format.keep_with_next = True
+            _run(para, p.text, bold=True)
+        elif p.style == "warning":
+            _run(para, p.text, bold=True, color="B00000")
+        else:
+            _run(para, p.text, size=8.5, color="444444")
+
+    def signature(self, s: Signature) -> None:
+        self.doc.add_paragraph()
+        p = self.doc.add_paragraph()
+        _run(p, "　　　　".join(f"{f}：________" for f in s.fields))
+
+    def build(self) -> Document:
+        self.cover()
+        for k, s in enumerate(self.m.sections):
+            if s.page_break and k > 0:
+                self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            self.doc.add_heading(s.title, level=1)
+            for b in s.blocks:
+                if isinstance(b, PageBreak):
+                    self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+                elif isinstance(b, Table):
+                    self.table(b)
+                elif isinstance(b, Figure):
+                    self.figure(b)
+                elif isinstance(b, Quote):
+                    self.quote(b)
+                elif isinstance(b, Bullets):
+                    self.bullets(b)
+                elif isinstance(b, Paragraph):
+                    self.paragraph(b)
+                elif isinstance(b, VerdictBox):
+                    self.verdict_box(b)
+                elif isinstance(b, Signature):
+                    self.signature(b)
+        props = self.doc.core_properties
+        props.title = self.m.title
+        props.subject = self.m.cover[0][1] if self.m.cover else ""
+        props.author = self.m.meta.reviewer or "ningxia_gis"
+        props.comments = f"generated by ningxia_gis at {self.m.generated_at}"
+        return self.doc
+
+
+def write_docx(model: ReportModel, path: str | Path, *, map_dpi: int = MAP_DPI, use_sources: bool = True) -> Path:
+    """Write the editable Word copy of the report; returns the path."""
+    out = Path(path)
+    maps = render_figures(model, dpi=map_dpi, use_sources=use_sources)
+    doc = DocxBuilder(model, maps).build()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        doc.save(str(out))
+    except OSError as exc:
+        raise InputError(f"cannot write {out}: {exc}") from None
+    return out
