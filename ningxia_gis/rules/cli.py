@@ -14,7 +14,7 @@ from typing import Any
 from ningxia_gis.core.errors import NingxiaGisError, RuleError
 
 from .activities import find_activity, list_activities
-from .loader import check_rule_file, load_rule_base, reload_rule_base
+from .loader import check_rule_file, reload_rule_base
 from .model import ROLE_NAMES_EN, ROLE_NAMES_ZH, STATUS_ZH, VERDICT_EN, ZONE_EN, Rule, RuleBase
 
 _VERDICT_MARK = {"禁止": "✗", "需人工判定": "?", "有条件允许": "△", "允许": "✓", "不涉及": "·"}

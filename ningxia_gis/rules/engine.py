@@ -169,7 +169,8 @@ def evaluate_zone(rb: RuleBase, role: str, zone: str, activity: Activity, facts:
         trace_map[r.id]["why"] += f"；但被优先级更高的 {winner.id}（{winner.verdict}）取代"
         trace_map[r.id]["state"] = "superseded"
     outranking = [(r, u) for r, u in pending if winner is None or _rank(r) > _rank(winner)]
-    outranking.sort(key=lambda ru: _rank(ru[0]), reverse=True)
+    # highest priority first; among equals the more permissive outcome is shown as the rule to confirm
+    outranking.sort(key=lambda ru: (-ru[0].priority, strictness(ru[0].verdict or NEEDS_JUDGMENT)))
     for r, _u in pending:
         if (r, _u) not in outranking:
             trace_map[r.id]["why"] += f"；优先级低于已适用的 {winner.id}，不影响结论"
@@ -181,14 +182,20 @@ def evaluate_zone(rb: RuleBase, role: str, zone: str, activity: Activity, facts:
     if outranking:
         decisive, unknown = outranking[0]
         verdict = NEEDS_JUDGMENT
-        questions = "；".join(f"{f}：{rb.facts[f].question_zh}" for f in unknown if f in rb.facts)
+        all_unknown: list[str] = []
+        for _r, unk in outranking:
+            all_unknown.extend(f for f in unk if f not in all_unknown)
+        questions = "；".join(f"{f}：{rb.facts[f].question_zh}" for f in all_unknown if f in rb.facts)
         reasons.append(f"须先确认：{questions}")
-        reasons.append(f"若确认 " + "、".join(f"{f} = {_yn(decisive.when[f])}" for f in unknown)
-                       + f"，则适用 {decisive.id}：{decisive.title}（{decisive.verdict}）")
+        for r, unk in outranking:
+            reasons.append("若确认 " + "、".join(f"{f} = {_yn(r.when[f])}" for f in unk)
+                           + f"，则适用 {r.id}：{r.title}（{r.verdict}）")
         if winner is not None:
-            reasons.append(f"否则适用 {winner.id}：{winner.title}（{winner.verdict}）")
+            reasons.append(f"若以上均不适用，则适用 {winner.id}：{winner.title}（{winner.verdict}）")
         for r, unk in outranking:
             for f in unk:
+                if any(q["fact"] == f for q in open_questions):
+                    continue
                 open_questions.append({"fact": f, "question_zh": rb.facts[f].question_zh if f in rb.facts else f,
                                        "question_en": rb.facts[f].question_en if f in rb.facts else f,
                                        "rule_id": r.id})
@@ -401,7 +408,7 @@ def evaluate(result: dict, activity_id: str, facts: dict | None = None, rule_bas
                 # overlap below the sliver threshold: "touching, not occupying"
                 entry["verdict_if_occupied"] = verdict
                 thr = result.get("sliver_threshold_m2")
-                if verdict in (PROHIBITED, NEEDS_JUDGMENT):
+                if verdict == PROHIBITED:
                     reasons.insert(0, f"仅边界接触（重叠面积小于阈值 {thr} m²），可能为数据误差：请核实是否实际占用；"
                                       f"若占用，结论为{verdict}")
                     verdict = NEEDS_JUDGMENT
