@@ -14,7 +14,19 @@ the peak resident memory (ru_maxrss) and the peak of Python/numpy allocations (t
 * ``naive``      — reading the whole DEM into memory (``ds.read(1)``) and masking the footprint,
   what a straightforward implementation would do.
 
-and prints the ratios. Not a timed test: the point is the memory figures.
+and prints the ratios. Not a timed test: the point is the memory figures. A run on the 10,000 × 10,000
+grid (Float32 DEM = 400 MB in memory; 20 MB on disk):
+
+    mode        cells read   peak RSS above start  numpy peak    time
+    baseline             0      140 MB      0.4 MB      0.0 MB   0.00s
+    small           11,009      161 MB     21.4 MB      2.2 MB   0.36s
+    medium         254,625      181 MB     42.0 MB     20.3 MB   1.25s
+    warped          12,402      162 MB     23.4 MB      2.2 MB   0.64s
+    naive      100,000,000     1415 MB   1276.1 MB    700.0 MB  10.63s
+
+    naive whole-grid read ÷ windowed (small footprint): peak RSS above start ×60, numpy peak ×314
+
+(the ~20 MB of the small window are GDAL's fixed cost: driver, decompression buffers, block cache).
 """
 
 from __future__ import annotations

@@ -209,3 +209,12 @@ def test_read_window_reads_only_the_window(tmp_path):
     w = read_window(path, (X0 + 500, Y0 - 600, X0 + 700, Y0 - 500), EPSG, pad_cells=2)
     assert w.shape == (14, 24) and w.source_window.width == 24
     assert w.bounds == (X0 + 480, Y0 - 620, X0 + 720, Y0 - 480)
+
+
+def test_read_window_max_size_decimates(tmp_path):
+    path, tr = plane_dem(tmp_path, 12.0, n=400)
+    w = read_window(path, (X0, Y0 - 4000, X0 + 4000, Y0), EPSG, pad_cells=0, max_size=100)
+    assert w.warped is True and max(w.shape) <= 101
+    assert w.cell_size[0] == pytest.approx(40.0)
+    s = horn_slope(w.data, *w.cell_size)
+    assert np.nanmedian(s) == pytest.approx(12.0, abs=0.05)
