@@ -25,7 +25,8 @@ from typing import Any
 
 from ningxia_gis.core.errors import InputError
 
-from .activities import find_activity, resolve_facts
+from .activities import find_activity, list_activities, resolve_facts
+from .loader import load_rule_base, reload_rule_base
 from .model import (
     CONDITIONAL,
     NEEDS_JUDGMENT,
@@ -46,6 +47,8 @@ from .model import (
     strictest,
     strictness,
 )
+
+__all__ = ["evaluate", "evaluate_zone", "find_activity", "list_activities", "load_rule_base", "reload_rule_base"]
 
 AREA_KEYS = ("planar_m2", "planar_ha", "planar_mu", "ellipsoidal_m2", "ellipsoidal_ha", "ellipsoidal_mu")
 NON_CONTROL_ROLES = ("admin_boundary",)
@@ -363,8 +366,6 @@ def evaluate(result: dict, activity_id: str, facts: dict | None = None, rule_bas
     """
     rule_base_error = None
     if rule_base is None:
-        from .loader import reload_rule_base
-
         rule_base, rule_base_error = reload_rule_base()
         if rule_base is None:
             raise rule_base_error  # no good rule set was ever loaded
