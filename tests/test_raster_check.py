@@ -31,7 +31,8 @@ def test_sample_check_has_rasters_section():
     assert [a["threshold_deg"] for a in s["slope_above"]] == [2, 6, 15, 25]
     assert lc["warped"] is True  # the sample land cover is stored in CGCS2000 lon/lat
     assert sum(c["area"]["ellipsoidal_m2"] for c in lc["classes"]) == pytest.approx(fp_m2, rel=1e-9)
-    assert {c["name_zh"] for c in lc["classes"]} <= {"耕地", "草地", "林地", "建设用地", "水域", "未利用地"}
+    names = {"耕地", "草地", "林地", "建设用地", "水域", "未利用地"}
+    assert {c["name_zh"] for c in lc["classes"]} <= names
     assert any(i["kind"] == "class_table" for i in d["inputs"])
 
 

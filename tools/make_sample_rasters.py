@@ -29,7 +29,8 @@ OUT = ROOT / "sample_layers"
 DEM_NAME = "sample_dem.tif"
 LC_NAME = "sample_landcover.tif"
 CLASS_TABLE = "landcover_classes.csv"
-TAGS = {"SYNTHETIC": "合成示例数据，仅用于演示、培训和测试 / synthetic sample data, for demos, training and tests only"}
+TAGS = {"SYNTHETIC": "合成示例数据，仅用于演示、培训和测试 / "
+                     "synthetic sample data, for demos, training and tests only"}
 
 # DEM grid (EPSG:4544): covers every sample footprint (x 568000–642500, y 4124000–4160000)
 DEM_CELL = 30.0

@@ -118,7 +118,8 @@ class RasterSpec:
         self.elevation_thresholds = sorted(float(t) for t in self.elevation_thresholds)
 
     def class_of(self, code: int) -> RasterClass:
-        return self.classes.get(int(code)) or RasterClass(int(code), f"未定义类别 {code}", f"undefined class {code}")
+        return self.classes.get(int(code)) or RasterClass(int(code), f"未定义类别 {code}",
+                                                          f"undefined class {code}")
 
 
 _SPEC_FIELDS = {"id", "role", "path", "name", "band", "crs", "nodata", "classes", "class_table",
@@ -299,19 +300,19 @@ def _short(exc) -> str:
 
 def _source_crs(ds, spec: RasterSpec) -> CRS:
     name = spec.path.name
+    if ds.transform == Affine.identity():
+        if ds.gcps[0]:
+            raise CRSError(f"{name}: the raster is georeferenced by control points only; warp it to a "
+                           "CGCS2000 grid first (e.g. gdalwarp -t_srs EPSG:4544)")
+        raise CRSError(f"{name}: the raster is not georeferenced (no geotransform, no coordinate system)")
     if spec.crs:
         try:
             return CRS.from_user_input(spec.crs)
         except Exception as exc:  # pyproj raises several types
             raise CRSError(f"{name}: unknown coordinate system {spec.crs!r} in the catalog ({exc})") from None
     if ds.crs is None:
-        if ds.gcps[0]:
-            raise CRSError(f"{name}: the raster is georeferenced by control points only; warp it to a "
-                           "CGCS2000 grid first (e.g. gdalwarp -t_srs EPSG:4544)")
         raise CRSError(f"{name}: the raster has no coordinate system; set crs = \"EPSG:…\" in its catalog "
                        "entry or add one to the file (e.g. gdal_edit -a_srs EPSG:4544)")
-    if ds.transform == Affine.identity():
-        raise CRSError(f"{name}: the raster has a coordinate system but no georeferencing (geotransform)")
     try:
         return CRS.from_wkt(ds.crs.to_wkt())
     except Exception as exc:
