@@ -161,6 +161,9 @@ def read_table(path, crs=None, *, sheet=None, header_row=None, x_col=None, y_col
     else:
         hi, cols = _find_header(rows, opts)
     given = {k: v for k, v in opts.items() if v is not None}
+    named = [_norm(v) for v in given.values() if isinstance(v, str) and not v.strip().isdigit()]
+    if named and (hi is None or not all(n in [_norm(c) for c in rows[hi]] for n in named)):
+        hi = next((i for i, row in enumerate(rows[:30]) if all(n in [_norm(c) for c in row] for n in named)), hi)
     if hi is None:
         if not (("x" in given and "y" in given) or ("lat" in given and "lon" in given)):
             raise FootprintError(f"{label}: no header row naming the coordinate columns (X/Y or 经度/纬度) in "
