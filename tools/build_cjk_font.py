@@ -4,7 +4,9 @@ The upstream Noto Sans SC is an OpenType/CFF font. CFF fonts embed badly in matp
 ``pdf.fonttype = 42`` (poppler: "Mismatch between font type and embedded font file") and cannot be
 used by reportlab, so the shipped copy is converted once, here, to ``glyf`` outlines with fontTools
 (cu2qu: cubic → quadratic curves, max error 1 font unit of 1000). Everything else (metrics, GSUB/GPOS,
-names) is kept; the cmap loses the radical/compatibility aliases of unified ideographs (`dedupe_cmap`).
+names) is kept, except that the cmap loses the radical/compatibility aliases of unified ideographs
+(`dedupe_cmap`) and the default GSUB features whose glyphs have no code point are emptied
+(`strip_text_breaking_features`), so that text in Qt-made PDFs extracts and searches correctly.
 
 Source: the OTF inside the PyPI wheel ``pylopdf-fonts-zh-cn==0.1.1`` (a copy of notofonts/noto-cjk
 Noto Sans SC 2.004, SIL OFL 1.1). It is *not* a dependency of the project; fetch it by hand:
@@ -34,6 +36,26 @@ MAX_ERR = 1.0  # font units (em = 1000)
 # build the ToUnicode map from the cmap in reverse, and may pick these, so copied/searched text reads
 # "⾯积" instead of "面积". They are dropped from the cmap when the glyph has another code point.
 ALIAS_RANGES = ((0x2E80, 0x2EFF), (0x2F00, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
+
+
+# Default-on GSUB features whose outputs have no code point of their own (Latin-run digits of `locl`,
+# f-ligatures of `liga`, dash ligatures of `ccmp`). Qt writes a PDF's ToUnicode map by reverse cmap
+# lookup, so text shaped with them is drawn but cannot be extracted or searched ("NT00008" → "NT").
+# Their lookups are emptied; the glyphs stay (the design differences are invisible at report sizes).
+TEXT_BREAKING_FEATURES = ("ccmp", "liga", "locl", "calt", "clig", "rlig", "dlig")
+
+
+def strip_text_breaking_features(font: TTFont) -> int:
+    """Empty the lookups of TEXT_BREAKING_FEATURES in GSUB; returns the number of features emptied."""
+    if "GSUB" not in font:
+        return 0
+    n = 0
+    for rec in font["GSUB"].table.FeatureList.FeatureRecord:
+        if rec.FeatureTag in TEXT_BREAKING_FEATURES and rec.Feature.LookupListIndex:
+            rec.Feature.LookupListIndex = []
+            rec.Feature.LookupCount = 0
+            n += 1
+    return n
 
 
 def dedupe_cmap(font: TTFont) -> int:
@@ -91,7 +113,8 @@ def convert(src: Path, out: Path) -> None:
     post.glyphOrder = order
     font.sfntVersion = "\x00\x01\x00\x00"
     dropped = dedupe_cmap(font)
-    print(f"cmap: {dropped} alias code points dropped")
+    emptied = strip_text_breaking_features(font)
+    print(f"cmap: {dropped} alias code points dropped; GSUB: {emptied} default features emptied")
     font.recalcBBoxes = True
     out.parent.mkdir(parents=True, exist_ok=True)
     font.save(str(out))
