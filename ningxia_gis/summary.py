@@ -10,11 +10,13 @@ TEXT = {
     "zh": {"title": "项目用地压占分析", "footprint": "项目用地", "crs": "分析坐标系", "location": "所在行政区",
            "method": "面积为 CGCS2000 椭球面积（括号内为高斯平面面积）", "layer": "图层", "status": "情况",
            "features": "图斑数", "area": "压占面积 m²", "ha": "公顷", "mu": "亩", "share": "占比",
-           "zones": "分区", "synthetic": "注意：示例图层为合成数据，仅用于演示和培训", "warnings": "提示"},
+           "zones": "分区", "dem": "高程", "slope": "坡度", "landcover": "地表覆盖", "covered": "栅格覆盖",
+           "synthetic": "注意：示例图层为合成数据，仅用于演示和培训", "warnings": "提示"},
     "en": {"title": "Footprint overlay check", "footprint": "Footprint", "crs": "Analysis CRS",
            "location": "County", "method": "Areas are CGCS2000 ellipsoidal (planar Gauss-Krüger in brackets)",
            "layer": "Layer", "status": "Status", "features": "Features", "area": "Overlap m²", "ha": "ha",
-           "mu": "mu", "share": "Share", "zones": "zones",
+           "mu": "mu", "share": "Share", "zones": "zones", "dem": "Elevation", "slope": "Slope",
+           "landcover": "Land cover", "covered": "raster coverage",
            "synthetic": "Note: the sample layers are synthetic, for demos and training only",
            "warnings": "Notes"},
 }
@@ -68,6 +70,7 @@ def format_summary(data: dict, lang: str = "zh") -> str:
                          f"{100 * z['share_of_footprint']:.2f}%"])
     out.append("")
     out.append(table(rows, right_cols={2, 3, 4, 5, 6}))
+    out.extend(format_rasters(data.get("rasters") or [], lang))
     if data.get("verdicts"):
         try:
             from .rules.cli import format_verdicts
@@ -83,3 +86,29 @@ def format_summary(data: dict, lang: str = "zh") -> str:
         out.append(f"{t['warnings']}:")
         out.extend(f"  - {w}" for w in notes)
     return "\n".join(out)
+
+
+def format_rasters(rasters: list[dict], lang: str = "zh") -> list[str]:
+    """A few lines per raster: elevation/slope statistics or the area per land-cover class."""
+    t = TEXT[lang]
+    out = []
+    for r in rasters:
+        head = f"{r['name']} ({t['covered']} {100 * r['covered_share']:.1f}%)"
+        st = r.get("stats")
+        if st:
+            e, s = st["elevation_m"], st["slope_deg"]
+            out += ["", head,
+                    f"  {t['dem']} min/mean/max: {e['min']:.1f} / {e['mean']:.1f} / {e['max']:.1f} m",
+                    f"  {t['slope']} min/mean/max: {s['min']:.1f} / {s['mean']:.1f} / {s['max']:.1f}°"]
+            for a in st.get("slope_above", []):
+                out.append(f"  {t['slope']} > {a['threshold_deg']:g}°: {a['area']['ellipsoidal_m2']:,.2f} m² "
+                           f"({100 * a['share_of_footprint']:.2f}%)")
+        elif r.get("classes"):
+            rows = [[t["landcover"], t["area"], t["ha"], t["mu"], t["share"]]]
+            for c in r["classes"]:
+                name = c["name_zh"] if lang == "zh" else (c.get("name_en") or c["name_zh"])
+                a = c["area"]
+                rows.append([f"{c['code']} {name}", f"{a['ellipsoidal_m2']:,.2f}", f"{a['ellipsoidal_ha']:,.4f}",
+                             f"{a['ellipsoidal_mu']:,.2f}", f"{100 * c['share_of_footprint']:.2f}%"])
+            out += ["", head, table(rows, right_cols={1, 2, 3, 4})]
+    return out
