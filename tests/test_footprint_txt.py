@@ -322,3 +322,11 @@ def test_sections_and_spaces_tolerated():
     fp = parse_txt_bytes(text.encode("gbk"), label="sp.txt")
     assert fp.gdf.geometry.iloc[0].area == pytest.approx(10000.0)
     assert np.isclose(fp.gdf.iloc[0]["地块面积"], 1.0)
+
+
+def test_key_value_line_among_points_is_ignored_with_warning():
+    t = ("[地块坐标]\n,,A,a,面,,,,@\nJ1,1,4143000,35594000\nJ2,1,4143000,35594100\nJ3,1,4142900,35594100\n"
+         "总面积=0.5\n")
+    fp = parse_txt_bytes(t.encode(), label="k.txt")
+    assert fp.gdf.geometry.iloc[0].area == pytest.approx(5000.0)
+    assert any("line 6: ignored" in w for w in fp.warnings)

@@ -143,6 +143,9 @@ def _parse(data: bytes, label: str, source: str, crs, encoding, legacy_datum, ch
         if section and not in_coords and not is_header and not _looks_like_point(tokens):
             warnings.append(f"{label} line {no}: ignored (not key=value in [{section}])")
             continue
+        if in_coords and not is_header and "=" in line and not _looks_like_point(tokens):
+            warnings.append(f"{label} line {no}: ignored ('{line[:40]}' is a key=value line among the points)")
+            continue
         # coordinate lines
         if is_header:
             cur = RawParcel(attrs=_header_attrs(tokens, label, no, warnings, notes), loc=f"line {no}")
