@@ -111,14 +111,17 @@ def coverage(rng, n: int, cell: tuple[float, float], drop: float, taken: set, ti
 
 def star(rng, cx, cy, r, n, holes=0):
     """A simple (star-shaped) polygon of mean radius r with n vertices and optional holes."""
-    ang = np.sort(rng.uniform(0, 2 * np.pi, n))
-    ang = np.unique(ang)
-    k = np.arange(1, 7)
-    amp = rng.uniform(0, 0.3, 6) / k
-    amp *= min(1.0, 0.3 / amp.sum())
-    phase = rng.uniform(0, 2 * np.pi, 6)
-    rad = r * (1 + (amp[:, None] * np.sin(k[:, None] * ang + phase[:, None])).sum(0)
-               + rng.uniform(-0.02, 0.02, len(ang)))
+    # evenly spaced angles and a boundary that is rough at every scale but never spiky: harmonics up to
+    # n/4 with amplitudes falling as k^-1.5 (a digitised mountain or river line, not needles)
+    ang = np.linspace(0, 2 * np.pi, n, endpoint=False) + rng.uniform(-0.3, 0.3, n) * (2 * np.pi / n)
+    k = np.unique(np.geomspace(1, max(2, n // 4), 60).astype(int))
+    amp = rng.uniform(0.5, 1.0, len(k)) * k ** -1.5
+    amp *= 0.3 / amp.sum()
+    phase = rng.uniform(0, 2 * np.pi, len(k))
+    rad = np.ones(n)
+    for kk, a, ph in zip(k, amp, phase):
+        rad += a * np.sin(kk * ang + ph)
+    rad = r * (rad + rng.uniform(-0.25, 0.25, n) * (2 * np.pi / n))
     shell = np.column_stack([cx + rad * np.cos(ang), cy + rad * np.sin(ang)])
     inner = []
     for h in range(holes):
