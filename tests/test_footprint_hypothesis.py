@@ -185,3 +185,48 @@ def near_valid(draw):
 @given(near_valid(), st.sampled_from([None, "EPSG:4523", "EPSG:4545"]), st.booleans())
 def test_near_valid_files_only_footprint_error(text, crs, check_range):
     _pipeline(text.encode("gbk"), crs=crs, check_range=check_range)
+
+
+_DATA = __import__("pathlib").Path(__file__).parent / "data" / "footprints"
+
+
+def _dxf_bytes() -> bytes:
+    import io
+
+    import ezdxf
+    doc = ezdxf.new()
+    doc.modelspace().add_lwpolyline([(35594000, 4143000), (35594100, 4143000), (35594100, 4142900)], close=True)
+    s = io.StringIO()
+    doc.write(s)
+    return s.getvalue().encode("utf-8")
+
+
+_BASES = {".csv": (_DATA / "table_gbk.csv").read_bytes(), ".kml": (_DATA / "parcel.kml").read_bytes(),
+          ".dxf": _dxf_bytes()}
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(_BASES)), st.data())
+def test_other_readers_mutated_only_footprint_error(suffix, data):
+    import tempfile
+
+    from ningxia_gis.core.footprint import load_footprint
+    raw = bytearray(_BASES[suffix])
+    for _ in range(data.draw(st.integers(1, 5))):
+        if not raw:
+            break
+        i = data.draw(st.integers(0, len(raw) - 1))
+        op = data.draw(st.sampled_from(["flip", "cut", "del"]))
+        if op == "flip":
+            raw[i] = data.draw(st.integers(0, 255))
+        elif op == "cut":
+            del raw[i:]
+        else:
+            del raw[i:i + data.draw(st.integers(1, 40))]
+    with tempfile.TemporaryDirectory() as d:
+        p = __import__("pathlib").Path(d) / f"m{suffix}"
+        p.write_bytes(bytes(raw))
+        try:
+            load_footprint(p)
+        except FootprintError as exc:
+            assert str(exc).startswith(f"m{suffix}")

@@ -8,6 +8,10 @@ See docs/footprint_formats.md.
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
+from ..core.errors import FootprintError, NingxiaGisError
 from ..core.footprint import READERS
 from .convert import convert_footprint, write_footprint
 from .dxf import read_dxf, write_dxf
@@ -16,12 +20,28 @@ from .tables import read_table, write_table
 from .txt_format import format_txt, parse_txt_bytes, read_txt, write_txt
 from .validate import ImportReport, inspect_footprint
 
-READERS[".txt"] = read_txt
-READERS[".dxf"] = read_dxf
+
+
+def guarded(reader):
+    """A reader whose unexpected failures come out as FootprintError naming the file (never a traceback)."""
+    @functools.wraps(reader)
+    def wrapper(path, *args, **kwargs):
+        try:
+            return reader(path, *args, **kwargs)
+        except NingxiaGisError:
+            raise
+        except Exception as exc:
+            msg = str(exc).splitlines()[0][:200] if str(exc) else ""
+            raise FootprintError(f"{Path(path).name}: cannot read the file ({type(exc).__name__}: {msg})") from None
+    return wrapper
+
+
+READERS[".txt"] = read_txt            # has its own guard (parse_txt_bytes)
+READERS[".dxf"] = guarded(read_dxf)
 for _s in (".csv", ".xlsx", ".xlsm"):
-    READERS[_s] = read_table
-READERS[".kml"] = read_kml
-READERS[".kmz"] = read_kml
+    READERS[_s] = guarded(read_table)
+READERS[".kml"] = guarded(read_kml)
+READERS[".kmz"] = guarded(read_kml)
 
 __all__ = ["read_txt", "parse_txt_bytes", "write_txt", "format_txt", "read_dxf", "write_dxf", "read_kml",
            "write_kml", "read_table", "write_table", "write_footprint", "convert_footprint", "inspect_footprint",

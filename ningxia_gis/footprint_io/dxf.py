@@ -57,6 +57,10 @@ def read_dxf(path, crs=None, *, layer=None, arc_tolerance: float = 0.01, check_r
 
     p = Path(path)
     label = p.name
+    import logging
+    ezlog = logging.getLogger("ezdxf")
+    level = ezlog.level
+    ezlog.setLevel(logging.ERROR)   # recover's per-value notes are not for the officer's screen
     try:
         doc, _auditor = recover.readfile(str(p))
     except OSError as exc:
@@ -64,6 +68,8 @@ def read_dxf(path, crs=None, *, layer=None, arc_tolerance: float = 0.01, check_r
     except Exception as exc:  # ezdxf.DXFStructureError and friends
         raise FootprintError(f"{label}: not a readable DXF file ({type(exc).__name__}: "
                              f"{str(exc).splitlines()[0][:200] if str(exc) else ''})") from None
+    finally:
+        ezlog.setLevel(level)
 
     rings: list[tuple[str, str, list]] = []   # (layer, where, [(x, y), …])
     skipped_open: list[str] = []

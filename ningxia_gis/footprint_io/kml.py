@@ -67,6 +67,8 @@ def read_kml(path, crs=None, *, check_range: bool = True, bounds=None, **_ignore
     except ET.ParseError as exc:
         line = getattr(exc, "position", (None,))[0]
         raise FootprintError(f"{label}{f' line {line}' if line else ''}: not well-formed KML ({exc})") from None
+    except (LookupError, ValueError) as exc:   # unknown encoding in the XML declaration …
+        raise FootprintError(f"{label}: not readable KML ({exc})") from None
     parcels: list[RawParcel] = []
     open_lines: list[str] = []
     for k, pm in enumerate((e for e in root.iter() if _local(e.tag) == "Placemark"), start=1):
