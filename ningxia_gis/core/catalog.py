@@ -48,16 +48,17 @@ class LayerSpec:
 
 
 class _LayerIndex:
-    """A layer's geometry in one analysis CRS with its spatial index (see LayerSource.prepare).
+    """A layer's geometry, in the layer's own CRS, with its spatial index (see LayerSource.prepare).
 
     Polygons with more than ``max_vertices`` coordinates are indexed as their ``subdivide`` pieces, so a
     query meets only the pieces near the footprint. ``local`` then rebuilds, from those pieces, the
-    feature exactly as it is inside the footprint's neighbourhood (same vertices, the cut vertices
-    removed), so intersections and areas are those of the whole feature.
+    feature exactly as it is around the footprint (same vertices, the cut vertices removed), so the
+    intersections and areas are those of the whole feature.
     """
 
-    def __init__(self, geoms, ordinal, gdal_fids, table, max_vertices):
-        self.geoms = geoms  # one per row (null and empty geometries dropped), analysis CRS
+    def __init__(self, geoms, crs, ordinal, gdal_fids, table, max_vertices):
+        self.geoms = geoms  # one per row (null and empty geometries dropped), in ``crs``
+        self.crs = crs
         self.ordinal = ordinal  # "__fid": position of the row in the (where-filtered) reading order
         self.gdal_fids = gdal_fids  # GDAL FID of each row (to fetch attributes on demand), or None
         self.table = table  # attributes of each row when kept in memory, else None
@@ -81,7 +82,7 @@ class _LayerIndex:
         self.tree = shapely.STRtree(items)
         self.piece_count = int(len(items) - (~self.split).sum())
 
-    def query(self, geom) -> tuple[np.ndarray, list | None]:
+    def query(self, geom, exact: bool = True) -> tuple[np.ndarray, list | None]:
         """Rows whose geometry intersects ``geom`` (sorted) and, when some of them are subdivided,
         each one's ``local`` geometry (None for the others)."""
         hits = self.tree.query(geom, predicate="intersects")
@@ -91,7 +92,7 @@ class _LayerIndex:
         if not self.split[rows].any():
             return rows, None
         minx, miny, maxx, maxy = shapely.bounds(geom)
-        m = 0.01 * max(maxx - minx, maxy - miny) + 1.0
+        m = 0.01 * max(maxx - minx, maxy - miny) + (1.0 if not self.crs.is_geographic else 1e-5)
         box = (minx - m, miny - m, maxx + m, maxy + m)
         near = self.tree.query(shapely.box(*box))
         near_owner = self.owner[near]
@@ -101,7 +102,7 @@ class _LayerIndex:
         return rows, local
 
     def local(self, row: int, pieces, box):
-        """Row ``row`` inside ``box``: the union of its pieces meeting ``box``, the cut vertices inside
+        """Row ``row`` around ``box``: the union of its pieces meeting ``box``, the cut vertices inside
         ``box`` removed. Inside ``box`` it is the original feature, vertex for vertex; its cut edges lie
         outside ``box``. None if it cannot be rebuilt (the caller then uses the whole feature)."""
         try:
@@ -146,11 +147,12 @@ class LayerSource:
 
     Three ways to get the features near a footprint, fastest first once warmed up:
 
-    * after ``prepare(epsg)``: geometry and an STRtree are in memory (very large polygons subdivided,
-      see ``overlay.subdivide``); attributes are fetched by FID for the hits only (GPKG, SHP, FileGDB,
-      FlatGeobuf), or kept in memory for formats without random access;
-    * after ``load(epsg)``: the same, plus the whole attribute table in memory;
-    * otherwise a bbox / mask filtered read pushed down to GDAL (good for one interactive check).
+    * after ``prepare()``: the geometry (in the layer's own CRS, so one index serves both Gauss-Krüger
+      zones 35 and 36) and an STRtree are in memory, very large polygons subdivided (see
+      ``overlay.subdivide``); attributes are fetched by FID for the hits only (GPKG, SHP, FileGDB,
+      FlatGeobuf) unless ``attributes=True`` (or the format has no random access) keeps them in memory;
+    * after ``load(epsg)``: the same, plus the whole layer with every attribute as a GeoDataFrame;
+    * otherwise a bbox (or mask) filtered read pushed down to GDAL: best for one interactive check.
     """
 
     MAX_VERTICES = 256  # polygons with more coordinates are subdivided before indexing
@@ -160,8 +162,8 @@ class LayerSource:
         self._info: dict | None = None
         self._sha: str | None = None
         self._full: dict[int, gpd.GeoDataFrame] = {}
-        self._index: dict[int, _LayerIndex] = {}
-        self._fid_order: np.ndarray | None = None
+        self._ix: _LayerIndex | None = None
+        self._fid_order: tuple | None = None
         self._lock = threading.RLock()
         self.warnings: list[str] = []
 
@@ -226,50 +228,56 @@ class LayerSource:
             order = read_fids(s.path, s.layer, where=s.where, encoding=s.encoding)
             self._fid_order = (order, np.argsort(order, kind="stable"))
         order, sort = self._fid_order
-        pos = np.searchsorted(order[sort], gdal_fids)
-        pos = np.clip(pos, 0, max(len(order) - 1, 0))
-        return sort[pos] if len(order) else np.arange(len(gdal_fids))
+        if not len(order):
+            return np.arange(len(gdal_fids))
+        pos = np.clip(np.searchsorted(order[sort], gdal_fids), 0, len(order) - 1)
+        return sort[pos]
 
-    def _build_index(self, epsg: int) -> _LayerIndex:
+    def _build_index(self, attributes: bool) -> _LayerIndex:
         s = self.spec
-        eager = Path(s.path).suffix.lower() not in RANDOM_ACCESS_SUFFIXES
+        eager = attributes or Path(s.path).suffix.lower() not in RANDOM_ACCESS_SUFFIXES
         gdf = read_vector(s.path, layer=s.layer, encoding=s.encoding, where=s.where, require_crs=s.crs is None,
                           columns=None if eager else [], fid_as_index=True, use_arrow=True)
         if s.crs:
             gdf = gdf.set_crs(s.crs, allow_override=True)
         self._note(gdf)
-        values = gdf.geometry.values
-        if not values.crs.equals(to_crs(epsg)):
-            values = values.to_crs(epsg)
-        geoms = np.asarray(values, dtype=object)
+        geoms = np.asarray(gdf.geometry.values, dtype=object)
         ordinal = np.arange(len(geoms))
         keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).reset_index(drop=True) if eager else None
-        gdal_fids = None if eager else gdf.index.to_numpy()
+        gdal_fids = gdf.index.to_numpy()
         if not keep.all():
-            geoms, ordinal = geoms[keep], ordinal[keep]
+            geoms, ordinal, gdal_fids = geoms[keep], ordinal[keep], gdal_fids[keep]
             table = table[keep].reset_index(drop=True) if table is not None else None
-            gdal_fids = gdal_fids[keep] if gdal_fids is not None else None
-        return _LayerIndex(geoms, ordinal, gdal_fids, table, self.MAX_VERTICES)
+        return _LayerIndex(geoms, to_crs(gdf.crs), ordinal, gdal_fids, table, self.MAX_VERTICES)
 
-    def prepare(self, epsg: int) -> None:
-        """Read the layer's geometry in EPSG ``epsg`` and build its spatial index (cached).
+    def prepare(self, epsg: int | None = None, *, attributes: bool = False) -> None:
+        """Read the layer's geometry and build its spatial index, once (``epsg`` is accepted for symmetry
+        with ``load``: the index is kept in the layer's CRS and serves every analysis CRS).
 
         This is the fast path for many checks (batch, an open GUI session): after it, ``candidates``
-        answers from memory and reads only the attributes of the features hit.
+        answers from memory and reads only the attributes of the features hit, or none at all with
+        ``attributes=True`` (the whole attribute table in memory: slower to prepare, more memory).
         """
         with self._lock:
-            if epsg not in self._index:
-                self._index[epsg] = self._build_index(epsg)
+            if self._ix is None:
+                self._ix = self._build_index(attributes)
+            elif attributes and self._ix.table is None:
+                self._ix.table = self._table(self._ix)
 
-    def is_prepared(self, epsg: int) -> bool:
-        return epsg in self._index
+    def is_prepared(self, epsg: int | None = None) -> bool:
+        return self._ix is not None
 
     def release(self) -> None:
         """Forget the cached geometry, attributes and indexes."""
         with self._lock:
-            self._index.clear()
+            self._ix = None
             self._full.clear()
+
+    def _table(self, ix: _LayerIndex) -> pd.DataFrame:
+        s = self.spec
+        table = read_attributes(s.path, s.layer, where=s.where, encoding=s.encoding)
+        return table.iloc[ix.ordinal].reset_index(drop=True)
 
     def _attributes(self, ix: _LayerIndex, rows: np.ndarray) -> pd.DataFrame:
         if ix.table is not None:
@@ -286,50 +294,72 @@ class LayerSource:
         """
         with self._lock:
             if epsg not in self._full:
-                self.prepare(epsg)
-                ix = self._index[epsg]
-                if ix.table is None:
-                    s = self.spec
-                    table = read_attributes(s.path, s.layer, where=s.where, encoding=s.encoding)
-                    ix.table = table.iloc[ix.ordinal].reset_index(drop=True)
-                gdf = gpd.GeoDataFrame(ix.table.copy(), geometry=ix.geoms, crs=epsg)
+                self.prepare(attributes=True)
+                ix = self._ix
+                gdf = gpd.GeoDataFrame(ix.table.copy(), geometry=ix.geoms, crs=ix.crs)
                 gdf["__fid"] = ix.ordinal
-                self._full[epsg] = gdf
+                self._full[epsg] = gdf if ix.crs.equals(to_crs(epsg)) else gdf.to_crs(epsg)
             return self._full[epsg]
 
     def candidates(self, geom, epsg: int) -> gpd.GeoDataFrame:
         """Features that may intersect ``geom`` (in EPSG ``epsg``): from the index when prepared, else a
         bbox (or, for thin diagonal shapes, a mask) read pushed down to GDAL.
 
-        From the index, only features that do intersect are returned; a subdivided feature comes with its
-        part around ``geom`` rebuilt from its pieces in the private ``__local`` column (used by
-        ``overlay_layer``: the same intersection as with the whole feature, much faster).
+        From the index, a subdivided feature comes with its part around ``geom``, rebuilt from its pieces,
+        in the private ``__local`` column (used by ``overlay_layer``: the same intersection as with the
+        whole feature, much faster).
         """
-        ix = self._index.get(epsg)
+        ix = self._ix
         if ix is not None:
-            rows, local = ix.query(geom)
-            gdf = gpd.GeoDataFrame(self._attributes(ix, rows), geometry=ix.geoms[rows], crs=epsg)
-            gdf["__fid"] = ix.ordinal[rows]
-            if local is not None:
-                gdf["__local"] = pd.Series(local, dtype=object)
-            return gdf
+            return self._from_index(ix, geom, epsg)
         src = self.source_crs
-        minx, miny, maxx, maxy = shapely.bounds(geom)
-        t = transformer(epsg, src)
-        bx0, by0, bx1, by1 = t.transform_bounds(minx, miny, maxx, maxy, densify_pts=21)
-        pad = 1e-5 if src.is_geographic else 1.0
-        bbox = (bx0 - pad, by0 - pad, bx1 + pad, by1 + pad)
-        mask = None
-        box_area = (maxx - minx) * (maxy - miny)
-        if box_area > 0 and shapely.area(geom) < 0.3 * box_area and shapely.is_valid(geom):
-            # a thin diagonal shape (road, pipeline): let GDAL test the shape itself, not its bbox
-            dense = shapely.segmentize(geom, max(maxx - minx, maxy - miny) / 50)
-            mask = shapely.buffer(shapely.transform(dense, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1]))),
-                                  pad, quad_segs=2)
+        bbox, mask = self._filter(geom, epsg, src)
         gdf = self._read(bbox=None if mask is not None else bbox, mask=mask)
         if gdf.empty:
             return gdf.to_crs(epsg) if gdf.crs is not None else gdf
         return gdf.to_crs(epsg)
+
+    @staticmethod
+    def _filter(geom, epsg: int, src, thin_only: bool = True):
+        """The bbox of ``geom`` (EPSG ``epsg``) in CRS ``src``, padded, and for a thin diagonal shape
+        (road, pipeline) or another CRS a padded mask polygon too."""
+        src = to_crs(src)
+        same = src.equals(to_crs(epsg))
+        minx, miny, maxx, maxy = shapely.bounds(geom)
+        pad = 1e-5 if src.is_geographic else 1.0
+        if same:
+            bbox = (minx - pad, miny - pad, maxx + pad, maxy + pad)
+        else:
+            t = transformer(epsg, src)
+            bx0, by0, bx1, by1 = t.transform_bounds(minx, miny, maxx, maxy, densify_pts=21)
+            bbox = (bx0 - pad, by0 - pad, bx1 + pad, by1 + pad)
+        box_area = (maxx - minx) * (maxy - miny)
+        thin = box_area > 0 and shapely.area(geom) < 0.3 * box_area
+        if not (thin or (not same and not thin_only)) or not shapely.is_valid(geom):
+            return bbox, None
+        if same:
+            return bbox, geom
+        t = transformer(epsg, src)
+        dense = shapely.segmentize(geom, max(maxx - minx, maxy - miny, 1.0) / 50)
+        moved = shapely.transform(dense, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+        return bbox, shapely.buffer(moved, pad, quad_segs=2)
+
+    def _from_index(self, ix: _LayerIndex, geom, epsg: int) -> gpd.GeoDataFrame:
+        same = ix.crs.equals(to_crs(epsg))
+        if same:
+            query = geom
+        else:
+            _bbox, query = self._filter(geom, epsg, ix.crs, thin_only=False)
+            if query is None:
+                query = shapely.box(*_bbox)
+        rows, local = ix.query(query)
+        gdf = gpd.GeoDataFrame(self._attributes(ix, rows), geometry=ix.geoms[rows], crs=ix.crs)
+        gdf["__fid"] = ix.ordinal[rows]
+        if local is not None:
+            if not same:
+                local = list(gpd.GeoSeries(local, crs=ix.crs).to_crs(epsg).values)
+            gdf["__local"] = pd.Series(local, dtype=object)
+        return gdf if same else gdf.to_crs(epsg)
 
 
 @dataclass

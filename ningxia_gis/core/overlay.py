@@ -122,19 +122,19 @@ def overlay_layer(fp, candidates: gpd.GeoDataFrame, crs, role: str, *, key_field
     shapely.prepare(fp)
     # a subdivided feature (LayerSource.candidates) comes with its part around the footprint, rebuilt
     # from its pieces: the same intersection as the whole feature, without walking all its vertices
-    local = candidates["__local"].to_numpy() if "__local" in candidates.columns else None
-    split = np.array([g is not None for g in local], dtype=bool) if local is not None else np.zeros(len(geoms), bool)
-    hit = split.copy()
-    if (~split).any():
-        hit[~split] = shapely.intersects(fp, geoms[~split])
+    exact = geoms
+    if "__local" in candidates.columns:
+        local = candidates["__local"].to_numpy()
+        use = np.array([g is not None for g in local], dtype=bool)
+        if use.any():
+            exact = geoms.copy()
+            exact[use] = local[use]
+    hit = shapely.intersects(fp, exact)
     if not hit.any():
         return result
     rows = np.nonzero(hit)[0]
     cand = candidates.iloc[rows]
-    exact = geoms[rows].copy()
-    if local is not None:
-        exact[split[rows]] = local[rows][split[rows]]
-    inter = shapely.intersection(exact, fp)
+    inter = shapely.intersection(exact[rows], fp)
     inter = polygonal(inter)
     planar = planar_areas(inter)
     ellip = ellipsoidal_areas(inter, crs)
