@@ -59,6 +59,7 @@ class _LayerIndex:
     def __init__(self, geoms, crs, ordinal, gdal_fids, table, max_vertices):
         self.geoms = geoms  # one per row (null and empty geometries dropped), in ``crs``
         self.crs = crs
+        self.same_as: dict[int, bool] = {}  # analysis EPSG -> whether it is ``crs``
         self.ordinal = ordinal  # "__fid": position of the row in the (where-filtered) reading order
         self.gdal_fids = gdal_fids  # GDAL FID of each row (to fetch attributes on demand), or None
         self.table = table  # attributes of each row when kept in memory, else None
@@ -345,7 +346,9 @@ class LayerSource:
         return bbox, shapely.buffer(moved, pad, quad_segs=2)
 
     def _from_index(self, ix: _LayerIndex, geom, epsg: int) -> gpd.GeoDataFrame:
-        same = ix.crs.equals(to_crs(epsg))
+        same = ix.same_as.get(epsg)
+        if same is None:
+            same = ix.same_as[epsg] = ix.crs.equals(to_crs(epsg))
         if same:
             query = geom
         else:
@@ -353,13 +356,17 @@ class LayerSource:
             if query is None:
                 query = shapely.box(*_bbox)
         rows, local = ix.query(query)
-        gdf = gpd.GeoDataFrame(self._attributes(ix, rows), geometry=ix.geoms[rows], crs=ix.crs)
-        gdf["__fid"] = ix.ordinal[rows]
+        df = self._attributes(ix, rows).copy()
+        geoms = gpd.array.from_shapely(ix.geoms[rows], crs=ix.crs)
+        if not same:
+            geoms = geoms.to_crs(epsg)
+        df["geometry"] = geoms
+        df["__fid"] = ix.ordinal[rows]
         if local is not None:
             if not same:
                 local = list(gpd.GeoSeries(local, crs=ix.crs).to_crs(epsg).values)
-            gdf["__local"] = pd.Series(local, dtype=object)
-        return gdf if same else gdf.to_crs(epsg)
+            df["__local"] = pd.Series(local, dtype=object)
+        return gpd.GeoDataFrame(df, geometry="geometry")
 
 
 @dataclass

@@ -1,0 +1,536 @@
+"""`ningxia-gis batch`: check many footprints in one run.
+
+    ningxia-gis batch FOOTPRINTS_DIR_OR_FILE [--layers CATALOG] [--activity TYPE | --activity-column COL]
+                      [--out DIR] [--workers N] [--engine process|dask] [--scheduler ADDRESS]
+
+Cases are either the footprint files of a folder (every format ``check`` reads; shapefile side files are
+ignored) or the features of one multi-feature file (GeoPackage, SHP, GeoJSON …: one feature = one case,
+its activity from ``--activity-column``). Every case is checked exactly as ``ningxia-gis check`` would
+(same result JSON, rules applied when an activity is known). One bad case never stops the batch: it is
+listed as failed with a one-line error.
+
+Output (``--out``, default ``batch_out``): ``summary.xlsx`` and ``summary.csv`` (one row per case: status,
+areas per layer, verdict, error), ``failures.csv`` when some failed, and ``cases/<case>.json``.
+
+Speed: the layers are read once (geometry + spatial index, see ``LayerSource.prepare``) and shared by
+all the cases; ``--workers`` processes check cases in parallel (default: one per CPU core). On Linux
+the workers are forked after the layers are loaded and share them; elsewhere each worker loads them
+once. ``--engine dask`` runs the cases on dask (``pip install dask-geopandas``): the footprints are
+spatially partitioned (Hilbert curve) and each dask worker loads the layers once; with
+``--scheduler tcp://HOST:8786`` the work goes to a dask.distributed cluster (see benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import math
+import multiprocessing as mp
+import os
+import pickle
+import re
+import sys
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .core.errors import InputError, NingxiaGisError
+
+# footprint files read by `check` (besides the GDAL formats): see footprint_io
+_EXTRA_SUFFIXES = {".txt", ".csv", ".xlsx", ".xlsm", ".dxf", ".kml", ".kmz"}
+_MULTI_SUFFIXES = {".gpkg", ".shp", ".geojson", ".json", ".fgb", ".gdb"}
+_NAME_COLUMNS = ("XMMC", "项目名称", "name", "NAME", "Name", "id", "ID", "BSM")
+PRELOAD_MIN_CASES = 20  # below this, bbox reads per case are cheaper than loading whole layers
+FULL_ATTRIBUTES_MIN_CASES = 1000  # from this many cases on, keep every attribute in memory too
+
+
+@dataclass
+class Case:
+    """One footprint to check: a file, or feature ``index`` of a multi-feature file (``gdf`` holds it)."""
+
+    id: str
+    source: str
+    activity: str | None = None
+    index: int | None = None
+    gdf: object = None  # one-row GeoDataFrame for a feature case
+    sha256: str = ""
+
+
+@dataclass
+class BatchOptions:
+    catalog: str | None = None
+    activity: str | None = None
+    activity_column: str | None = None
+    facts: dict = field(default_factory=dict)
+    crs: str | None = None
+    sliver_m2: float = 1.0
+    out: Path = Path("batch_out")
+    preload: str = "auto"  # auto | index | full | none
+
+
+# ---------------------------------------------------------------- collecting the cases
+
+def _safe(text: str) -> str:
+    text = re.sub(r'[\\/:*?"<>|\s]+', "_", str(text)).strip("._")
+    return text[:80] or "case"
+
+
+def _unique(ids: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i in ids:
+        n = seen.get(i, 0)
+        seen[i] = n + 1
+        out.append(i if n == 0 else f"{i}_{n + 1}")
+    return out
+
+
+def _is_footprint_file(p: Path) -> bool:
+    from .core.layers import VECTOR_SUFFIXES
+    if p.name.startswith(".") or p.name.startswith("~$"):
+        return False
+    if p.is_dir():
+        return p.suffix.lower() == ".gdb"
+    return p.suffix.lower() in (VECTOR_SUFFIXES | _EXTRA_SUFFIXES)
+
+
+def collect_cases(path: str | Path, opts: BatchOptions, id_column: str | None = None) -> list[Case]:
+    """The cases of a folder (one per footprint file) or of one multi-feature file (one per feature)."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"not found: {p}")
+    if p.is_dir() and p.suffix.lower() != ".gdb":
+        out_dir = Path(opts.out).resolve()
+        files = [f for f in sorted(p.iterdir()) if _is_footprint_file(f) and f.resolve() != out_dir]
+        ids = _unique([_safe(f.stem if f.is_file() else f.name) for f in files])
+        return [Case(id=i, source=str(f), activity=opts.activity) for i, f in zip(ids, files)]
+    if p.suffix.lower() not in _MULTI_SUFFIXES:
+        return [Case(id=_safe(p.stem), source=str(p), activity=opts.activity)]
+    return _feature_cases(p, opts, id_column)
+
+
+def _feature_cases(p: Path, opts: BatchOptions, id_column: str | None) -> list[Case]:
+    from .core.footprint import file_sha256
+    from .core.layers import read_vector
+    gdf = read_vector(p, require_crs=False)
+    if opts.crs:
+        gdf = gdf.set_crs(opts.crs, allow_override=True)
+    if opts.activity_column and opts.activity_column not in gdf.columns:
+        raise InputError(f"{p.name}: no column {opts.activity_column!r} for --activity-column "
+                         f"(columns: {', '.join(c for c in gdf.columns if c != gdf.geometry.name)})")
+    if id_column and id_column not in gdf.columns:
+        raise InputError(f"{p.name}: no column {id_column!r} for --id-column")
+    name_col = id_column or next((c for c in _NAME_COLUMNS if c in gdf.columns), None)
+    names = []
+    for i in range(len(gdf)):
+        v = gdf[name_col].iloc[i] if name_col else None
+        names.append(_safe(f"{i + 1:05d}_{v}") if v is not None and str(v).strip() and str(v) != "nan"
+                     else f"{p.stem}_{i + 1:05d}")
+    sha = file_sha256(p)
+    cases = []
+    for i, cid in enumerate(_unique(names)):
+        act = opts.activity
+        if opts.activity_column:
+            v = gdf[opts.activity_column].iloc[i]
+            act = str(v).strip() if v is not None and str(v).strip() not in ("", "nan", "None") else opts.activity
+        cases.append(Case(id=cid, source=f"{p}#{i + 1}", activity=act, index=i, gdf=gdf.iloc[[i]].reset_index(drop=True),
+                          sha256=sha))
+    return cases
+
+
+def _feature_footprint(case: Case, crs=None):
+    """The Footprint of one feature of a multi-feature file, checked as `load_footprint` checks a file."""
+    from .core.footprint import Footprint, prepare_footprint
+    from .core.crs import crs_label
+    gdf = case.gdf
+    if gdf.crs is None:
+        raise NingxiaGisError(f"{case.source}: the file has no coordinate system (.prj missing?); give one with --crs")
+    fp = Footprint(gdf=gdf, source=case.source, sha256=case.sha256, name=case.id,
+                   meta={"format": Path(case.source.rsplit("#", 1)[0]).suffix.lstrip(".").upper() or "GIS",
+                         "crs_notes": [f"CRS {crs_label(gdf.crs)} from the file"]})
+    try:
+        from .footprint_io.validate import clean_vector_footprint, finalize
+    except ImportError:  # pragma: no cover - footprint_io is optional for the core
+        return prepare_footprint(fp)
+    return finalize(prepare_footprint(clean_vector_footprint(fp)))
+
+
+# ---------------------------------------------------------------- checking one case (in a worker)
+
+_STATE: dict = {}
+
+
+def _catalog_ref(catalog) -> str | None:
+    """What identifies a catalog across processes: its path (a Catalog object gives its own)."""
+    from .core.catalog import Catalog
+    if isinstance(catalog, Catalog):
+        return str(catalog.path) if catalog.path else f"<catalog {id(catalog)}>"
+    return str(catalog) if catalog else None
+
+
+def _preload_mode(opts: BatchOptions, n_cases: int) -> str:
+    if opts.preload != "auto":
+        return opts.preload
+    return "none" if n_cases < PRELOAD_MIN_CASES else "index" if n_cases < FULL_ATTRIBUTES_MIN_CASES else "full"
+
+
+def _init_state(opts: BatchOptions, n_cases: int):
+    """The catalog, its layers prepared as the batch size deserves (once per process)."""
+    from .core.catalog import Catalog, load_catalog
+    from .paths import SAMPLE_CATALOG
+    mode = _preload_mode(opts, n_cases)
+    key = (_catalog_ref(opts.catalog), mode)
+    if _STATE.get("key") == key:
+        return _STATE["catalog"]
+    if isinstance(opts.catalog, Catalog):
+        cat = opts.catalog
+    elif opts.catalog and str(opts.catalog).startswith("<catalog "):
+        raise NingxiaGisError("this catalog was built in memory and cannot be sent to worker processes; "
+                              "use a catalog file or --workers 1")
+    else:
+        cat = load_catalog(opts.catalog or SAMPLE_CATALOG)
+    if mode in ("index", "full"):
+        for src in cat.sources():
+            src.prepare(attributes=mode == "full")
+            src.sha256  # noqa: B018 - hash the layer files once, not in every case
+    _STATE.update(key=key, catalog=cat)
+    return cat
+
+
+def _worker_init(opts: BatchOptions, n_cases: int):
+    if _STATE.get("key") != (_catalog_ref(opts.catalog), _preload_mode(opts, n_cases)):
+        _init_state(opts, n_cases)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, NingxiaGisError):
+        return text[:300] or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"[:300]
+
+
+def run_case(case: Case, opts: BatchOptions, catalog) -> dict:
+    """Check one case, write its JSON; a summary row (never raises)."""
+    t0 = time.perf_counter()
+    row = {"case": case.id, "source": case.source, "status": "failed", "error": "", "activity": case.activity or ""}
+    try:
+        from .core.check import run_check
+        from .core.footprint import load_footprint
+        fp = _feature_footprint(case, opts.crs) if case.gdf is not None else load_footprint(case.source, crs=opts.crs)
+        if case.gdf is None and opts.activity_column:
+            col = opts.activity_column
+            if col in fp.gdf.columns:
+                vals = [v for v in fp.gdf[col].tolist() if v is not None and str(v).strip() not in ("", "nan")]
+                if vals:
+                    case.activity = str(vals[0]).strip()
+                    row["activity"] = case.activity
+        result = run_check(fp, catalog, activity=case.activity or None, facts=opts.facts, sliver_m2=opts.sliver_m2)
+        out = Path(opts.out) / "cases" / f"{case.id}.json"
+        # the same content as `check --json`, written compact (the indented form costs ~20 ms a case)
+        out.write_text(json.dumps(result.data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        row.update(_summary_fields(result.data))
+        row["json"] = str(out.relative_to(opts.out))
+        row["status"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - one bad case never stops the batch
+        row["error"] = _one_line(exc)
+        if not isinstance(exc, NingxiaGisError):
+            row["detail"] = traceback.format_exc(limit=3)
+    row["seconds"] = round(time.perf_counter() - t0, 4)
+    return row
+
+
+def _summary_fields(data: dict) -> dict:
+    fp = data["footprint"]
+    row = {"name": fp.get("name", ""), "parcels": fp.get("parcel_count"),
+           "area_m2": fp["area"]["ellipsoidal_m2"], "area_mu": fp["area"]["ellipsoidal_mu"],
+           "county": (data.get("location") or {}).get("county", ""), "analysis_epsg": data["analysis_crs"]["epsg"]}
+    for layer in data["layers"]:
+        lid = layer["id"]
+        row[f"{lid}_status"] = layer["status"]
+        row[f"{lid}_hits"] = layer["hit_count"]
+        row[f"{lid}_m2"] = layer["area"]["ellipsoidal_m2"]
+        row[f"{lid}_mu"] = layer["area"]["ellipsoidal_mu"]
+    verdicts = data.get("verdicts") or {}
+    overall = verdicts.get("overall") or {}
+    row["verdict"] = overall.get("verdict", "")
+    row["warnings"] = len(data.get("warnings", []))
+    return row
+
+
+def _run_chunk(cases: list[Case], opts: BatchOptions, n_cases: int) -> list[dict]:
+    cat = _init_state(opts, n_cases)
+    return [run_case(c, opts, cat) for c in cases]
+
+
+# ---------------------------------------------------------------- progress
+
+class Progress:
+    """A progress bar on stderr (one line per 10 % when stderr is not a terminal)."""
+
+    def __init__(self, total: int, enabled: bool = True, stream=None):
+        self.total, self.done, self.failed = total, 0, 0
+        self.stream = stream or sys.stderr
+        self.enabled = enabled and total > 0
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.t0 = time.perf_counter()
+        self._last = 0.0
+        self._step = -1
+
+    def update(self, rows: list[dict]) -> None:
+        self.done += len(rows)
+        self.failed += sum(r["status"] != "ok" for r in rows)
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if self.tty:
+            if now - self._last < 0.2 and self.done < self.total:
+                return
+            self._last = now
+            frac = self.done / self.total
+            bar = "#" * int(30 * frac) + "-" * (30 - int(30 * frac))
+            rate = self.done / max(now - self.t0, 1e-9)
+            eta = (self.total - self.done) / rate if rate > 0 else 0
+            self.stream.write(f"\r[{bar}] {self.done}/{self.total} {100 * frac:5.1f}%  failed {self.failed}  "
+                              f"{rate:6.1f}/s  eta {_hms(eta)} ")
+            if self.done >= self.total:
+                self.stream.write("\n")
+        else:
+            step = int(10 * self.done / self.total)
+            if step == self._step:
+                return
+            self._step = step
+            self.stream.write(f"batch: {self.done}/{self.total} checked, {self.failed} failed, "
+                              f"{_hms(now - self.t0)} elapsed\n")
+        self.stream.flush()
+
+
+def _hms(s: float) -> str:
+    s = int(s)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+# ---------------------------------------------------------------- engines
+
+def _chunks(cases: list[Case], workers: int) -> list[list[Case]]:
+    size = max(1, min(32, math.ceil(len(cases) / (workers * 8))))
+    return [cases[i:i + size] for i in range(0, len(cases), size)]
+
+
+def run_process(cases: list[Case], opts: BatchOptions, workers: int, progress: Progress) -> list[dict]:
+    """Check ``cases`` on a pool of ``workers`` processes (in this process when workers == 1)."""
+    n = len(cases)
+    if workers <= 1 or n <= 1:
+        cat = _init_state(opts, n)
+        rows = []
+        for c in cases:
+            row = run_case(c, opts, cat)
+            rows.append(row)
+            progress.update([row])
+        return rows
+    methods = mp.get_all_start_methods()
+    # the workers get the catalog by reference (a path), never the loaded layers through a pipe
+    wopts = replace(opts, catalog=_catalog_ref(opts.catalog))
+    if "fork" in methods:
+        # load the layers once here; the forked workers share them (copy-on-write)
+        cat = _init_state(opts, n)
+        _STATE["key"] = (_catalog_ref(wopts.catalog), _preload_mode(wopts, n))
+        _STATE["catalog"] = cat
+        gc.collect()
+        gc.freeze()
+        ctx = mp.get_context("fork")
+    else:
+        ctx = mp.get_context("spawn")
+    rows: list[dict] = []
+    pending = {}
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+                                 initargs=(wopts, n)) as ex:
+            for chunk in _chunks(cases, workers):
+                pending[ex.submit(_run_chunk, chunk, wopts, n)] = chunk
+            for fut in as_completed(pending):
+                chunk = pending[fut]
+                try:
+                    got = fut.result()
+                except BrokenProcessPool:
+                    got = [_crashed(c, "a worker process crashed (out of memory?)") for c in chunk]
+                except Exception as exc:  # noqa: BLE001
+                    got = [_crashed(c, _one_line(exc)) for c in chunk]
+                rows.extend(got)
+                progress.update(got)
+    finally:
+        if "fork" in methods:
+            gc.unfreeze()
+    return rows
+
+
+def _crashed(case: Case, msg: str) -> dict:
+    return {"case": case.id, "source": case.source, "status": "failed", "error": msg, "activity": case.activity or ""}
+
+
+def run_dask(cases: list[Case], opts: BatchOptions, workers: int, progress: Progress,
+             scheduler: str | None = None, partitions: int | None = None) -> list[dict]:
+    """Check ``cases`` with dask-geopandas: spatially partitioned footprints, one task per partition."""
+    try:
+        import dask
+        import dask_geopandas
+    except ImportError:
+        raise NingxiaGisError("--engine dask needs dask-geopandas: pip install dask-geopandas "
+                              "(or pip install 'ningxia-gis[dask]'); --engine process needs nothing") from None
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    # a partitioning frame: every case (pickled) at its location in lon/lat; cases whose footprint cannot
+    # be located here go to 0,0 and fail in their worker with their own error, as in the process engine
+    pts, blobs = [], []
+    for c in cases:
+        pt = shapely.Point(0, 0)
+        try:
+            if c.gdf is not None and c.gdf.crs is not None:
+                pt = c.gdf.to_crs(4490).geometry.iloc[0].representative_point()
+            elif c.gdf is None:
+                from .core.layers import read_vector
+                g = read_vector(c.source, require_crs=True)
+                pt = g.to_crs(4490).geometry.union_all().representative_point()
+        except Exception:  # noqa: BLE001
+            pass
+        pts.append(pt)
+        blobs.append(pickle.dumps(c))
+    frame = gpd.GeoDataFrame({"case": blobs}, geometry=pts, crs=4490)
+    nparts = partitions or max(1, min(len(cases), workers * 4))
+    ddf = dask_geopandas.from_geopandas(frame, npartitions=nparts)
+    try:
+        ddf = ddf.spatial_shuffle(by="hilbert", npartitions=nparts)
+    except Exception:  # noqa: BLE001 - older dask-geopandas: keep the input order
+        pass
+    wopts = replace(opts, catalog=_catalog_ref(opts.catalog))
+    result = ddf.map_partitions(_dask_partition, wopts, len(cases), meta=pd.DataFrame({"row": pd.Series([], dtype=object)}))
+    rows: list[dict] = []
+    if scheduler:
+        from dask.distributed import Client
+        from dask.distributed import as_completed as dask_completed
+        with Client(scheduler) as client:
+            futs = client.compute(result.to_delayed())
+            for fut in dask_completed(futs):
+                got = [json.loads(r) for r in fut.result()["row"]]
+                rows.extend(got)
+                progress.update(got)
+    else:
+        from dask.diagnostics import ProgressBar
+        with dask.config.set(scheduler="processes", num_workers=workers), \
+                ProgressBar(out=progress.stream if progress.enabled else open(os.devnull, "w")):
+            parts = dask.compute(*result.to_delayed())
+        for part in parts:
+            got = [json.loads(r) for r in part["row"]]
+            rows.extend(got)
+            progress.done += len(got)
+            progress.failed += sum(r["status"] != "ok" for r in got)
+    return rows
+
+
+def _dask_partition(df, opts: BatchOptions, n_cases: int):
+    """One dask partition: its cases checked in this worker (the layers loaded once per worker)."""
+    import pandas as pd
+    cat = _init_state(opts, n_cases)
+    rows = [json.dumps(run_case(pickle.loads(b), opts, cat), default=str, ensure_ascii=False) for b in df["case"]]
+    return pd.DataFrame({"row": pd.Series(rows, dtype=object)}, index=df.index)
+
+
+# ---------------------------------------------------------------- summary
+
+def write_summary(rows: list[dict], out: Path) -> tuple[Path, Path]:
+    import pandas as pd
+    df = pd.DataFrame(rows)
+    first = ["case", "status", "error", "activity", "verdict", "name", "county", "area_m2", "area_mu", "parcels"]
+    cols = [c for c in first if c in df.columns] + [c for c in df.columns if c not in first and c != "detail"]
+    df = df[cols]
+    for c in df.columns:  # counts stay integers even when failed cases leave them empty
+        if c in ("parcels", "analysis_epsg", "warnings") or c.endswith("_hits"):
+            df[c] = df[c].astype("Int64")
+    csv = out / "summary.csv"
+    df.to_csv(csv, index=False, encoding="utf-8-sig")
+    xlsx = out / "summary.xlsx"
+    with pd.ExcelWriter(xlsx, engine="openpyxl") as xw:
+        df.to_excel(xw, sheet_name="summary", index=False)
+        failed = df[df["status"] != "ok"][["case", "source", "error"]]
+        failed.to_excel(xw, sheet_name="failures", index=False)
+    if (df["status"] != "ok").any():
+        df[df["status"] != "ok"][["case", "source", "error"]].to_csv(out / "failures.csv", index=False,
+                                                                      encoding="utf-8-sig")
+    return csv, xlsx
+
+
+def run_batch(path, opts: BatchOptions, *, workers: int | None = None, engine: str = "process",
+              scheduler: str | None = None, partitions: int | None = None, id_column: str | None = None,
+              progress: bool = True) -> list[dict]:
+    """Check every case of ``path``; write the JSONs and the summary into ``opts.out``; the rows."""
+    out = Path(opts.out)
+    (out / "cases").mkdir(parents=True, exist_ok=True)
+    opts.out = out
+    cases = collect_cases(path, opts, id_column)
+    if not cases:
+        raise InputError(f"{path}: no footprint file or feature to check")
+    workers = workers or os.cpu_count() or 1
+    bar = Progress(len(cases), enabled=progress)
+    if engine == "dask":
+        rows = run_dask(cases, opts, workers, bar, scheduler=scheduler, partitions=partitions)
+    else:
+        rows = run_process(cases, opts, min(workers, len(cases)), bar)
+    order = {c.id: i for i, c in enumerate(cases)}
+    rows.sort(key=lambda r: order.get(r["case"], 0))
+    write_summary(rows, out)
+    return rows
+
+
+def cmd_batch(args) -> int:
+    from .cli import parse_facts
+    if args.workers is not None and args.workers < 1:
+        raise NingxiaGisError("--workers must be at least 1")
+    opts = BatchOptions(catalog=args.layers, activity=args.activity, activity_column=args.activity_column,
+                        facts=parse_facts(args.fact), crs=args.crs, sliver_m2=args.sliver, out=Path(args.out),
+                        preload=args.preload)
+    t0 = time.perf_counter()
+    rows = run_batch(args.footprints, opts, workers=args.workers, engine=args.engine, scheduler=args.scheduler,
+                     partitions=args.partitions, id_column=args.id_column, progress=not args.quiet)
+    failed = [r for r in rows if r["status"] != "ok"]
+    ok = len(rows) - len(failed)
+    print(f"{len(rows)} case(s): {ok} checked, {len(failed)} failed in {time.perf_counter() - t0:.1f} s "
+          f"→ {opts.out / 'summary.xlsx'}, {opts.out / 'summary.csv'}, {opts.out / 'cases'}/")
+    if failed:
+        print("failed:", file=sys.stderr)
+        for r in failed:
+            print(f"  {r['case']}: {r['error']}", file=sys.stderr)
+    return 1 if ok == 0 else 0
+
+
+def add_batch_subcommand(subparsers) -> None:
+    p = subparsers.add_parser(
+        "batch", help="check many footprints (a folder, or one file with one feature per case)",
+        description="Check every footprint of a folder, or every feature of one file, against the layers: "
+                    "summary.xlsx / summary.csv plus one JSON per case; one bad case never stops the batch.")
+    p.add_argument("footprints", metavar="FOOTPRINTS_DIR_OR_FILE",
+                   help="a folder of footprint files, or one multi-feature file (GPKG, SHP, GeoJSON …)")
+    p.add_argument("--layers", help="layer catalog (.toml) or a folder / data file of layers (default: sample layers)")
+    p.add_argument("--activity", help="activity type of every case (default for cases without --activity-column)")
+    p.add_argument("--activity-column", metavar="COL", help="attribute holding each case's activity type")
+    p.add_argument("--id-column", metavar="COL", help="attribute naming each feature case (default XMMC/name/id)")
+    p.add_argument("--fact", action="append", metavar="KEY=VALUE", help="a rule answer for every case (repeatable)")
+    p.add_argument("--crs", help="CRS of footprints that carry none (e.g. EPSG:4544)")
+    p.add_argument("--sliver", type=float, default=1.0, help="overlaps below this many m² only touch (default 1)")
+    p.add_argument("--out", default="batch_out", metavar="DIR", help="output folder (default batch_out)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help=f"parallel worker processes (default: CPU cores, here {os.cpu_count()})")
+    p.add_argument("--engine", choices=("process", "dask"), default="process",
+                   help="process pool (default) or dask-geopandas (pip install dask-geopandas)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--partitions", type=int, metavar="N", help="with --engine dask: number of partitions")
+    p.add_argument("--preload", choices=("auto", "index", "full", "none"), default="auto",
+                   help="load the layers into memory first: index = geometry + spatial index, full = also every "
+                        f"attribute, none = bbox reads per case (auto: none below {PRELOAD_MIN_CASES} cases, "
+                        f"full from {FULL_ATTRIBUTES_MIN_CASES})")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_batch)
