@@ -60,9 +60,11 @@ def setup_matplotlib_fonts() -> str:
     if not _MPL_DONE:
         font_manager.fontManager.addfont(str(cjk_font_path()))
         _MPL_DONE = True
-    sans = [f for f in mpl.rcParams["font.sans-serif"] if f != family]
-    mpl.rcParams["font.family"] = "sans-serif"
-    mpl.rcParams["font.sans-serif"] = [family, *[f for f in sans if f == "DejaVu Sans"], *sans]
+    # ours first, DejaVu Sans as the glyph fallback, then the rest; no duplicates (the list is part of
+    # matplotlib's findfont cache key: a growing list would defeat the cache)
+    sans = [family, "DejaVu Sans", *mpl.rcParams["font.sans-serif"]]
+    mpl.rcParams["font.family"] = ["sans-serif"]
+    mpl.rcParams["font.sans-serif"] = list(dict.fromkeys(sans))
     mpl.rcParams["pdf.fonttype"] = 42
     mpl.rcParams["ps.fonttype"] = 42
     mpl.rcParams["axes.unicode_minus"] = False

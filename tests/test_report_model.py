@@ -159,3 +159,14 @@ def test_300_piece_model():
     data = synthetic_result(300)
     t = build_report_model(data).table("pieces:yjjbnt")
     assert len(t.rows) == 300 and len({r[1] for r in t.rows}) == 300
+
+
+def test_report_package_is_qt_free():
+    """Importing the report package, its CLI and the model loads neither Qt nor matplotlib."""
+    import subprocess
+    import sys
+
+    code = ("import sys, ningxia_gis.report, ningxia_gis.report.cli, ningxia_gis.report.pdf, ningxia_gis.styles, "
+            "ningxia_gis.fonts; print(sorted({m.split('.')[0] for m in sys.modules} & {'PySide6', 'matplotlib'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

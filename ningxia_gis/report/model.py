@@ -430,9 +430,12 @@ def _piece_table(data: dict, layer: dict, fp_m2: float) -> Table:
     # drop key columns that only repeat the feature id, or the zone
     keys = [k for k in keys if not all(str((p.get("key") or {}).get(k)) == str(p["feature_id"]) for p in pieces)]
     zone_title = ZONE_COLUMN_ROLES.get(role)
+    # 是否基本草原 (是/否) only repeats the 草原类别 column in the PDF/Word table
+    repeats_zone = {"SFJBCY", "JBCY"} if role == "grassland" and zone_title else set()
     # 地类编码 + 地类名称 read as one column "0102 水浇地"
     merged = "DLBM" in keys and "DLMC" in keys
-    doc_keys = [k for k in keys if not (merged and k == "DLMC")][: MAX_KEY_COLUMNS - (1 if zone_title else 0)]
+    doc_keys = [k for k in keys if not (merged and k == "DLMC") and k.upper() not in repeats_zone]
+    doc_keys = doc_keys[: MAX_KEY_COLUMNS - (1 if zone_title else 0)]
     cols = [Column("序号", "c", 0.75, "int"), Column("图斑编号", "l", 2.0)]
     cols += [Column("地类" if merged and k == "DLBM" else FIELD_LABELS.get(k, k), "l", 1.35 if k == "DLBM" else 1.2)
              for k in doc_keys]

@@ -1,6 +1,6 @@
 """Excel (.xlsx) tables of the report (openpyxl): one sheet per table.
 
-Cells hold the full-precision numbers of the result; only the number format rounds them for display
+Cells hold the full-precision numbers of the result (as far as Excel's 15 significant digits go); only the number format rounds them for display
 (m² 0.00, 公顷 0.0000, 亩 0.00, % 0.00), so sums and checks in Excel use the exact figures.
 """
 
