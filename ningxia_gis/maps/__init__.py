@@ -3,5 +3,5 @@
 from .context import MapContext, MapPiece, map_context
 from .figures import MapInfo, location_map, overlay_map, render_maps, save_map, touched_layers
 
-__all__ = ["MapContext", "MapInfo", "MapPiece", "location_map", "map_context", "overlay_map", "render_maps",
+__all__ = ["MapContext", "MapInfo", "MapPiece", "location_map", "map_context", "overlay_map", "render_maps", "save_map",
            "touched_layers"]

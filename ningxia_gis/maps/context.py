@@ -83,6 +83,7 @@ class MapContext:
                 specs = {s.id: s for s in load_catalog(cat_path).layers}
             except Exception as exc:  # noqa: BLE001 - a map without context is still a map
                 log.info("catalog %s not usable for maps: %s", cat_path, exc)
+        hashes: dict[Path, str] = {}
         for lid, entry in self.layers.items():
             path = self._resolve(entry.get("source"))
             if path is None:
@@ -102,7 +103,11 @@ class MapContext:
                     continue
             src = LayerSource(spec)
             try:
-                same = not entry.get("sha256") or src.sha256 == entry["sha256"]
+                key = path.resolve()
+                if key not in hashes:  # several layers often share one GeoPackage / GDB: hash it once
+                    hashes[key] = src.sha256
+                src._sha = hashes[key]
+                same = not entry.get("sha256") or hashes[key] == entry["sha256"]
             except OSError:
                 same = False
             if not same:

@@ -76,10 +76,22 @@ def _draw_zoned(ax, gdf, role: str, styles: StyleSet, name: str, handles: list, 
                 handles.append(legend_handle(st, label, **kw))
 
 
-def location_map(data_or_ctx, *, title: str | None = "项目位置示意图", styles: StyleSet | None = None) -> Figure:
+def project_label(data: dict) -> str:
+    """The project's name for map labels: the footprint's XMMC/项目名称 attribute, else its file name."""
+    for p in data["footprint"].get("parcels", []):
+        for k in ("XMMC", "项目名称", "DKMC", "地块名称"):
+            v = (p.get("attributes") or {}).get(k)
+            if v:
+                return str(v)
+    return data["footprint"].get("name") or "项目用地"
+
+
+def location_map(data_or_ctx, *, title: str | None = "项目位置示意图", styles: StyleSet | None = None,
+                 label: str | None = None) -> Figure:
     """The footprint within its county (``admin_boundary`` layer) with the large protected zones.
 
-    ``title`` None draws no title (the reports caption the map instead).
+    ``title`` None draws no title (the reports caption the map instead); ``label`` names the project
+    at its marker (default `project_label`).
 
     Without an admin layer file the map falls back to a 5 km frame around the footprint.
     """
@@ -134,7 +146,7 @@ def location_map(data_or_ctx, *, title: str | None = "项目位置示意图", st
     c = fp.representative_point()
     ax.plot([c.x], [c.y], marker="o", markersize=mst.size, markerfacecolor=mst.face, markeredgecolor=mst.edge,
             markeredgewidth=1.2, zorder=fst.zorder + 1, linestyle="none")
-    name = ctx.data["footprint"].get("name") or "项目用地"
+    name = label or project_label(ctx.data)
     ax.annotate(f"项目位置\n{name}", (c.x, c.y), xytext=(18, 18), textcoords="offset points", fontsize=8,
                 color="#b00000", zorder=70, ha="left",
                 bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "#b00000", "linewidth": 0.6},
@@ -205,6 +217,14 @@ def overlay_map(data_or_ctx, layer_id: str, *, title: str | None = "", styles: S
     handles.append(legend_handle(pst, f"压占{name}部分"))
     fst = styles.footprint
     draw_polygons(ax, [fp], fst)
+    # pieces narrower than the footprint outline (roads, pipelines at this scale) would vanish under it:
+    # draw them again as a broad band on top
+    pts_per_m = ax.get_position().width * fig.get_figwidth() * 72 / (extent[2] - extent[0])
+    thin = [p.geometry for p in pieces if not p.sliver and p.geometry.length > 0
+            and 2 * p.geometry.area / p.geometry.length * pts_per_m < 2 * fst.width]
+    if thin:
+        draw_polygons(ax, thin, pst, facecolor="none", hatch=None, edgecolor=pst.edge,
+                      linewidth=max(2.2 * fst.width, 4.0), zorder=fst.zorder + 1)
     handles.append(Line2D([], [], color=fst.edge, linewidth=fst.width, label=fst.label or "项目用地范围"))
     lst = styles.piece_label
     limit = lst.max_labels if max_labels is None else max_labels

@@ -12,7 +12,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -60,6 +60,15 @@ def _repeat_header(row) -> None:
     el = OxmlElement("w:tblHeader")
     el.set(qn("w:val"), "true")
     trpr.append(el)
+
+
+def _col_widths(tbl, widths_mm: list[float]) -> None:
+    """Fixed column widths (grid + every cell): Word and LibreOffice then keep the layout."""
+    tbl.autofit = False
+    for col, w in zip(tbl.columns, widths_mm):
+        col.width = Mm(w)
+        for cell in col.cells:
+            cell.width = Mm(w)
 
 
 def _field(paragraph, instr: str) -> None:
@@ -123,9 +132,10 @@ class DocxBuilder:
         # running header and page-number footer (not on the cover)
         hp = sec.header.paragraphs[0]
         hp.text = ""
+        hp.paragraph_format.tab_stops.add_tab_stop(Mm(BODY_W_MM), WD_TAB_ALIGNMENT.RIGHT)
         _run(hp, self.m.title, size=8, color="555555")
         if self.m.footer_left:
-            _run(hp, "\t\t" + self.m.footer_left, size=8, color="555555")
+            _run(hp, "\t" + self.m.footer_left, size=8, color="555555")
         fp = sec.footer.paragraphs[0]
         fp.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _run(fp, "第 ", size=8)
@@ -150,11 +160,11 @@ class DocxBuilder:
         tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
         for label, value in m.cover:
             cells = tbl.add_row().cells
-            cells[0].width, cells[1].width = Mm(35), Mm(90)
             p = cells[0].paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             _run(p, f"{label}：", size=12)
             _run(cells[1].paragraphs[0], value or "", size=12)
+        _col_widths(tbl, [35, 95])
         if m.verdict is not None:
             d.add_paragraph()
             self.verdict_box(m.verdict, cover=True)
@@ -171,6 +181,7 @@ class DocxBuilder:
     def verdict_box(self, v: VerdictBox, cover: bool = False) -> None:
         tbl = self.doc.add_table(rows=1, cols=1, style="Table Grid")
         tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
+        _col_widths(tbl, [130 if cover else BODY_W_MM])
         cell = tbl.rows[0].cells[0]
         _shade(cell, VERDICT_FILL.get(v.verdict_class, "F2F2F2"))
         p = cell.paragraphs[0]
@@ -193,10 +204,10 @@ class DocxBuilder:
             tbl = d.add_table(rows=0, cols=2, style="Table Grid")
             for label, value in t.rows:
                 cells = tbl.add_row().cells
-                cells[0].width, cells[1].width = (Mm(BODY_W_MM * w / total) for w in widths)
                 _shade(cells[0], "F0F3F6")
                 _run(cells[0].paragraphs[0], label, size=9.5, bold=True)
                 _run(cells[1].paragraphs[0], value or "", size=9.5)
+            _col_widths(tbl, [BODY_W_MM * w / total for w in widths])
             d.add_paragraph()
             return
         self.n_table += 1
@@ -209,7 +220,6 @@ class DocxBuilder:
         hdr = tbl.rows[0]
         _repeat_header(hdr)
         for c, cell in zip(t.columns, hdr.cells):
-            cell.width = Mm(BODY_W_MM * c.weight / total)
             _shade(cell, HEADER_FILL)
             p = cell.paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -219,14 +229,13 @@ class DocxBuilder:
             self._row(tbl, t, row, cls)
         if t.total:
             self._row(tbl, t, t.total, "total")
+        _col_widths(tbl, [BODY_W_MM * w / total for w in widths])
         for n in t.notes:
             _run(d.add_paragraph(), f"注：{n}", size=8.5, color="444444")
 
     def _row(self, tbl, t: Table, row: list[str], cls: str) -> None:
-        total = sum(c.weight for c in t.columns) or 1.0
         cells = tbl.add_row().cells
         for j, (c, cell, text) in enumerate(zip(t.columns, cells, row)):
-            cell.width = Mm(BODY_W_MM * c.weight / total)
             p = cell.paragraphs[0]
             p.alignment = ALIGN[c.align]
             color, bold = None, cls == "total"
@@ -255,6 +264,7 @@ class DocxBuilder:
 
     def quote(self, q: Quote) -> None:
         tbl = self.doc.add_table(rows=1, cols=1)
+        _col_widths(tbl, [BODY_W_MM])
         cell = tbl.rows[0].cells[0]
         _shade(cell, "F5F3EC")
         p = cell.paragraphs[0]

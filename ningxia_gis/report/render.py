@@ -38,7 +38,9 @@ def render_figures(model: ReportModel, *, dpi: int = MAP_DPI, out_dir: str | Pat
     paths: dict[str, Path | None] = {}
     for i, f in enumerate(model.figures):
         try:
-            fig = location_map(ctx, title=None) if f.kind == "location" else overlay_map(ctx, f.layer_id, title=None)
+            project = dict(model.cover).get("项目名称")
+            fig = (location_map(ctx, title=None, label=project) if f.kind == "location"
+                   else overlay_map(ctx, f.layer_id, title=None))
             p = out / f"map_{i:02d}_{f.kind}{'_' + f.layer_id if f.layer_id else ''}.png"
             save_map(fig, p, dpi=dpi)
             paths[figure_key(f)] = p
