@@ -157,3 +157,25 @@ def test_300_rows_paginate_each_once(tmp_path):
         assert "永久基本农田压占明细表" in page and "图斑编号" in page and "压占面积" in page
     assert text.count("合计（合并计算）") == 1
     assert re.sub(r"\s+", "", text).count("一、项目基本信息") == 1  # nothing drawn twice at a page break
+
+
+def test_paint_report_on_a_qprinter(tmp_path):
+    """The desktop app prints through the same painter code (QPrinter at printer resolution)."""
+    from ningxia_gis.report.pdf import ensure_qt_app, paint_report
+
+    ensure_qt_app()
+    from PySide6.QtCore import QMarginsF
+    from PySide6.QtGui import QPageLayout, QPageSize
+    from PySide6.QtPrintSupport import QPrinter
+
+    out = tmp_path / "printed.pdf"
+    pr = QPrinter(QPrinter.PrinterMode.HighResolution)
+    pr.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    pr.setOutputFileName(str(out))
+    pr.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    pr.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
+    data = synthetic_result(40)
+    n = paint_report(build_report_model(data), pr, map_dpi=50)
+    assert pages(out) == n
+    text = pdftext(out)
+    assert all(count_id(text, p["feature_id"]) == 1 for p in data["layers"][1]["pieces"])

@@ -25,7 +25,7 @@ from .render import MAP_DPI, figure_key, render_figures
 DPI = 300
 MARGINS_MM = (25.0, 24.0, 20.0, 22.0)  # left, top, right, bottom (left wider for binding)
 _APP = None
-EPS = 0.5  # device pixels
+EPS = 0.5  # device pixels (at 300 dpi ≈ 0.04 mm)
 
 
 def ensure_qt_app():
@@ -46,11 +46,8 @@ def ensure_qt_app():
 def write_pdf(model: ReportModel, path: str | Path, *, map_dpi: int = MAP_DPI, use_sources: bool = True) -> Path:
     """Write the report as an A4 PDF with the shipped Chinese font embedded; returns the path."""
     ensure_qt_app()
-    from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt, QUrl
-    from PySide6.QtGui import (QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen,
-                               QTextDocument)
-
-    from ..fonts import qt_font_family
+    from PySide6.QtCore import QMarginsF
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
 
     out = Path(path)
     try:
@@ -59,25 +56,38 @@ def write_pdf(model: ReportModel, path: str | Path, *, map_dpi: int = MAP_DPI, u
             pass
     except OSError as exc:
         raise InputError(f"cannot write {out}: {exc}") from None
-    family = qt_font_family()
-    maps = render_figures(model, dpi=map_dpi, use_sources=use_sources)
-
     writer = QPdfWriter(str(out))
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     writer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
     writer.setResolution(DPI)
     writer.setTitle(model.title)
     writer.setCreator("ningxia_gis")
-    mm = DPI / 25.4
+    paint_report(model, writer, map_dpi=map_dpi, use_sources=use_sources)
+    return out
+
+
+def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sources: bool = True) -> int:
+    """Lay the report out and paint it page by page on a Qt paged device — a QPdfWriter, or a QPrinter
+    for printing from the desktop app (set it to A4 with zero margins first; the report draws its own
+    margins, header and footer). Call it from the GUI thread. Returns the number of pages."""
+    ensure_qt_app()
+    from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt, QUrl
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QTextDocument
+
+    from ..fonts import qt_font_family
+    from .html import CSS
+
+    family = qt_font_family()
+    maps = render_figures(model, dpi=map_dpi, use_sources=use_sources)
+    mm = device.logicalDpiY() / 25.4
     left, top, right, bottom = (v * mm for v in MARGINS_MM)
-    page_w, page_h = float(writer.width()), float(writer.height())
+    page_w, page_h = float(device.width()), float(device.height())
     body_w, body_h = page_w - left - right, page_h - top - bottom
 
     doc = QTextDocument()
-    doc.documentLayout().setPaintDevice(writer)
+    doc.documentLayout().setPaintDevice(device)
     doc.setDocumentMargin(0)
     doc.setDefaultFont(QFont(family, 10.5))
-    from .html import CSS
     doc.setDefaultStyleSheet(CSS)
     images: dict[str, str | None] = {}
     for f in model.figures:
@@ -94,15 +104,15 @@ def write_pdf(model: ReportModel, path: str | Path, *, map_dpi: int = MAP_DPI, u
     n = doc.pageCount()
 
     painter = QPainter()
-    if not painter.begin(writer):
-        raise InputError(f"cannot write {out}")
+    if not painter.begin(device):
+        raise InputError("cannot paint the report on the output device")
     try:
         small = QFont(family, 8)
         pen = QPen(QColor("#666666"))
         pen.setWidthF(0.25 * mm)
         for i in range(n):
             if i:
-                writer.newPage()
+                device.newPage()
             painter.save()
             painter.translate(left, top - i * body_h)
             # the clip is a hair inside the page: a line or row that starts exactly on the page boundary
@@ -126,4 +136,4 @@ def write_pdf(model: ReportModel, path: str | Path, *, map_dpi: int = MAP_DPI, u
                              int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), f"第 {i + 1} 页 共 {n} 页")
     finally:
         painter.end()
-    return out
+    return n
