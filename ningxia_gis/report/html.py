@@ -167,7 +167,7 @@ class HtmlBuilder:
             self.out.append(f"<p class='{p.style}'>{esc(p.text)}</p>")
 
     def signature(self, s: Signature) -> None:
-        self.out.append("<p style='margin-top:30px'>&nbsp;</p><table width='100%' cellspacing='0' cellpadding='6' "
+        self.out.append("<p style='margin-top:14px'>&nbsp;</p><table width='100%' cellspacing='0' cellpadding='6' "
                         "border='0'><tr>" + "".join(
                             f"<td width='{100 / len(s.fields):.0f}%' style='font-size:10.5pt'>{esc(f)}：________</td>"
                             for f in s.fields) + "</tr></table>")

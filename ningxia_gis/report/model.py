@@ -594,11 +594,15 @@ def _provenance(data: dict, generated_at: str) -> list:
         values.append([kind, name, str(path or ""), sha or ""])
 
     add("用地范围", fp.get("name", ""), fp.get("source"), fp.get("sha256"))
+    # one row per layer file (a GeoPackage / GDB usually holds several layers)
+    files: dict[tuple, list[dict]] = {}
     for x in data.get("layers", []):
-        layer = f"{_basename(x.get('source'))}{' : ' + x['source_layer'] if x.get('source_layer') else ''}"
-        rows.append(["管控图层", f"{x['name']}（{x.get('feature_count', '')} 个要素）", layer, _split_hash(x.get("sha256"))])
-        values.append(["管控图层", x["name"], f"{x.get('source', '')}{' : ' + x['source_layer'] if x.get('source_layer') else ''}",
-                       x.get("sha256") or ""])
+        files.setdefault((x.get("source") or "", x.get("sha256") or ""), []).append(x)
+    for (src, sha), layers in files.items():
+        names = "、".join(f"{x['name']}（{x['source_layer'] + '，' if x.get('source_layer') else ''}"
+                         f"{x.get('feature_count', '')} 个要素）" for x in layers)
+        rows.append(["管控图层", names, _basename(src), _split_hash(sha)])
+        values.append(["管控图层", names, src, sha])
     for i in data.get("inputs", []):
         if i.get("kind") == "catalog":
             add("图层目录", (data.get("catalog") or {}).get("name", ""), i.get("path"), i.get("sha256"))
@@ -610,12 +614,10 @@ def _provenance(data: dict, generated_at: str) -> list:
     v = data.get("verdicts") or {}
     rs = v.get("rule_set") or {}
     prog = data.get("program") or {}
-    method = (data.get("area_method") or {})
     lines = [
         "面积计算方法：以 CGCS2000 椭球面积为准（界址点反算为 CGCS2000 经纬度后按国土调查办发〔2008〕32号"
         "《图斑椭球面积计算公式及要求》的梯形级数公式计算）；高斯平面面积仅作对照"
-        f"（{(data.get('analysis_crs') or {}).get('label', '')}，未作长度变形改正）。"
-        + (f" 程序说明：{method.get('ellipsoidal')}。" if method.get("ellipsoidal") else ""),
+        f"（{(data.get('analysis_crs') or {}).get('label', '')}，未作长度变形改正）。",
         "数值修约：计算全程保留全精度，仅在显示时修约——平方米保留 2 位小数，公顷保留 4 位小数，亩保留 2 位小数"
         "（1 亩 = 10000/15 平方米），比例保留 2 位小数。",
         f"压占判定：重叠面积不小于 {fmt_value(data.get('sliver_threshold_m2', 1.0))} 平方米为“占用”，小于该值为“相接”。",
@@ -675,6 +677,7 @@ def build_report_model(data: dict, meta=None, *, title: str = "建设项目用�
         s2.blocks.append(Paragraph("本次审查未指定项目类型（用地用途），仅进行管控图层压占分析，未作准入结论。"
                                    "如需准入审查意见，请选择项目类型后重新审查。", "note"))
     s2.blocks.append(Paragraph(DISCLAIMER, "small"))
+    s2.blocks.append(Signature(["审查人（签字）", "复核人（签字）", "审查日期"]))
     sections.append(s2)
     # 三、汇总
     sections.append(Section("三、管控图层压占情况", [_summary_table(data)]))
@@ -716,7 +719,6 @@ def build_report_model(data: dict, meta=None, *, title: str = "建设项目用�
     # 七、方法与来源
     sections.append(Section("七、计算方法与数据来源", _provenance(data, generated_at),
                             page_break=ct is not None and ct.in_document and len(ct.rows) > 30))
-    sections[-1].blocks.append(Signature(["审查人（签字）", "复核人（签字）", "审查日期"]))
 
     cover = [("项目名称", project), ("申请单位", meta.applicant), ("案卷编号", meta.case_number),
              ("项目类型", activity or "—"), ("所在行政区", loc.get("county") or ""),
