@@ -165,7 +165,7 @@ class LayerPanel(QWidget):
                     it.setText(1, role_name(lyr.role) if lyr.role else tr("lp.display_only"))
                     n = lyr.feature_count
                     it.setText(2, f"{n:,}" if n is not None else "…")
-                    it.setTextAlignment(2, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+                    it.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                     if getattr(lyr, "layer", None):
                         tip += f" ({lyr.layer})"
                 else:

@@ -213,6 +213,15 @@ class CheckPanel(QWidget):
         return aid
 
     def set_activity(self, activity_id: str | None) -> None:
+        """Select an activity by id, Chinese or English name or alias (None: overlay only)."""
+        if activity_id and activity_id not in {a["id"] for a in self.activities}:
+            try:
+                from ..rules import find_activity
+
+                act = find_activity(activity_id)
+                activity_id = act.id if act is not None else activity_id
+            except Exception:  # noqa: BLE001 - no rule base: nothing to match
+                pass
         index = 0
         for i in range(self.activity.count()):
             if self.activity.itemData(i) == activity_id:
@@ -1089,7 +1098,11 @@ class MainWindow(QMainWindow):
             self.export(kind, path, meta=meta)
 
     def export(self, kind: str, path, meta: dict | None = None) -> Task | None:
-        """Write the report (pdf/docx/xlsx), the pieces (gpkg) or the result (json) in a thread."""
+        """Write the report (pdf/docx/xlsx), the pieces (gpkg) or the result (json).
+
+        The slow part (report model, map figures, Word/Excel/GeoPackage writing) runs in a thread; a PDF
+        is then painted in the GUI thread (Qt text layout belongs there) from the maps already rendered.
+        """
         if self.result is None:
             self.error(tr("msg.no_result"))
             return None
@@ -1102,18 +1115,37 @@ class MainWindow(QMainWindow):
             progress(0.1, p.name)
             if kind == "json":
                 result.to_json(p)
-            elif kind == "gpkg":
+                return str(p)
+            if kind == "gpkg":
                 from ..exports import write_pieces_gpkg
 
                 write_pieces_gpkg(result, p)
-            else:
-                from ..report import build_report_model, write_reports
+                return str(p)
+            from ..report import build_report_model, write_reports
 
-                model = build_report_model(data, meta)
-                write_reports(model, **{kind: p})
+            model = build_report_model(data, meta)
+            if kind == "pdf":
+                from ..report.render import render_figures
+
+                render_figures(model)  # cached on the model, reused by write_pdf
+                return model
+            write_reports(model, **{kind: p})
             return str(p)
 
         def done(out):
+            if kind == "pdf":
+                try:
+                    from ..report import write_pdf
+
+                    write_pdf(out, p)
+                except NingxiaGisError as exc:
+                    self.error(tr("msg.export_failed") + str(exc))
+                    return
+                except Exception as exc:  # noqa: BLE001
+                    log.exception("pdf export")
+                    self.error(tr("msg.export_failed") + f"{type(exc).__name__}: {exc}", traceback.format_exc())
+                    return
+                out = str(p)
             self.statusBar().showMessage(tr("sb.exported", path=out), 10000)
             log.info("exported %s", out)
             self.exportFinished.emit(out)
@@ -1142,31 +1174,8 @@ class MainWindow(QMainWindow):
             self.error(tr("msg.export_failed") + f"{type(exc).__name__}: {exc}", traceback.format_exc())
             return False
 
-    def report_document(self, model, images: dict):
-        """The report as a QTextDocument (the PDF writer's HTML and style), for printing."""
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QImage, QTextDocument
-
-        from ..report.html import CSS, model_html
-        from ..report.render import figure_key
-
-        doc = QTextDocument(self)
-        doc.setDefaultStyleSheet(CSS)
-        names = {}
-        for f in model.figures:
-            key = figure_key(f)
-            p = images.get(key)
-            if p is None:
-                names[key] = None
-                continue
-            name = f"map{len(names)}.png"
-            doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), QImage(str(p)))
-            names[key] = name
-        doc.setHtml(model_html(model, names))
-        return doc
-
-    def prepare_print(self, meta: dict | None = None) -> Task | None:
-        """Build the report model and its maps in a thread; the done signal carries (model, images)."""
+    def prepare_print(self, meta: dict | None = None, done=None) -> Task | None:
+        """Build the report model and render its maps in a thread; ``done`` carries the model."""
         if self.result is None:
             self.error(tr("msg.no_result"))
             return None
@@ -1177,32 +1186,53 @@ class MainWindow(QMainWindow):
             from ..report.render import render_figures
 
             model = build_report_model(data, meta or {})
-            return model, render_figures(model)
+            render_figures(model)
+            return model
 
-        return self._task(work, failed_prefix=tr("msg.print_failed"), name="print")
+        return self._task(work, done=done, failed_prefix=tr("msg.print_failed"), name="print")
 
     def ask_print_report(self) -> None:
         meta = self.ask_case_meta()
         if meta is None:
             return
-        t = self.prepare_print(meta)
-        if t is not None:
+        if self.prepare_print(meta, done=self._print_dialog) is not None:
             self.statusBar().showMessage(tr("sb.preparing_print"))
-            t.done.connect(self._print_dialog)
 
-    def _print_dialog(self, prepared) -> None:
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    @staticmethod
+    def a4_printer(printer=None):
+        from PySide6.QtCore import QMarginsF
+        from PySide6.QtGui import QPageLayout, QPageSize
+        from PySide6.QtPrintSupport import QPrinter
 
-        model, images = prepared
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer = printer or QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        printer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
+        printer.setFullPage(True)
+        return printer
+
+    def _print_dialog(self, model) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog
+
+        printer = self.a4_printer()
         dlg = QPrintDialog(printer, self)
         if dlg.exec() == QDialog.DialogCode.Accepted:
-            self.print_report(printer, model, images)
+            self.print_report(printer, model)
 
-    def print_report(self, printer, model, images) -> None:
-        doc = self.report_document(model, images)
-        doc.print_(printer)
+    def print_report(self, printer, model) -> int:
+        """Paint the report on a QPrinter (the report's own layout, header and page numbers)."""
+        try:
+            from ..report.pdf import paint_report
+
+            n = paint_report(model, printer)
+        except NingxiaGisError as exc:
+            self.error(tr("msg.print_failed") + str(exc))
+            return 0
+        except Exception as exc:  # noqa: BLE001
+            log.exception("print")
+            self.error(tr("msg.print_failed") + f"{type(exc).__name__}: {exc}", traceback.format_exc())
+            return 0
         self.statusBar().showMessage(tr("sb.printed"), 6000)
+        return n
 
     def ask_print_map(self) -> None:
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter

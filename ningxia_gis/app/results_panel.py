@@ -154,7 +154,7 @@ class ResultsPanel(QWidget):
         item.setData(COL_M2, AREA_DATA, float(area["ellipsoidal_m2"]))
         item.setToolTip(COL_M2, f"{tr('res.planar')}: {_fmt(area['planar_m2'], 2)} m²")
         for c in (COL_MU, COL_HA, COL_M2, COL_SHARE):
-            item.setTextAlignment(c, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+            item.setTextAlignment(c, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if share is not None:
             item.setText(COL_SHARE, f"{100 * share:.2f}%")
 
