@@ -31,7 +31,10 @@ EPS = 0.5  # device pixels (at 300 dpi ≈ 0.04 mm)
 def ensure_qt_app():
     """The running Q(Gui)Application, or a new offscreen QGuiApplication."""
     global _APP
-    from PySide6.QtCore import QCoreApplication
+    try:
+        from PySide6.QtCore import QCoreApplication
+    except ImportError as exc:
+        raise InputError(f"the PDF report needs PySide6 (Qt), which cannot be loaded: {exc}") from None
 
     app = QCoreApplication.instance()
     if app is not None:
