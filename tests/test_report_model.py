@@ -170,3 +170,13 @@ def test_report_package_is_qt_free():
             "ningxia_gis.fonts; print(sorted({m.split('.')[0] for m in sys.modules} & {'PySide6', 'matplotlib'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_long_coordinate_list_goes_to_excel_only():
+    data = synthetic_result(4)
+    circle = shapely.Point(588_100, 4_140_100).buffer(80, quad_segs=100)  # 401 vertices
+    data["footprint"]["geometry_wkt"] = circle.wkt
+    data["footprint"]["vertex_count"] = len(circle.exterior.coords)
+    t = build_report_model(data).table("coords")
+    assert not t.in_document and len(t.rows) == len(circle.exterior.coords)
+    assert any("Excel" in n for n in t.notes)
