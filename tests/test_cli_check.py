@@ -19,7 +19,7 @@ PV_FARM = SAMPLE_FOOTPRINTS / "pv_on_farmland.geojson"
 
 
 def test_check_writes_json_and_gpkg_that_agree(tmp_path, capsys):
-    out_json, out_gpkg = tmp_path / "r.json", tmp_path / "r.gpkg"
+    out_json, out_gpkg = tmp_path / "new" / "r.json", tmp_path / "new" / "r.gpkg"  # folder made on demand
     assert main(["check", str(PV_FARM), "--json", str(out_json), "--gpkg", str(out_gpkg)]) == 0
     text = capsys.readouterr().out
     assert "永久基本农田" in text and "占用" in text and "合成" in text
@@ -40,6 +40,10 @@ def test_check_writes_json_and_gpkg_that_agree(tmp_path, capsys):
     assert farm_pieces["area_m2"].sum() == pytest.approx(sum(p["area"]["ellipsoidal_m2"] for p in farm["pieces"]))
     assert pieces.crs.to_epsg() == 4544
     assert len(gpd.read_file(out_gpkg, layer="footprint")) == 1
+    full = gpd.read_file(out_gpkg, layer="pieces_yjjbnt")  # every source attribute as a column
+    assert sorted(full["YJJBNTTBBH"]) == sorted(p["feature_id"] for p in farm["pieces"])
+    assert {"DLBM", "KCXS", "piece_m2", "piece_mu"} <= set(full.columns)
+    assert not list(out_gpkg.parent.glob(".r.*"))  # no temporary files left behind
 
 
 def test_english_summary(capsys):

@@ -19,6 +19,7 @@ from .catalog import Catalog, LayerSource, load_catalog
 from .crs import analysis_epsg_for_lon, crs_label, to_crs
 from .errors import NingxiaGisError
 from .footprint import Footprint, load_footprint
+from .outputs import atomic_output
 from .overlay import LayerOverlap, overlay_layer
 from .roles import ROLES
 from .units import area_block
@@ -43,7 +44,8 @@ class CheckResult:
     overlaps: list[tuple[LayerSource, LayerOverlap]] = field(default_factory=list)
 
     def to_json(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.data, ensure_ascii=False, indent=1), encoding="utf-8")
+        with atomic_output(path) as tmp:
+            tmp.write_text(json.dumps(self.data, ensure_ascii=False, indent=1), encoding="utf-8")
 
     def pieces_gdf(self) -> gpd.GeoDataFrame:
         """Every overlap piece with its layer, zone, areas and key attributes (analysis CRS)."""
