@@ -204,7 +204,7 @@ class VectorLayer(BaseLayer):
         return role_style(self.role, zone, self.colour_index)
 
     def set_role(self, role: str | None) -> None:
-        """Change the role (None: display only). The cached display data stay valid."""
+        """Change the role (None: display only); the layer is read again (its zones depend on the role)."""
         if role == self.role:
             return
         if role is None:

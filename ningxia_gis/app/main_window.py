@@ -490,7 +490,7 @@ class MainWindow(QMainWindow):
         lp.filesDropped.connect(self.add_layer_files)
         lp.zoomRequested.connect(self.canvas.zoom_layer)
         lp.tableRequested.connect(self.open_attribute_table)
-        lp.roleChanged.connect(lambda _l: self._invalidate_result())
+        lp.roleChanged.connect(lambda _l: (self._invalidate_result(), self.load_layers()))
         cp = self.check_panel
         cp.btn_open.clicked.connect(self.ask_open_footprint)
         cp.btn_draw.toggled.connect(lambda on: (self.act_draw.setChecked(on), self.set_tool("draw" if on else "pan")))
@@ -663,6 +663,13 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(tr("sb.loading_layers"))
         self._load_task = self._task(work, done=self._layers_loaded, name="load_layers")
         self._load_task.progress.connect(lambda f, t: self.statusBar().showMessage(f"{tr('sb.loading_layers')} {t}"))
+        self._load_task.finished.connect(self._load_finished)
+
+    def _load_finished(self) -> None:
+        """The loading thread ended: load what was added (or reprojected) meanwhile."""
+        if self._reload_pending or any(not lyr.is_loaded(self.epsg) and not lyr.error for lyr in self.vector_layers()):
+            self._reload_pending = False
+            QTimer.singleShot(0, self.load_layers)
 
     def _layers_loaded(self, errors) -> None:
         self.layer_panel.refresh()
@@ -671,9 +678,7 @@ class MainWindow(QMainWindow):
             self.error(tr("msg.layer_errors") + "\n" + "\n".join(errors))
         self.statusBar().showMessage(tr("sb.layers_ready"), 4000)
         if self._reload_pending or any(not lyr.is_loaded(self.epsg) and not lyr.error for lyr in self.vector_layers()):
-            self._reload_pending = False
-            QTimer.singleShot(0, self.load_layers)
-            return
+            return  # _load_finished starts the next round
         if self.canvas.center is None:
             if self.footprint_geom is not None:
                 self.canvas.zoom_footprint()
