@@ -119,6 +119,20 @@ def close(a, b, rel=1e-9):
     return abs(a - b) <= rel * max(abs(a), abs(b), 1e-6)
 
 
+def test_box_grid_finds_what_brute_force_finds():
+    from ningxia_gis.core.catalog import _BoxGrid
+    rng = np.random.default_rng(2)
+    lo = rng.uniform(0, 10_000, (5_000, 2))
+    size = rng.exponential(60, (5_000, 2))
+    size[:5] *= 200  # a few very large envelopes (kept aside by the grid)
+    boxes = np.column_stack([lo, lo + size])
+    grid = _BoxGrid(boxes)
+    for q in [(100, 100, 400, 300), (-50, -50, 10, 10), (9_990, 9_990, 20_000, 20_000), (0, 0, 10_000, 10_000),
+              (5_000, 5_000, 5_000, 5_000), (30_000, 30_000, 30_001, 30_001)]:
+        brute = np.nonzero((boxes[:, 0] <= q[2]) & (boxes[:, 2] >= q[0]) & (boxes[:, 1] <= q[3]) & (boxes[:, 3] >= q[1]))[0]
+        assert np.array_equal(grid.query(*q), brute), q
+
+
 def test_subdivide_covers_the_polygon_exactly():
     g = huge_polygon()
     pieces = subdivide(g, max_vertices=256)
@@ -134,18 +148,23 @@ def test_huge_polygon_is_indexed_as_pieces(layers):
     src = LayerSource(LayerSpec(id="red", role="eco_redline", path=layers["dir"] / "red.gpkg", id_field="HXBM"))
     src.prepare()
     ix = src._ix
+    assert ix.kind == "gpkg"  # the GeoPackage R-tree fast path
     assert ix.split.sum() == 1 and ix.piece_count > 20
-    assert len(ix.geoms) == len(layers["red"])
+    assert ix.n_rows == len(layers["red"])
 
 
+@pytest.mark.parametrize("rtree", [True, False], ids=["gpkg-rtree", "in-memory"])
 @pytest.mark.parametrize("name", list(footprints()))
 @pytest.mark.parametrize("layer_id,frame,id_field", [("red", "red", "HXBM"), ("red4490", "red", "HXBM"),
                                                      ("farm", "farm", "YJJBNTTBBH")])
-def test_prepared_index_matches_naive_overlay(layers, name, layer_id, frame, id_field):
+def test_prepared_index_matches_naive_overlay(layers, name, layer_id, frame, id_field, rtree, monkeypatch):
+    """Both indexes: the GeoPackage R-tree one (geometry read by FID) and the in-memory STRtree one."""
+    monkeypatch.setattr(LayerSource, "USE_GPKG_RTREE", rtree)
     fp = footprints()[name]
     cat = load_catalog(layers["catalog"])
     src = next(s for s in cat.sources() if s.spec.id == layer_id)
     src.prepare()
+    assert src._ix.kind == ("gpkg" if rtree else "memory")
     cands = src.candidates(fp, EPSG)
     ov = overlay_layer(fp, cands, EPSG, src.spec.role, id_field=id_field)
     ours = {p.feature_id: (p.planar_m2, p.ellipsoidal_m2) for p in ov.pieces if p.planar_m2 > 0}

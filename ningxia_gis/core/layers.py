@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import sqlite3
+import threading
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 
 from .crs import fix_prefix_mismatch, to_crs
 from .errors import CRSError, InputError
@@ -174,6 +178,104 @@ def read_fids(path: str | Path, layer: str | None = None, where: str | None = No
     except Exception as exc:
         raise InputError(f"cannot read {p.name}{f' (layer {layer})' if layer else ''}: {_short(exc)}") from None
     return np.asarray(fids, dtype=np.int64)
+
+
+class GpkgLayer:
+    """Read-only SQLite access to one GeoPackage layer, for the large-layer fast path: the feature
+    envelopes straight from the layer's R-tree nodes (no geometry decoded) and geometry blobs by FID.
+
+    Raises ValueError when the layer cannot be served this way (no R-tree, several layers and none
+    named, no integer primary key …); the caller then reads through GDAL.
+    """
+
+    _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+
+    def __init__(self, path: str | Path, layer: str | None = None):
+        self.path = Path(path)
+        self._local = threading.local()
+        con = self._con()
+        try:
+            rows = con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall()
+        except sqlite3.Error as exc:
+            raise ValueError(f"not a GeoPackage: {exc}") from None
+        if layer is not None:
+            rows = [r for r in rows if str(r[0]).lower() == str(layer).lower()]
+        if len(rows) != 1:
+            raise ValueError("layer not found or not unique")
+        self.table, self.column = rows[0]
+        pk = [r[1] for r in con.execute(f"PRAGMA table_info({_q(self.table)})") if r[5] == 1]
+        if len(pk) != 1:
+            raise ValueError("no single primary key")
+        self.fid = pk[0]
+        self.rtree = f"rtree_{self.table}_{self.column}"
+        if not con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (self.rtree + "_node",)).fetchone():
+            raise ValueError("no spatial index")
+
+    def _con(self) -> sqlite3.Connection:
+        pid = os.getpid()
+        con = getattr(self._local, "con", None)
+        if con is None or self._local.pid != pid:  # never share a connection with a forked parent
+            con = sqlite3.connect(f"file:{self.path.as_posix()}?mode=ro", uri=True, check_same_thread=False)
+            self._local.con, self._local.pid = con, pid
+        return con
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_local"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._local = threading.local()
+
+    def envelopes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(fids, boxes) of every feature with a geometry, by FID; boxes = (minx, miny, maxx, maxy) rows,
+        the R-tree's float32 values (rounded outwards by SQLite, so never too small)."""
+        nodes = dict(self._con().execute(f"SELECT nodeno, data FROM {_q(self.rtree + '_node')}").fetchall())
+        cell = np.dtype([("id", ">i8"), ("minx", ">f4"), ("maxx", ">f4"), ("miny", ">f4"), ("maxy", ">f4")])
+        root = nodes.get(1)
+        if root is None or len(root) < 4:
+            return np.empty(0, np.int64), np.empty((0, 4))
+        level = np.array([1])
+        for _ in range(int.from_bytes(root[:2], "big")):
+            level = np.concatenate([np.frombuffer(nodes[int(n)], cell, int.from_bytes(nodes[int(n)][2:4], "big"), 4)["id"]
+                                    for n in level])
+        leaf = np.concatenate([np.frombuffer(nodes[int(n)], cell, int.from_bytes(nodes[int(n)][2:4], "big"), 4)
+                               for n in level]) if len(level) else np.empty(0, cell)
+        leaf = leaf[np.argsort(leaf["id"], kind="stable")]
+        boxes = np.column_stack([leaf["minx"], leaf["miny"], leaf["maxx"], leaf["maxy"]]).astype(float)
+        return leaf["id"].astype(np.int64), boxes
+
+    def fids(self, where: str | None = None) -> np.ndarray:
+        """FIDs of the features (matching ``where``, an SQLite expression as GDAL passes it), ascending."""
+        sql = f"SELECT {_q(self.fid)} FROM {_q(self.table)}" + (f" WHERE {where}" if where else "")
+        return np.sort(np.fromiter((r[0] for r in self._con().execute(sql)), dtype=np.int64))
+
+    def large(self, min_bytes: int) -> np.ndarray:
+        """FIDs of features whose geometry blob is longer than ``min_bytes`` (many vertices)."""
+        sql = f"SELECT {_q(self.fid)} FROM {_q(self.table)} WHERE length({_q(self.column)}) > ?"
+        return np.fromiter((r[0] for r in self._con().execute(sql, (int(min_bytes),))), dtype=np.int64)
+
+    def geometries(self, fids) -> np.ndarray:
+        """Shapely geometries of features ``fids`` (in that order)."""
+        fids = np.asarray(fids, dtype=np.int64)
+        found: dict[int, bytes | None] = {}
+        con = self._con()
+        for i in range(0, len(fids), 500):
+            chunk = [int(f) for f in fids[i:i + 500]]
+            sql = (f"SELECT {_q(self.fid)}, {_q(self.column)} FROM {_q(self.table)} "
+                   f"WHERE {_q(self.fid)} IN ({','.join('?' * len(chunk))})")
+            found.update(con.execute(sql, chunk).fetchall())
+        return shapely.from_wkb(np.array([self._wkb(found.get(int(f))) for f in fids], dtype=object))
+
+    def _wkb(self, blob):
+        if blob is None:
+            return None
+        if blob[:2] != b"GP" or blob[3] & 0x20:  # not GeoPackage binary, or an extended geometry type
+            raise ValueError("unsupported geometry blob")
+        return blob[8 + self._ENVELOPE_BYTES.get((blob[3] >> 1) & 7, 0):]
+
+
+def _q(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
 
 
 def _short(exc: Exception) -> str:
