@@ -158,7 +158,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "res.reasons": ("判定理由", "Reasons"),
     "res.question": ("待回答问题", "Open question"),
     "res.if_occupied": ("若占用则为", "if occupied"),
-    "res.line": ("第", "line"),
+    "res.line": ("第 {n} 行", "line {n}"),
     "res.draft": ("（征求意见稿）", "(draft)"),
     "res.pieces": ("压占图斑", "Overlap pieces"),
     "res.covered": ("全覆盖", "covered"),

@@ -319,7 +319,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.dock_results, self.dock_identify)
         self.tabifyDockWidget(self.dock_identify, self.dock_trainer)
         self.dock_results.raise_()
-        self.resizeDocks([self.dock_layers, self.dock_results], [360, 560], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.dock_layers, self.dock_results], [390, 560], Qt.Orientation.Horizontal)
         self.resizeDocks([self.dock_layers, self.dock_check], [300, 500], Qt.Orientation.Vertical)
 
         self._make_actions()
@@ -1394,22 +1394,62 @@ def parse_args(argv):
 
 
 def take_screenshots(win: MainWindow, out_dir) -> list[Path]:
-    """PNG grabs of the window (Qt's own rendering: a missing font shows as tofu, not hidden)."""
+    """PNG grabs of the window (Qt's own rendering: a missing font shows as tofu, not hidden).
+
+    ``main_window_<lang>.png`` (map at the footprint), ``map_<lang>.png``, ``results_<lang>.png`` and,
+    with a result, ``detail_<lang>.png`` (a zone row selected: its quote and procedure shown, the map
+    zoomed to its overlap pieces); under a real display also ``screen_<lang>.png`` (the X screen).
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    QApplication.processEvents()
-    win.canvas.render_now()
-    QApplication.processEvents()
+    lang = i18n.language()
+
+    def settle():
+        for _ in range(5):
+            QApplication.processEvents()
+        win.canvas.render_now()
+        QApplication.processEvents()
+
+    settle()
     files = []
-    main = out / f"main_window_{i18n.language()}.png"
-    win.grab().save(str(main))
-    files.append(main)
-    m = out / f"map_{i18n.language()}.png"
-    win.canvas.grab().save(str(m))
-    files.append(m)
-    r = out / f"results_{i18n.language()}.png"
-    win.dock_results.grab().save(str(r))
-    files.append(r)
+
+    def save(widget, name):
+        p = out / f"{name}_{lang}.png"
+        widget.grab().save(str(p))
+        files.append(p)
+
+    save(win, "main_window")
+    save(win.canvas, "map")
+    save(win.dock_results, "results")
+    if win.result is not None:
+        rows = win.results.rows()
+        order = ["禁止", "需人工判定", "有条件允许", "允许"]
+        zone_rows = [r for r in rows if r["kind"] == "zone" and r["verdict"] in order]
+        if zone_rows:
+            best = min(zone_rows, key=lambda r: order.index(r["verdict"]))
+            item = win.results.item_for(best["layer_id"], best["zone"])
+            if item is not None:
+                win.results.tree.setCurrentItem(item)
+                settle()
+                save(win, "detail")
+    if win.dock_trainer.isVisible():
+        win.dock_trainer.raise_()
+        rb = win.trainer.rules
+        win.trainer.setCurrentWidget(rb)
+        top = rb.tree.topLevelItem(0)
+        if top is not None and top.childCount() and top.child(0).childCount():
+            top.setExpanded(True)
+            top.child(0).setExpanded(True)
+            rb.tree.setCurrentItem(top.child(0).child(0))
+        settle()
+        save(win, "trainer")
+        win.trainer.setCurrentWidget(win.trainer.scenarios)
+        win.dock_results.raise_()
+    if QApplication.platformName() == "xcb":
+        screen = QApplication.primaryScreen()
+        p = out / f"screen_{lang}.png"
+        screen.grabWindow(0).save(str(p))
+        files.append(p)
     return files
 
 

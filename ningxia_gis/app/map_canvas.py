@@ -226,8 +226,9 @@ class MapCanvas(QWidget):
             self.zoom_to(d.total_bounds, pad=0.03)
 
     def zoom_footprint(self) -> None:
+        """The footprint with some of its surroundings (at least ~2 km across)."""
         if self.footprint is not None and not self.footprint.is_empty:
-            self.zoom_to(self.footprint.bounds, pad=0.25)
+            self.zoom_to(self.footprint.bounds, pad=0.35, min_size=2000.0)
 
     def zoom_by(self, factor: float, at=None) -> None:
         if self.center is None:

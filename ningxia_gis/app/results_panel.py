@@ -389,7 +389,7 @@ def _source_text(src: dict) -> str:
     if src.get("section"):
         parts.append(str(src["section"]))
     if lines:
-        parts.append(f"{tr('res.line')} {lines}")
+        parts.append(tr("res.line", n=lines))
     if src.get("draft"):
         parts.append(tr("res.draft"))
     if src.get("status") == "external":

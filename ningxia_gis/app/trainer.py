@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QPushButton, QSplitter, QTabWidget,
+from PySide6.QtWidgets import (QHeaderView, QLabel, QListWidget, QListWidgetItem, QPushButton, QSplitter, QTabWidget,
                                QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from .i18n import language, role_name, tr, verdict_text
@@ -82,6 +82,10 @@ class RuleBrowser(QWidget):
         self.tree = QTreeWidget()
         self.tree.setColumnCount(2)
         self.tree.currentItemChanged.connect(self._show)
+        h = self.tree.header()
+        h.setStretchLastSection(False)
+        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        h.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.text = QTextBrowser()
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.tree)
@@ -135,7 +139,6 @@ class RuleBrowser(QWidget):
                         bg, fg = VERDICT_COLOURS[r.verdict]
                         ri.setBackground(1, QBrush(QColor(bg)))
                         ri.setForeground(1, QBrush(QColor(fg)))
-        self.tree.resizeColumnToContents(1)
 
     def rule_count(self) -> int:
         n = 0
