@@ -281,3 +281,27 @@ def test_bad_footprint_shows_error_not_crash(win, qtbot, tmp_path):
     win.last_error = None
     assert win.run_check() is None
     assert win.last_error
+
+
+def test_zone36_scenario_switches_display_crs_and_rasters_draw(win, qtbot, tmp_path):
+    """A footprint in GK zone 36: the map follows the analysis CRS (EPSG:4545), layers are reprojected,
+    results still match the CLI; the DEM and land-cover rasters can be shown."""
+    assert win.epsg == 4544
+    win.run_scenario("wind_farm_zone36")
+    qtbot.waitUntil(lambda: win.result is not None or win.last_error is not None, timeout=60000)
+    wait_check(qtbot, win)
+    assert win.epsg == 4545 == win.result.epsg == win.canvas.epsg
+    qtbot.waitUntil(win.layers_loaded, timeout=30000)
+    assert all(lyr.is_loaded(4545) for lyr in win.vector_layers())
+    data = cli_json(tmp_path, SAMPLE_FOOTPRINTS / "wind_farm_zone36.shp", "wind_power")
+    assert data["analysis_crs"]["epsg"] == 4545
+    assert_rows_match(win.results.rows(), data)
+    from ningxia_gis.app.layers import RasterLayer
+
+    rasters = [lyr for lyr in win.all_layers() if isinstance(lyr, RasterLayer)]
+    assert {r.role for r in rasters} == {"dem", "landcover"}
+    for r in rasters:
+        win.layer_panel.set_visible(r, True)
+    win.canvas.render_now()
+    assert all(r.error is None for r in rasters)
+    assert sum(type(a).__name__ == "AxesImage" for a in win.canvas._artists) >= 2

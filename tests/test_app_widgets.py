@@ -276,7 +276,7 @@ def test_run_entry_point_screenshot(app_home, tmp_path, monkeypatch, qtbot):
     assert main_window.run(["--scenario", "pv_on_farmland", "--screenshot", str(out), "--lang", "en",
                             "--size", "1200x800"]) == 0
     pngs = sorted(p.name for p in out.glob("*.png"))
-    assert pngs == ["main_window_en.png", "map_en.png", "results_en.png"]
+    assert {"main_window_en.png", "map_en.png", "results_en.png", "detail_en.png"} <= set(pngs)
     from PySide6.QtGui import QImage
 
     img = QImage(str(out / "main_window_en.png"))
@@ -286,9 +286,68 @@ def test_run_entry_point_screenshot(app_home, tmp_path, monkeypatch, qtbot):
 
 def _spin(app, out, timeout=90):
     t0 = time.time()
-    while not any(out.glob("main_window_*.png")) and time.time() - t0 < timeout:
+    while not any(out.glob("detail_*.png")) and time.time() - t0 < timeout:
         app.processEvents()
         time.sleep(0.02)
     for w in app.topLevelWidgets():
         w.close()
     return 0
+
+
+def test_mouse_pan_box_zoom_wheel_and_readout(qtbot, app_home):
+    """Real Qt mouse events on the canvas: drag pans, box zoom zooms in, the wheel zooms about the cursor,
+    the status bar shows the analysis-CRS and lon/lat coordinates and the scale."""
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    from ningxia_gis.app.main_window import MainWindow
+
+    w = MainWindow(restore=False)
+    qtbot.addWidget(w)
+    w.resize(1300, 850)
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(w.layers_loaded, timeout=30000)
+    mpl = w.canvas.canvas
+    qtbot.waitUntil(lambda: w.canvas.view_bounds() is not None, timeout=5000)
+    w.canvas.render_now()
+    c0 = w.canvas.center
+    mid = QPoint(mpl.width() // 2, mpl.height() // 2)
+    # pan: press, move, release
+    qtbot.mousePress(mpl, Qt.MouseButton.LeftButton, pos=mid)
+    qtbot.mouseMove(mpl, mid + QPoint(120, 40))
+    qtbot.mouseRelease(mpl, Qt.MouseButton.LeftButton, pos=mid + QPoint(120, 40))
+    c1 = w.canvas.center
+    assert c1[0] < c0[0] and c1[1] > c0[1]  # dragged right/down: the view moved left/up
+    assert "EPSG:4544" in w.lbl_xy.text()
+    assert "°" in w.lbl_lonlat.text() and "1:" in w.lbl_scale.text()
+    lon = float(w.lbl_lonlat.text().split()[1].rstrip("°"))
+    assert 104 < lon < 108
+    # box zoom
+    w.set_tool("zoom")
+    upp0 = w.canvas.upp
+    qtbot.mousePress(mpl, Qt.MouseButton.LeftButton, pos=mid)
+    qtbot.mouseMove(mpl, mid + QPoint(100, 60))
+    qtbot.mouseRelease(mpl, Qt.MouseButton.LeftButton, pos=mid + QPoint(100, 60))
+    assert w.canvas.upp < upp0 / 3
+    # wheel zooms in about the cursor
+    upp1 = w.canvas.upp
+    ev = QWheelEvent(QPointF(mid), QPointF(mpl.mapToGlobal(mid)), QPoint(0, 0), QPoint(0, 120),
+                     Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(mpl, ev)
+    assert w.canvas.upp == pytest.approx(upp1 / 1.25)
+    qtbot.waitUntil(lambda: not w.canvas._timer.isActive(), timeout=3000)
+    # identify tool: click → identify panel
+    w.set_tool("identify")
+    w.canvas.zoom_full()
+    w.canvas.render_now()
+    red = next(lyr for lyr in w.vector_layers() if lyr.role == "eco_redline")
+    x, y = shapely.get_coordinates(red.data(w.epsg).geoms[0].representative_point())[0]
+    b = w.canvas.view_bounds()
+    dpr = mpl.devicePixelRatioF()
+    px = QPoint(int((x - b[0]) / w.canvas.upp / dpr), int((b[3] - y) / w.canvas.upp / dpr))
+    qtbot.mouseClick(mpl, Qt.MouseButton.LeftButton, pos=px)
+    assert w.identify.tree.topLevelItemCount() >= 1
+    assert any("生态保护红线" in w.identify.tree.topLevelItem(i).text(0)
+               for i in range(w.identify.tree.topLevelItemCount()))
