@@ -21,6 +21,18 @@ ROAD = SAMPLE_FOOTPRINTS / "road_crossing_redline.gpkg"
 ROAD_FACTS = {"unavoidable": True, "new_construction_land": True}
 
 
+@pytest.fixture(autouse=True)
+def _needs_qapplication():
+    """Widgets need a QApplication; another module's offscreen QGuiApplication (report PDF tests run in
+    the same process first) cannot be replaced, and creating a widget under it would abort the run."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    inst = QCoreApplication.instance()
+    if inst is not None and not isinstance(inst, QApplication):
+        pytest.skip("a QGuiApplication exists already in this process; run the app tests first or alone")
+
+
 @pytest.fixture
 def app_home(tmp_path, monkeypatch):
     """Settings and log of each test in its own folder."""
@@ -305,3 +317,20 @@ def test_zone36_scenario_switches_display_crs_and_rasters_draw(win, qtbot, tmp_p
     win.canvas.render_now()
     assert all(r.error is None for r in rasters)
     assert sum(type(a).__name__ == "AxesImage" for a in win.canvas._artists) >= 2
+
+
+def test_drop_footprint_file_on_window(win, qtbot, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    f = tmp_path / "厂房用地.geojson"
+    shutil.copy(SAMPLE_FOOTPRINTS / "factory_outside_urban.geojson", f)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(f))])
+    ev = QDropEvent(QPointF(600, 400), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                    Qt.KeyboardModifier.NoModifier)
+    win.dropEvent(ev)
+    qtbot.waitUntil(lambda: win.footprint is not None, timeout=20000)
+    assert win.footprint.name == "厂房用地"
+    assert str(f) in win._recent("recent/footprints")
+    assert "厂房用地" in win.check_panel.fp_info.text()
