@@ -6,7 +6,8 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QLineEdit, QTableView, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
@@ -29,13 +30,19 @@ def cell_text(v) -> str:
 
 
 class FrameModel(QAbstractTableModel):
+    """A DataFrame as a table: rows shown = ``order`` (positions in the frame), filtered and sorted with
+    pandas (vectorised), so 100k+ rows stay quick; cells are formatted only when Qt paints them."""
+
     def __init__(self, df: pd.DataFrame, parent=None):
         super().__init__(parent)
         self.df = df.reset_index(drop=True)
         self._cols = [str(c) for c in self.df.columns]
+        self.order = np.arange(len(self.df))
+        self._text: pd.DataFrame | None = None
+        self._filter = ""
 
     def rowCount(self, parent=QModelIndex()):  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(self.df)
+        return 0 if parent.isValid() else len(self.order)
 
     def columnCount(self, parent=QModelIndex()):  # noqa: N802 - Qt override
         return 0 if parent.isValid() else len(self._cols)
@@ -44,9 +51,9 @@ class FrameModel(QAbstractTableModel):
         if not index.isValid():
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return cell_text(self.df.iat[index.row(), index.column()])
+            return cell_text(self.df.iat[int(self.order[index.row()]), index.column()])
         if role == Qt.ItemDataRole.UserRole:
-            return index.row()
+            return int(self.order[index.row()])
         return None
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt override
@@ -54,7 +61,40 @@ class FrameModel(QAbstractTableModel):
             return None
         if orientation == Qt.Orientation.Horizontal:
             return self._cols[section] if section < len(self._cols) else None
-        return str(section + 1)
+        return str(int(self.order[section]) + 1) if section < len(self.order) else None
+
+    def row_position(self, view_row: int) -> int:
+        """Position in the layer's data of a row as shown."""
+        return int(self.order[view_row])
+
+    def set_filter(self, text: str) -> None:
+        text = text.strip()
+        self.beginResetModel()
+        self._filter = text
+        if not text:
+            self.order = np.arange(len(self.df))
+        else:
+            if self._text is None:
+                self._text = self.df.astype(str)
+            mask = np.zeros(len(self.df), dtype=bool)
+            for c in self._text.columns:
+                mask |= self._text[c].str.contains(text, case=False, regex=False, na=False).to_numpy()
+            self.order = np.flatnonzero(mask)
+        self.endResetModel()
+
+    def sort(self, column, order=Qt.SortOrder.AscendingOrder):
+        if column < 0 or column >= len(self._cols) or len(self.order) == 0:
+            return
+        self.layoutAboutToBeChanged.emit()
+        col = self.df.iloc[self.order, column]
+        try:
+            idx = np.argsort(col.to_numpy(), kind="stable")
+        except TypeError:  # mixed types
+            idx = np.argsort(col.astype(str).to_numpy(), kind="stable")
+        if order == Qt.SortOrder.DescendingOrder:
+            idx = idx[::-1]
+        self.order = self.order[idx]
+        self.layoutChanged.emit()
 
 
 class AttributeTable(QDialog):
@@ -68,29 +108,39 @@ class AttributeTable(QDialog):
         self.setWindowTitle(tr("at.title", name=layer.name))
         self.resize(820, 460)
         self.model = FrameModel(df, self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterKeyColumn(-1)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.view = QTableView()
-        self.view.setModel(self.proxy)
-        self.view.setSortingEnabled(len(df) <= 200_000)
+        self.view.setModel(self.model)
+        self.view.setSortingEnabled(True)
+        self.view.horizontalHeader().setSortIndicatorShown(True)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.view.selectionModel().selectionChanged.connect(self._selected)
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.filter = QLineEdit()
         self.filter.setPlaceholderText(tr("at.filter"))
-        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
-        self.count = QLabel(tr("at.count", n=f"{len(df):,}"))
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(300)
+        self._timer.timeout.connect(self._apply_filter)
+        self.filter.textChanged.connect(lambda _t: self._timer.start())
+        self.count = QLabel()
         top = QHBoxLayout()
         top.addWidget(self.filter, 1)
         top.addWidget(self.count)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.view, 1)
+        self._update_count()
+
+    def _apply_filter(self) -> None:
+        self.model.set_filter(self.filter.text())
+        self._update_count()
+
+    def _update_count(self) -> None:
+        n, total = self.model.rowCount(), len(self.model.df)
+        self.count.setText(tr("at.count", n=f"{n:,}" if n == total else f"{n:,} / {total:,}"))
 
     def _selected(self, *_):
-        rows = sorted({self.proxy.mapToSource(ix).row() for ix in self.view.selectionModel().selectedRows()})
+        rows = sorted({self.model.row_position(ix.row()) for ix in self.view.selectionModel().selectedRows()})
         if rows:
             self.rowsSelected.emit(self.layer, rows)
 
