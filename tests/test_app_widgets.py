@@ -363,3 +363,38 @@ def test_mouse_pan_box_zoom_wheel_and_readout(qtbot, app_home):
     assert w.identify.tree.topLevelItemCount() >= 1
     assert any("生态保护红线" in w.identify.tree.topLevelItem(i).text(0)
                for i in range(w.identify.tree.topLevelItemCount()))
+
+
+def test_attribute_table_large_layer(qtbot):
+    """120k rows: opens, filters and sorts at once (pandas, not per-row Python calls)."""
+    from ningxia_gis.app.attribute_table import AttributeTable
+
+    lyr = big_layer(n=120_000, seed=3)
+    lyr.load(4544)
+    df = lyr.attribute_frame(4544)
+    t0 = time.perf_counter()
+    t = AttributeTable(lyr, df)
+    qtbot.addWidget(t)
+    t.show()
+    assert time.perf_counter() - t0 < 3
+    assert t.model.rowCount() == 120_000
+    t0 = time.perf_counter()
+    t.filter.setText("11111")
+    t._apply_filter()
+    n = t.model.rowCount()
+    assert 0 < n < 100 and time.perf_counter() - t0 < 5
+    assert all("11111" in str(df.iloc[t.model.row_position(i)]["TBBH"]) for i in range(n))
+    t.filter.setText("")
+    t._apply_filter()
+    t.model.sort(0, Qt_desc())
+    assert t.model.row_position(0) == 119_999
+    got = []
+    t.rowsSelected.connect(lambda layer, rows: got.append(rows))
+    t.view.selectRow(0)
+    assert got and got[-1] == [119_999]
+
+
+def Qt_desc():
+    from PySide6.QtCore import Qt
+
+    return Qt.SortOrder.DescendingOrder

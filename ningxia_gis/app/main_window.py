@@ -304,6 +304,7 @@ class MainWindow(QMainWindow):
         self.check_task: Task | None = None
         self._load_task: Task | None = None
         self._reload_pending = False
+        self._zoom_after_load = False
         self._tasks: list[Task] = []
         self._tables: list[AttributeTable] = []
         self._lonlat = None
@@ -325,7 +326,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.dock_results, self.dock_identify)
         self.tabifyDockWidget(self.dock_identify, self.dock_trainer)
         self.dock_results.raise_()
-        self.resizeDocks([self.dock_layers, self.dock_results], [390, 560], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.dock_layers, self.dock_results], [370, 500], Qt.Orientation.Horizontal)
         self.resizeDocks([self.dock_layers, self.dock_check], [300, 500], Qt.Orientation.Vertical)
 
         self._make_actions()
@@ -625,7 +626,8 @@ class MainWindow(QMainWindow):
         else:
             self.settings.remove("catalog")
         self._invalidate_result()
-        self.canvas.center = None  # zoom to the new layers once loaded
+        self.canvas.center = None
+        self._zoom_after_load = True  # to the new layers' extent once they are all loaded
         self._layers_changed()
         self.load_layers()
 
@@ -685,7 +687,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(tr("sb.layers_ready"), 4000)
         if self._reload_pending or any(not lyr.is_loaded(self.epsg) and not lyr.error for lyr in self.vector_layers()):
             return  # _load_finished starts the next round
-        if self.canvas.center is None:
+        if self.canvas.center is None or self._zoom_after_load:
+            self._zoom_after_load = False
             if self.footprint_geom is not None:
                 self.canvas.zoom_footprint()
             else:
