@@ -150,6 +150,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "res.unknown_county": ("行政区未知", "county unknown"),
     "res.planar": ("高斯平面面积", "planar area"),
     "res.derived": ("推算", "derived"),
+    "res.located": ("所在区域", "location"),
     "res.rule": ("规则", "Rule"),
     "res.quote": ("原文", "Quoted clause"),
     "res.source": ("依据", "Source"),

@@ -170,8 +170,11 @@ class ResultsPanel(QWidget):
         item.setData(COL_NAME, ROLE_DATA, {"kind": "layer", "layer_id": layer["id"], "verdict": lv,
                                            "status": layer["status"]})
         self._paint(item, lv, layer["status"])
-        if layer["role"] == "admin_boundary":
+        if layer["role"] == "admin_boundary":  # context, not a control zone: where the footprint lies
             item.setText(COL_VERDICT, "")
+            zones = [z["zone"] for z in layer.get("by_zone") or []]
+            item.setText(COL_STATUS, tr("res.located") if zones else status_text(layer["status"]))
+            item.setToolTip(COL_STATUS, "、".join(zones))
         shown = set()
         for bz in layer.get("by_zone") or []:
             vz = next((z for z in vzones if z.get("zone") == bz["zone"]), None)
@@ -199,7 +202,7 @@ class ResultsPanel(QWidget):
             label += f" ({tr('res.derived')})"
         it.setText(COL_NAME, label)
         if status:
-            it.setText(COL_STATUS, status_text(status))
+            it.setText(COL_STATUS, tr("res.located") if layer["role"] == "admin_boundary" else status_text(status))
         self._area_cols(it, area, share)
         verdict = vz.get("verdict") if vz else None
         if verdict:
