@@ -232,6 +232,14 @@ def test_scenario_exports_and_print(win, qtbot, tmp_path):
     printer.setOutputFileName(str(printed))
     assert win.print_report(printer, model) >= 2
     assert "采石场" in "".join(pdf_text(printed).split())
+    # print the map (as shown) on one page
+    printer2 = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer2.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printed_map = tmp_path / "map_print.pdf"
+    printer2.setOutputFileName(str(printed_map))
+    win.print_map(printer2)
+    assert printed_map.is_file() and printed_map.stat().st_size > 5000
+    assert win.last_error is None
 
 
 def test_draw_footprint_identify_and_overlay_only_check(win, qtbot, tmp_path):
