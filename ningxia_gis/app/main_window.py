@@ -15,22 +15,20 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
-import os
 import sys
 import traceback
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import shapely
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
 from PySide6.QtWidgets import (QApplication, QComboBox, QCompleter, QDialog, QDialogButtonBox, QDockWidget,
                                QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMainWindow,
                                QMessageBox, QProgressBar, QPushButton, QScrollArea, QToolBar, QVBoxLayout, QWidget)
 
 from .. import __version__
-from ..core.errors import InputError, NingxiaGisError
+from ..core.errors import NingxiaGisError
 from ..logs import log_path, setup_logging
 from ..paths import SAMPLE_CATALOG, SAMPLE_FOOTPRINTS
 from . import i18n
