@@ -174,6 +174,7 @@ class ResultsPanel(QWidget):
             item.setText(COL_VERDICT, "")
             zones = [z["zone"] for z in layer.get("by_zone") or []]
             item.setText(COL_STATUS, tr("res.located") if zones else status_text(layer["status"]))
+            item.setForeground(COL_STATUS, QBrush(QColor("#1f4e79")))
             item.setToolTip(COL_STATUS, "、".join(zones))
         shown = set()
         for bz in layer.get("by_zone") or []:
@@ -209,7 +210,7 @@ class ResultsPanel(QWidget):
             it.setText(COL_VERDICT, verdict_text(verdict))
         it.setData(COL_NAME, ROLE_DATA, {"kind": "zone", "layer_id": layer["id"], "zone": zone, "verdict": verdict,
                                          "status": status, "vzone": vz})
-        self._paint(it, verdict, status)
+        self._paint(it, verdict, status if layer["role"] != "admin_boundary" else None)
         if vz:
             self._add_rule_children(it, vz)
 
