@@ -40,9 +40,12 @@ def ensure_qt_app():
     if app is not None:
         return app
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtGui import QGuiApplication
+    try:  # a QApplication also serves widgets made later in the same process (the desktop app, tests)
+        from PySide6.QtWidgets import QApplication as AppClass
+    except ImportError:
+        from PySide6.QtGui import QGuiApplication as AppClass
 
-    _APP = QGuiApplication(["ningxia-gis"])
+    _APP = AppClass(["ningxia-gis"])
     return _APP
 
 
