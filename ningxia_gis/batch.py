@@ -22,6 +22,7 @@ spatially partitioned (Hilbert curve) and each dask worker loads the layers once
 
 from __future__ import annotations
 
+import base64
 import gc
 import json
 import math
@@ -398,7 +399,7 @@ def run_dask(cases: list[Case], opts: BatchOptions, workers: int, progress: Prog
         except Exception:  # noqa: BLE001
             pass
         pts.append(pt)
-        blobs.append(pickle.dumps(c))
+        blobs.append(base64.b64encode(pickle.dumps(c)).decode("ascii"))  # text survives dask's string columns
     frame = gpd.GeoDataFrame({"case": blobs}, geometry=pts, crs=4490)
     nparts = partitions or max(1, min(len(cases), workers * 4))
     ddf = dask_geopandas.from_geopandas(frame, npartitions=nparts)
@@ -433,10 +434,11 @@ def run_dask(cases: list[Case], opts: BatchOptions, workers: int, progress: Prog
 
 def _dask_partition(df, opts: BatchOptions, n_cases: int):
     """One dask partition: its cases checked in this worker (the layers loaded once per worker)."""
+    import numpy as np
     import pandas as pd
     cat = _init_state(opts, n_cases)
-    rows = [json.dumps(run_case(pickle.loads(b), opts, cat), default=str, ensure_ascii=False) for b in df["case"]]
-    return pd.DataFrame({"row": pd.Series(rows, dtype=object)}, index=df.index)
+    rows = [json.dumps(run_case(pickle.loads(base64.b64decode(b)), opts, cat), default=str, ensure_ascii=False) for b in df["case"]]
+    return pd.DataFrame({"row": np.array(rows, dtype=object)}, index=df.index)
 
 
 # ---------------------------------------------------------------- summary
