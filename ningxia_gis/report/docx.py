@@ -20,7 +20,7 @@ from docx.shared import Mm, Pt, RGBColor
 from ..core.errors import InputError
 from ..fonts import WORD_FONT_BODY, WORD_FONT_HEADING, WORD_FONT_LATIN
 from .model import (SYNTHETIC_WARNING, Bullets, Figure, PageBreak, Paragraph, Quote, ReportModel, Signature,
-                    Table, VerdictBox)
+                    Table, VerdictBox, render_block)
 from .render import MAP_DPI, figure_key, render_figures
 
 VERDICT_RGB = {"deny": "C00000", "conditional": "B35900", "allow": "1F7A1F", "unknown": "1F4E99", "na": "666666",
@@ -312,20 +312,8 @@ class DocxBuilder:
             for b in s.blocks:
                 if isinstance(b, PageBreak):
                     self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-                elif isinstance(b, Table):
-                    self.table(b)
-                elif isinstance(b, Figure):
-                    self.figure(b)
-                elif isinstance(b, Quote):
-                    self.quote(b)
-                elif isinstance(b, Bullets):
-                    self.bullets(b)
-                elif isinstance(b, Paragraph):
-                    self.paragraph(b)
-                elif isinstance(b, VerdictBox):
-                    self.verdict_box(b)
-                elif isinstance(b, Signature):
-                    self.signature(b)
+                else:
+                    render_block(self, b)
         props = self.doc.core_properties
         props.title = self.m.title
         props.subject = self.m.cover[0][1] if self.m.cover else ""

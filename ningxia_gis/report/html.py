@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html as _html
 
-from .model import Bullets, Figure, PageBreak, Paragraph, Quote, ReportModel, Signature, Table, VerdictBox
+from .model import (Bullets, Figure, PageBreak, Paragraph, Quote, ReportModel, Signature, Table, VerdictBox,
+                    render_block)
 from .render import figure_key
 
 VERDICT_COLORS = {"deny": "#c00000", "conditional": "#b35900", "allow": "#1f7a1f", "unknown": "#1f4e99",
@@ -181,20 +182,7 @@ class HtmlBuilder:
                 if isinstance(b, PageBreak):
                     self.pending_break = True
                     continue
-                if isinstance(b, Table):
-                    self.table(b)
-                elif isinstance(b, Figure):
-                    self.figure(b)
-                elif isinstance(b, Quote):
-                    self.quote(b)
-                elif isinstance(b, Bullets):
-                    self.bullets(b)
-                elif isinstance(b, Paragraph):
-                    self.paragraph(b)
-                elif isinstance(b, VerdictBox):
-                    self.verdict_box(b)
-                elif isinstance(b, Signature):
-                    self.signature(b)
+                render_block(self, b)
         return "<html><body>" + "\n".join(self.out) + "</body></html>"
 
 

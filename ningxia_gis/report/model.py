@@ -173,6 +173,15 @@ class Signature:
     fields: list[str]  # "审查人（签字）", "复核人（签字）", "审查日期"
 
 
+BLOCK_METHODS = {Table: "table", Figure: "figure", Quote: "quote", Bullets: "bullets", Paragraph: "paragraph",
+                 VerdictBox: "verdict_box", Signature: "signature"}
+
+
+def render_block(builder, block) -> None:
+    """Call the builder's method for this block type (``builder.table(block)`` …); page breaks excepted."""
+    getattr(builder, BLOCK_METHODS[type(block)])(block)
+
+
 @dataclass
 class Section:
     title: str
