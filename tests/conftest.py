@@ -7,3 +7,26 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("NINGXIA_GIS_HOME", os.path.join(os.path.dirname(__file__), "..", "build", "test-home"))
 os.environ.pop("PROJ_DATA", None)
 os.environ.pop("PROJ_LIB", None)
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def needs_qapplication():
+    """Widgets need a QApplication; an offscreen QGuiApplication made earlier in the process cannot be
+    replaced, and creating a widget under it would abort the whole run."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    inst = QCoreApplication.instance()
+    if inst is not None and not isinstance(inst, QApplication):
+        pytest.skip("a QGuiApplication exists already in this process; run the app tests first or alone")
+
+
+@pytest.fixture
+def app_home(tmp_path, monkeypatch):
+    """Settings and log of each test in a folder of its own."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("NINGXIA_GIS_HOME", str(home))
+    return home

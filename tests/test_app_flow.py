@@ -15,31 +15,10 @@ pytest.importorskip("pytestqt")
 from ningxia_gis.cli import main as cli_main  # noqa: E402
 from ningxia_gis.paths import SAMPLE_CATALOG, SAMPLE_FOOTPRINTS  # noqa: E402
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("needs_qapplication")]
 
 ROAD = SAMPLE_FOOTPRINTS / "road_crossing_redline.gpkg"
 ROAD_FACTS = {"unavoidable": True, "new_construction_land": True}
-
-
-@pytest.fixture(autouse=True)
-def _needs_qapplication():
-    """Widgets need a QApplication; another module's offscreen QGuiApplication (report PDF tests run in
-    the same process first) cannot be replaced, and creating a widget under it would abort the run."""
-    from PySide6.QtCore import QCoreApplication
-    from PySide6.QtWidgets import QApplication
-
-    inst = QCoreApplication.instance()
-    if inst is not None and not isinstance(inst, QApplication):
-        pytest.skip("a QGuiApplication exists already in this process; run the app tests first or alone")
-
-
-@pytest.fixture
-def app_home(tmp_path, monkeypatch):
-    """Settings and log of each test in its own folder."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("NINGXIA_GIS_HOME", str(home))
-    return home
 
 
 @pytest.fixture

@@ -16,28 +16,8 @@ pytest.importorskip("pytestqt")
 
 from ningxia_gis.paths import SAMPLE_CATALOG  # noqa: E402
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("needs_qapplication")]
 APP_DIR = Path(__file__).resolve().parent.parent / "ningxia_gis" / "app"
-
-
-@pytest.fixture(autouse=True)
-def _needs_qapplication():
-    """Widgets need a QApplication; another module's offscreen QGuiApplication (report PDF tests run in
-    the same process first) cannot be replaced, and creating a widget under it would abort the run."""
-    from PySide6.QtCore import QCoreApplication
-    from PySide6.QtWidgets import QApplication
-
-    inst = QCoreApplication.instance()
-    if inst is not None and not isinstance(inst, QApplication):
-        pytest.skip("a QGuiApplication exists already in this process; run the app tests first or alone")
-
-
-@pytest.fixture
-def app_home(tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("NINGXIA_GIS_HOME", str(home))
-    return home
 
 
 def big_layer(n=120_000, seed=0):
