@@ -34,6 +34,7 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QTransform
 from PySide6.QtWidgets import QRubberBand, QVBoxLayout, QWidget
 
+from ..maps.draw import nice_length
 from .layers import RasterLayer, VectorLayer, special_style
 
 log = logging.getLogger("ningxia_gis.app")
@@ -63,16 +64,6 @@ def polygons_path(geoms) -> MplPath | None:
     codes[starts] = MplPath.MOVETO
     codes[np.r_[starts[1:] - 1, len(coords) - 1]] = MplPath.CLOSEPOLY
     return MplPath(coords, codes)
-
-
-def nice_length(target: float) -> float:
-    if target <= 0:
-        return 1.0
-    mag = 10 ** math.floor(math.log10(target))
-    for m in (5, 2, 1):
-        if m * mag <= target:
-            return m * mag
-    return mag
 
 
 def _rgba(colour, alpha=1.0):
