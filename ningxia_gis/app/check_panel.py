@@ -1,0 +1,223 @@
+"""The check panel (activity type, the rules' questions, run/cancel, progress) and the case-details dialog."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QComboBox, QCompleter, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QScrollArea, QVBoxLayout,
+                               QWidget)
+
+from . import i18n
+from .i18n import tr
+
+log = logging.getLogger("ningxia_gis.app")
+
+META_FIELDS = ("project_name", "applicant", "case_number", "reviewer", "organisation")
+
+
+class CaseMetaDialog(QDialog):
+    """Case details printed in the report (remembered between sessions)."""
+
+    def __init__(self, values: dict, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(tr("meta.title"))
+        form = QFormLayout(self)
+        self.edits = {}
+        for k in META_FIELDS:
+            e = QLineEdit(values.get(k, ""))
+            self.edits[k] = e
+            form.addRow(tr(f"meta.{k}"), e)
+        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        bb.accepted.connect(self.accept)
+        bb.rejected.connect(self.reject)
+        form.addRow(bb)
+
+    def values(self) -> dict:
+        return {k: e.text().strip() for k, e in self.edits.items()}
+
+
+class CheckPanel(QWidget):
+    """Footprint (import / draw / area) and the check (activity, questions, run / cancel)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.fp_box = QGroupBox()
+        self.fp_info = QLabel()
+        self.fp_info.setWordWrap(True)
+        self.fp_info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.btn_open = QPushButton()
+        self.btn_draw = QPushButton()
+        self.btn_draw.setCheckable(True)
+        self.btn_save = QPushButton()
+        self.btn_clear = QPushButton()
+        row = QGridLayout()
+        for i, b in enumerate((self.btn_open, self.btn_draw, self.btn_save, self.btn_clear)):
+            row.addWidget(b, i // 2, i % 2)
+        v = QVBoxLayout(self.fp_box)
+        v.addLayout(row)
+        v.addWidget(self.fp_info)
+
+        self.act_box = QGroupBox()
+        self.activity = QComboBox()
+        self.activity.setEditable(True)
+        self.activity.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        comp = self.activity.completer()
+        comp.setFilterMode(Qt.MatchFlag.MatchContains)
+        comp.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        comp.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.facts_form = QFormLayout()
+        self.facts_hint = QLabel()
+        self.facts_hint.setWordWrap(True)
+        self.btn_run = QPushButton()
+        self.btn_run.setDefault(True)
+        self.btn_cancel = QPushButton()
+        self.btn_cancel.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        v2 = QVBoxLayout(self.act_box)
+        v2.addWidget(self.activity)
+        v2.addWidget(self.facts_hint)
+        v2.addLayout(self.facts_form)
+
+        # footprint and questions scroll; run / cancel / progress stay in view
+        inner = QWidget()
+        iv = QVBoxLayout(inner)
+        iv.setContentsMargins(0, 0, 0, 0)
+        iv.addWidget(self.fp_box)
+        iv.addWidget(self.act_box)
+        iv.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(inner)
+        row2 = QHBoxLayout()
+        row2.addWidget(self.btn_run, 2)
+        row2.addWidget(self.btn_cancel, 1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(scroll, 1)
+        lay.addLayout(row2)
+        lay.addWidget(self.progress)
+        self.fact_boxes: dict[str, QComboBox] = {}
+        self.activities: list[dict] = []
+        self._rules_error = None
+        self.activity.currentIndexChanged.connect(self._activity_changed)
+        self.load_activities()
+
+    def load_activities(self) -> None:
+        try:
+            from ..rules import list_activities
+
+            self.activities = list_activities()
+            self._rules_error = None
+        except Exception as exc:  # noqa: BLE001 - overlay-only checks still work without the rules
+            log.exception("rule base not available")
+            self.activities, self._rules_error = [], str(exc)
+
+    def retranslate(self) -> None:
+        self.fp_box.setTitle(tr("cp.footprint"))
+        self.btn_open.setText(tr("cp.open"))
+        self.btn_open.setToolTip(tr("cp.open.tip"))
+        self.btn_draw.setText(tr("cp.draw"))
+        self.btn_draw.setToolTip(tr("cp.draw.tip"))
+        self.btn_save.setText(tr("cp.save"))
+        self.btn_save.setToolTip(tr("cp.save.tip"))
+        self.btn_clear.setText(tr("cp.clear"))
+        self.act_box.setTitle(tr("cp.check"))
+        self.btn_run.setText(tr("cp.run"))
+        self.btn_cancel.setText(tr("cp.cancel"))
+        self.activity.lineEdit().setPlaceholderText(tr("cp.activity.placeholder"))
+        self.activity.setToolTip(tr("cp.activity.tip"))
+        current = self.activity_id()
+        facts = self.facts()
+        self.activity.blockSignals(True)
+        self.activity.clear()
+        self.activity.addItem(tr("cp.no_activity"), None)
+        zh = i18n.language() == "zh"
+        for a in self.activities:
+            label = f"{a['name_zh']} — {a['name_en']}" if zh else f"{a['name_en']} — {a['name_zh']}"
+            self.activity.addItem(label, a["id"])
+        self.activity.blockSignals(False)
+        self.set_activity(current)
+        self.set_facts(facts)
+        if self._rules_error:
+            self.facts_hint.setText(tr("cp.rules_missing", error=self._rules_error))
+
+    def activity_id(self) -> str | None:
+        i = self.activity.currentIndex()
+        if i < 0:
+            return None
+        aid = self.activity.itemData(i)
+        # typed text that matches an activity by name
+        text = self.activity.currentText().strip()
+        if aid is None and text and text != tr("cp.no_activity"):
+            for a in self.activities:
+                if text in (a["id"], a["name_zh"], a["name_en"]):
+                    return a["id"]
+        return aid
+
+    def set_activity(self, activity_id: str | None) -> None:
+        """Select an activity by id, Chinese or English name or alias (None: overlay only)."""
+        if activity_id and activity_id not in {a["id"] for a in self.activities}:
+            try:
+                from ..rules import find_activity
+
+                act = find_activity(activity_id)
+                activity_id = act.id if act is not None else activity_id
+            except Exception:  # noqa: BLE001 - no rule base: nothing to match
+                pass
+        index = 0
+        for i in range(self.activity.count()):
+            if self.activity.itemData(i) == activity_id:
+                index = i
+                break
+        self.activity.setCurrentIndex(index)
+        self.activity.lineEdit().setCursorPosition(0)
+        self._activity_changed()
+
+    def _activity_changed(self, *_):
+        facts = self.facts()
+        while self.facts_form.rowCount():
+            self.facts_form.removeRow(0)
+        self.fact_boxes = {}
+        aid = self.activity_id()
+        act = next((a for a in self.activities if a["id"] == aid), None)
+        if act is None:
+            if not self._rules_error:
+                self.facts_hint.setText(tr("cp.no_activity.hint") if aid is None else "")
+            return
+        qs = act.get("questions") or []
+        self.facts_hint.setText(tr("cp.questions") if qs else tr("cp.no_questions"))
+        zh = i18n.language() == "zh"
+        defaults = act.get("default_facts") or {}
+        for q in qs:
+            box = QComboBox()
+            default = defaults.get(q["fact"])
+            unk = tr("cp.unanswered") + (f" ({tr('cp.default')}: {tr('yes') if default else tr('no')})"
+                                         if default is not None else "")
+            box.addItem(unk, None)
+            box.addItem(tr("yes"), True)
+            box.addItem(tr("no"), False)
+            label = QLabel(q["question_zh"] if zh else q["question_en"])
+            label.setWordWrap(True)
+            label.setToolTip(q["fact"])
+            self.facts_form.addRow(label, box)
+            self.fact_boxes[q["fact"]] = box
+        self.set_facts(facts)
+
+    def facts(self) -> dict:
+        out = {}
+        for k, box in self.fact_boxes.items():
+            v = box.currentData()
+            if v is not None:
+                out[k] = v
+        return out
+
+    def set_facts(self, facts: dict) -> None:
+        for k, box in self.fact_boxes.items():
+            v = facts.get(k)
+            box.setCurrentIndex({None: 0, True: 1, False: 2}.get(v if isinstance(v, bool) or v is None else None, 0))
