@@ -1,4 +1,5 @@
-"""The report maps: the location map and one overlay map per touched layer (matplotlib, Qt-free)."""
+"""The report maps: the location map, one overlay map per touched layer and one map per raster layer
+(matplotlib, Qt-free)."""
 
 from __future__ import annotations
 
@@ -243,6 +244,71 @@ def overlay_map(data_or_ctx, layer_id: str, *, title: str | None = "", styles: S
     notes += [n for n in ctx.notes if n not in notes and entry.get("name", "") in n]
     if notes:
         note_box(ax, "\n".join(notes))
+    _legend(fig, ax, handles)
+    return fig
+
+
+RASTER_MAP_TITLES = {"dem": "高程示意图", "slope": "坡度分级示意图", "landcover": "地表覆盖示意图"}
+
+
+def _raster_entry(ctx: MapContext, raster_id: str) -> dict:
+    for r in ctx.data.get("rasters") or []:
+        if r.get("id") == raster_id:
+            return r
+    raise KeyError(f"no raster {raster_id!r} in the result")
+
+
+def raster_map(data_or_ctx, raster_id: str, *, kind: str | None = None, title: str | None = "",
+               styles: StyleSet | None = None) -> Figure:
+    """One raster of the result (``rasters[]`` entry ``raster_id``) around the footprint, drawn with
+    `draw_raster` (DEM colour ramp over a hillshade, slope classes or land-cover classes) under the
+    footprint outline, with legend, grid, north arrow and scale bar.
+
+    ``kind``: ``"dem"``, ``"slope"`` or ``"landcover"`` (default: the raster's role). ``title`` "" gives
+    "<raster name><高程/地表覆盖>示意图", None no title. When the GeoTIFF named in ``source`` is missing,
+    changed (SHA-256) or does not reach the map, the map shows the footprint only and says so.
+    """
+    from .raster_draw import draw_raster
+
+    ctx = _ctx(data_or_ctx)
+    styles = styles or load_styles()
+    entry = _raster_entry(ctx, raster_id)
+    kind = kind or ("landcover" if entry.get("role") == "landcover" else "dem")
+    name = entry.get("name") or raster_id
+    fig, ax = _figure(f"{name}{RASTER_MAP_TITLES.get(kind, '示意图')}" if title == "" else title)
+    fp = ctx.footprint
+    extent = fit_extent(fp.bounds, 0.22, 40.0, axes_aspect(fig, ax))
+    handles: list = []
+    note = ""
+    src = ctx._resolve(entry.get("source")) if ctx.use_sources else None
+    if src is None:
+        note = "栅格文件不可用：仅显示项目用地范围"
+    else:
+        sha = entry.get("sha256")
+        if sha:
+            from ..core.footprint import file_sha256
+
+            if file_sha256(src) != sha:
+                src, note = None, "栅格文件已变更（校验值不符）：仅显示项目用地范围"
+    if src is not None:
+        ax.set_xlim(extent[0], extent[2])
+        ax.set_ylim(extent[1], extent[3])
+        ax.set_autoscale_on(False)
+        handles = draw_raster(ax, {**entry, "source": str(src)}, extent, ctx.epsg, kind, zorder=1)
+        if not handles:
+            note = "栅格未覆盖本图范围"
+    fst = styles.footprint
+    draw_polygons(ax, [fp], fst)
+    handles.append(Line2D([], [], color=fst.edge, linewidth=fst.width, label=fst.label or "项目用地范围"))
+    setup_grid(ax, extent, ctx.zone_number)
+    scale_bar(ax, extent)
+    north_arrow(ax)
+    _crs_note(fig, ctx)
+    share = entry.get("covered_share")
+    if share is not None and float(share) < 1 - 1e-9:
+        note = (note + "\n" if note else "") + f"栅格仅覆盖项目用地的 {float(share) * 100:.2f}%"
+    if note:
+        note_box(ax, note)
     _legend(fig, ax, handles)
     return fig
 

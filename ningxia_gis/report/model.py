@@ -145,7 +145,7 @@ class VerdictBox:
 
 @dataclass
 class Figure:
-    kind: str  # "location" | "overlay"
+    kind: str  # "location" | "overlay" | "raster" (layer_id = the raster's id)
     layer_id: str | None
     caption: str
 
@@ -612,11 +612,15 @@ def _provenance(data: dict, generated_at: str) -> list:
                          f"{x.get('feature_count', '')} 个要素）" for x in layers)
         rows.append(["管控图层", names, _basename(src), _split_hash(sha)])
         values.append(["管控图层", names, src, sha])
+    for r in data.get("rasters") or []:
+        add("栅格图层", r.get("name", ""), r.get("source"), r.get("sha256"))
     for i in data.get("inputs", []):
         if i.get("kind") == "catalog":
             add("图层目录", (data.get("catalog") or {}).get("name", ""), i.get("path"), i.get("sha256"))
         elif i.get("kind") == "rules":
             add("规则文件", "", i.get("path"), i.get("sha256"))
+        elif i.get("kind") == "class_table":
+            add("栅格分类表", "", i.get("path"), i.get("sha256"))
     cols = [Column("类别", "l", 0.8), Column("名称", "l", 1.9), Column("文件", "l", 1.8),
             Column("SHA-256", "l", 2.7, "hash")]
     table = Table("provenance", "数据来源与文件校验值", cols, rows, values, sheet="数据来源")
@@ -641,6 +645,147 @@ def _provenance(data: dict, generated_at: str) -> list:
     if warns:
         blocks.append(Paragraph("处理提示：", "lead"))
         blocks.append(Bullets(list(dict.fromkeys(warns))))
+    return blocks
+
+
+# ------------------------------------------------------------------------------------------------
+# 栅格图层（高程/坡度、土地覆盖）
+
+RASTER_SECTION_TITLE = "地形与地表覆盖"
+ELEV_DP, SLOPE_DP = 2, 2
+COVERED_EPS = 1e-9  # as core.raster: a share ≥ 1 − ε is full coverage
+
+
+def fmt_num(v: float | None, dp: int = 2) -> str:
+    return "—" if v is None else f"{v:,.{dp}f}"
+
+
+def _area_cols(first: list[Column], share_title: str = "占项目用地比例") -> list[Column]:
+    return first + [Column("面积（平方米）", "r", 1.6, "m2"), Column("公顷", "r", 1.2, "ha"),
+                    Column("亩", "r", 1.1, "mu"), Column(share_title, "r", 1.3, "pct")]
+
+
+def _area_cells(m2: float, share: float | None) -> tuple[list[str], list]:
+    return [fmt_m2(m2), fmt_ha(m2), fmt_mu(m2), fmt_pct(share)], [m2, m2 / 10_000, m2 * 0.0015, share]
+
+
+def _raster_stats_table(r: dict) -> Table:
+    st = r.get("stats") or {}
+    cols = [Column("指标", "l", 1.6), Column("最小值", "r", 1.2), Column("平均值（面积加权）", "r", 1.5),
+            Column("最大值", "r", 1.2), Column("统计像元数", "r", 1.0, "int")]
+    rows, values = [], []
+    for key, label, dp in (("elevation_m", "高程（米）", ELEV_DP), ("slope_deg", "坡度（度）", SLOPE_DP)):
+        s = st.get(key) or {}
+        rows.append([label] + [fmt_num(s.get(k), dp) for k in ("min", "mean", "max")]
+                    + [str(s.get("cell_count", ""))])
+        values.append([label, s.get("min"), s.get("mean"), s.get("max"), s.get("cell_count")])
+    return Table(f"raster_stats:{r['id']}", f"{r['name']}高程与坡度统计表", cols, rows, values,
+                 notes=["最小值、最大值取项目用地所触及的全部像元，平均值按各像元落在用地范围内的面积加权；"
+                        "坡度按 Horn 3×3 算法由高程计算。"],
+                 sheet=f"高程坡度-{r['id']}"[:31])
+
+
+def _raster_bands_table(r: dict) -> Table:
+    bands = (r.get("stats") or {}).get("slope_bands") or []
+    cols = _area_cols([Column("坡度分级", "l", 1.4)])
+    rows, values = [], []
+    for b in bands:
+        m2 = _area(b.get("area"))
+        text, vals = _area_cells(m2, b.get("share_of_footprint"))
+        label = b.get("label") or ""
+        rows.append([label] + text)
+        values.append([label] + vals)
+    tm2 = sum(_area(b.get("area")) for b in bands)
+    tshare = sum(float(b.get("share_of_footprint") or 0.0) for b in bands)
+    ttext, tvals = _area_cells(tm2, tshare)
+    return Table(f"raster_slope:{r['id']}", f"{r['name']}坡度分级面积表", cols, rows, values,
+                 total=["合计"] + ttext, total_values=["合计"] + tvals,
+                 notes=["坡度分级按三调坡度分级，区间含上限（如 2–6° 为大于 2° 且不大于 6°）；"
+                        "占比 = 面积 ÷ 项目用地面积，各行分别四舍五入，与合计可能存在尾差。"],
+                 sheet=f"坡度分级-{r['id']}"[:31])
+
+
+def _raster_class_table(r: dict) -> Table:
+    classes = r.get("classes") or []
+    cols = _area_cols([Column("代码", "c", 0.7), Column("地表覆盖类别", "l", 1.6)])
+    rows, values, xvals = [], [], []
+    for c in classes:
+        m2 = _area(c.get("area"))
+        text, vals = _area_cells(m2, c.get("share_of_footprint"))
+        name = c.get("name_zh") or c.get("name_en") or str(c.get("code"))
+        rows.append([str(c.get("code", "")), name] + text)
+        values.append([c.get("code"), name] + vals)
+        xvals.append([c.get("code"), name, c.get("name_en") or ""] + vals + [c.get("cell_count")])
+    tm2 = sum(_area(c.get("area")) for c in classes)
+    tshare = sum(float(c.get("share_of_footprint") or 0.0) for c in classes)
+    ttext, tvals = _area_cells(tm2, tshare)
+    xcols = _area_cols([Column("代码", "c", 0.7), Column("地表覆盖类别", "l", 1.6), Column("英文名称", "l", 1.4)])
+    xcols.append(Column("触及像元数", "r", 1.0, "int"))
+    return Table(f"raster_classes:{r['id']}", f"{r['name']}地表覆盖分类面积表", cols, rows, values,
+                 total=["", "合计"] + ttext, total_values=["", "合计"] + tvals,
+                 notes=["占比 = 面积 ÷ 项目用地面积；各行分别四舍五入，与合计可能存在尾差。"],
+                 sheet=f"地表覆盖-{r['id']}"[:31], xlsx_columns=xcols, xlsx_values=xvals)
+
+
+def _raster_blocks(data: dict, figures: list) -> list:
+    """The 地形与地表覆盖 section's blocks: per raster a heading, a summary paragraph, a warning when it
+    covers only part of the footprint, the map and its table(s), and the method."""
+    blocks: list = []
+    for n, r in enumerate(data.get("rasters") or [], 1):
+        name = r.get("name") or r.get("id")
+        share = r.get("covered_share")
+        covered_m2 = _area(r.get("covered_area"))
+        if n > 1:
+            blocks.append(PageBreak())
+        blocks.append(Paragraph(f"（{n}）{name}", "heading"))
+        lead = (f"{name}（{r.get('role_name') or r.get('role')}）覆盖项目用地面积的 {fmt_pct(share)}，"
+                f"覆盖面积 {fmt_area_text(covered_m2)}。")
+        st = r.get("stats") or {}
+        if r.get("role") == "dem" and st:
+            e, sl = st.get("elevation_m") or {}, st.get("slope_deg") or {}
+            lead += (f"用地范围内高程 {fmt_num(e.get('min'), ELEV_DP)}～{fmt_num(e.get('max'), ELEV_DP)} 米，"
+                     f"平均 {fmt_num(e.get('mean'), ELEV_DP)} 米；坡度 {fmt_num(sl.get('min'), SLOPE_DP)}°～"
+                     f"{fmt_num(sl.get('max'), SLOPE_DP)}°，平均 {fmt_num(sl.get('mean'), SLOPE_DP)}°。")
+            steep = [a for a in st.get("slope_above") or [] if float(a.get("threshold_deg") or 0) == 25.0]
+            if steep:
+                m2 = _area(steep[0].get("area"))
+                lead += (f"坡度大于 25° 的面积为 {fmt_area_text(m2)}，占项目用地面积的 "
+                         f"{fmt_pct(steep[0].get('share_of_footprint'))}。")
+        elif r.get("role") == "landcover" and r.get("classes"):
+            top = r["classes"][0]
+            lead += (f"用地范围内涉及地表覆盖类别 {len(r['classes'])} 类，面积最大的为{top.get('name_zh') or top.get('code')}"
+                     f"（{fmt_ha(_area(top.get('area')))} 公顷，占 {fmt_pct(top.get('share_of_footprint'))}）。")
+        blocks.append(Paragraph(lead))
+        if share is None or float(share) < 1 - COVERED_EPS:
+            missing = max(_area((data.get("footprint") or {}).get("area")) - covered_m2, 0.0)
+            blocks.append(Paragraph(
+                f"注意：{name}仅覆盖项目用地面积的 {fmt_pct(share)}，未覆盖部分约 {fmt_ha(missing)} 公顷"
+                f"（{fmt_mu(missing)} 亩，位于栅格范围外或无数据区）未计入下列统计，相关结论须人工核实。", "warning"))
+        f = Figure("raster", r["id"], f"{name}{'高程' if r.get('role') == 'dem' else '地表覆盖'}示意图")
+        figures.append(f)
+        blocks.append(f)
+        if r.get("role") == "dem":
+            if st:
+                blocks.append(_raster_stats_table(r))
+                blocks.append(_raster_bands_table(r))
+        elif r.get("classes"):
+            blocks.append(_raster_class_table(r))
+        if (r.get("role") == "dem" and not st) or (r.get("role") == "landcover" and not r.get("classes")):
+            blocks.append(Paragraph(f"{name}未覆盖项目用地，无统计结果。", "note"))
+        method = r.get("method") or {}
+        cell = r.get("cell_size_m")
+        mtext = f"统计方法（{method.get('id', '')}）：{method.get('description', '')}"
+        if r.get("role") == "dem" and method.get("slope"):
+            mtext += f"；坡度：{method['slope']}"
+        if cell:
+            mtext += f"。统计像元大小 {fmt_num(cell[0], 2)} × {fmt_num(cell[1], 2)} 米"
+            if r.get("warped"):
+                mtext += f"（由 {r.get('source_crs', '')} 重投影，重采样方法 {r.get('resampling', '')}）"
+        mtext += f"；栅格文件：{_basename(r.get('source'))}。"
+        blocks.append(Paragraph(mtext, "small"))
+        for w in r.get("warnings") or []:
+            if w:
+                blocks.append(Paragraph(f"提示：{w}", "note"))
     return blocks
 
 
@@ -717,16 +862,21 @@ def build_report_model(data: dict, meta=None, *, title: str = "建设项目用�
         s5.page_break = False
         s5.blocks.append(Paragraph("项目用地未占用、也未相接任何所列管控图层，无压占明细。"))
     sections.append(s5)
-    # 六、界址点
+    nums = iter("六七八九十")
+    # 六、地形与地表覆盖（仅当结果含栅格图层）
+    if data.get("rasters"):
+        sections.append(Section(f"{next(nums)}、{RASTER_SECTION_TITLE}", _raster_blocks(data, figures),
+                                page_break=True))
+    # 界址点
     ct = _coord_table(data)
-    s6 = Section("六、界址点坐标", page_break=True)
+    s6 = Section(f"{next(nums)}、界址点坐标", page_break=True)
     if ct is None:
         s6.blocks.append(Paragraph("界址点数量过多，未列出坐标。", "note"))
     else:
         s6.blocks.append(ct)
     sections.append(s6)
     # 七、方法与来源
-    sections.append(Section("七、计算方法与数据来源", _provenance(data, generated_at),
+    sections.append(Section(f"{next(nums)}、计算方法与数据来源", _provenance(data, generated_at),
                             page_break=ct is not None and ct.in_document and len(ct.rows) > 30))
 
     cover = [("项目名称", project), ("申请单位", meta.applicant), ("案卷编号", meta.case_number),
