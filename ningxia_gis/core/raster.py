@@ -69,6 +69,10 @@ METHOD = {
     "slope": ("Horn (1981) 3×3 finite differences on the DEM in the analysis CRS, cell size in metres; "
               "cells next to nodata or the grid edge have no slope"),
     "threshold_rule": "area above a threshold counts cells whose value is strictly greater than it",
+    "description_zh": ("按像元落入项目用地范围的精确面积比例计入（像元与用地范围相交面积 ÷ 像元面积，边界像元用 shapely "
+                       "计算，完全在内的像元计 1）；最小值、最大值取用地触及的全部像元，均值和面积按该比例加权；椭球面积"
+                       "按像元所在列的 CGCS2000 椭球面积与平面面积之比换算，并与项目用地椭球面积闭合"),
+    "slope_zh": "Horn (1981) 3×3 差分法，在分析坐标系中以米为单位的像元大小计算；邻接无数据像元或栅格边缘的像元无坡度",
 }
 _INT_NODATA = -(2**31) + 1
 _MAX_CELLS = 100_000_000

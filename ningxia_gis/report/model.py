@@ -774,9 +774,9 @@ def _raster_blocks(data: dict, figures: list) -> list:
             blocks.append(Paragraph(f"{name}未覆盖项目用地，无统计结果。", "note"))
         method = r.get("method") or {}
         cell = r.get("cell_size_m")
-        mtext = f"统计方法（{method.get('id', '')}）：{method.get('description', '')}"
+        mtext = f"统计方法（{method.get('id', '')}）：{method.get('description_zh') or method.get('description', '')}"
         if r.get("role") == "dem" and method.get("slope"):
-            mtext += f"；坡度：{method['slope']}"
+            mtext += f"；坡度：{method.get('slope_zh') or method['slope']}"
         if cell:
             mtext += f"。统计像元大小 {fmt_num(cell[0], 2)} × {fmt_num(cell[1], 2)} 米"
             if r.get("warped"):
