@@ -279,5 +279,7 @@ def _q(name: str) -> str:
 
 
 def _short(exc: Exception) -> str:
+    """GDAL's message in one line, without its advice on driver prefixes (meaningless to officers)."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = text.split("; It might help to specify the correct driver")[0]
     return text[:300]
