@@ -114,7 +114,7 @@ def collect_cases(path: str | Path, opts: BatchOptions, id_column: str | None = 
 
 
 def _feature_cases(p: Path, opts: BatchOptions, id_column: str | None) -> list[Case]:
-    from .core.footprint import file_sha256
+    from .core.files import file_sha256
     from .core.layers import read_vector
     gdf = read_vector(p, require_crs=False)
     if opts.crs:

@@ -7,7 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
-from .core.outputs import atomic_output
+from .core.files import atomic_output
 
 
 def write_pieces_gpkg(result, path: str | Path) -> None:

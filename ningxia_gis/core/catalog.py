@@ -19,7 +19,7 @@ import shapely
 
 from .crs import fix_prefix_mismatch, to_crs, transformer
 from .errors import CatalogError, CRSError, InputError
-from .footprint import file_sha256
+from .files import file_sha256
 from .layers import (RANDOM_ACCESS_SUFFIXES, VECTOR_SUFFIXES, GpkgLayer, list_layers, read_attributes, read_fids,
                      read_info, read_vector)
 from .overlay import subdivide

@@ -19,7 +19,7 @@ from .catalog import Catalog, LayerSource, load_catalog
 from .crs import analysis_epsg_for_lon, crs_label, to_crs
 from .errors import NingxiaGisError
 from .footprint import Footprint, load_footprint
-from .outputs import atomic_output
+from .files import atomic_output, file_sha256
 from .overlay import LayerOverlap, overlay_layer
 from .roles import ROLES
 from .units import area_block
@@ -116,7 +116,6 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
     warnings = list(fp.warnings)
     inputs = [{"kind": "footprint", "path": fp.source, "sha256": fp.sha256}]
     if cat.path:
-        from .footprint import file_sha256
         inputs.append({"kind": "catalog", "path": str(cat.path), "sha256": file_sha256(cat.path)})
     layers, overlaps, location = [], [], None
     sources = cat.sources()
@@ -163,8 +162,7 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
         if not any(x["path"] == r["source"] for x in inputs):
             inputs.append({"kind": "raster", "path": r["source"], "sha256": r["sha256"]})
         if r["class_table"] and not any(x["path"] == r["class_table"] for x in inputs):
-            from .footprint import file_sha256 as _sha
-            inputs.append({"kind": "class_table", "path": r["class_table"], "sha256": _sha(r["class_table"])})
+            inputs.append({"kind": "class_table", "path": r["class_table"], "sha256": file_sha256(r["class_table"])})
     # --- end raster layers ------------------------------------------------------------------------------
     data = {
         "schema_version": SCHEMA_VERSION,

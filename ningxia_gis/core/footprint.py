@@ -11,7 +11,6 @@ stated area compared, and an import report in ``fp.meta["report"]``.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -21,6 +20,7 @@ import numpy as np
 import shapely
 
 from .errors import FootprintError, InputError
+from .files import file_sha256
 from .layers import read_vector
 
 
@@ -54,18 +54,6 @@ class Footprint:
 
 # suffix -> reader(path, **options) -> Footprint
 READERS: dict[str, Callable[..., Footprint]] = {}
-
-
-def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    p = Path(path)
-    files = sorted(p.rglob("*")) if p.is_dir() else [p]
-    for f in files:
-        if f.is_file():
-            with open(f, "rb") as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(chunk)
-    return h.hexdigest()
 
 
 _BUILTINS_LOADED = False

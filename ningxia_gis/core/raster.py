@@ -49,6 +49,7 @@ from rasterio.windows import Window
 from .areas import ellipsoidal_areas
 from .crs import crs_label, transformer
 from .errors import CatalogError, CRSError, InputError
+from .files import file_sha256
 from .units import area_block
 
 RASTER_ROLES = {
@@ -697,7 +698,6 @@ def _class_areas(spec, win, planar_w, ellip_w, sel, fp_ellip, warns) -> list[dic
 
 @lru_cache(maxsize=32)
 def _sha(path: str, size: int, mtime: int) -> str:
-    from .footprint import file_sha256
     return file_sha256(path)
 
 

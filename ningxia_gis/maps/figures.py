@@ -286,7 +286,7 @@ def raster_map(data_or_ctx, raster_id: str, *, kind: str | None = None, title: s
     else:
         sha = entry.get("sha256")
         if sha:
-            from ..core.footprint import file_sha256
+            from ..core.files import file_sha256
 
             if file_sha256(src) != sha:
                 src, note = None, "栅格文件已变更（校验值不符）：仅显示项目用地范围"

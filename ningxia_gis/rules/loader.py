@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import fnmatch
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -23,6 +22,7 @@ import jsonschema
 import yaml
 
 from ningxia_gis.core.errors import RuleError
+from ningxia_gis.core.files import file_sha256
 from ningxia_gis.paths import RESOURCES, ROOT, RULES_DIR
 
 from .model import (
@@ -347,10 +347,6 @@ def _index_in(doc: _Doc, rule_id: str) -> int:
     return 0
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _rule_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if p.name not in (ACTIVITIES_FILE, SOURCES_FILE))
 
@@ -383,7 +379,7 @@ def _build(directory: Path, overrides: dict[str, Path] | None = None) -> RuleBas
     _cross_check(rules, docs)
     for name in [SOURCES_FILE, ACTIVITIES_FILE] + sorted(names):
         p = pick(name)
-        files.append({"path": _display(p), "sha256": _sha256(p)})
+        files.append({"path": _display(p), "sha256": file_sha256(p)})
     version = str(src_data["rule_set"]["version"])
     meta = dict(src_data["rule_set"])
     meta["seed_files"] = dict(src_data.get("seed_files") or {})

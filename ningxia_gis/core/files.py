@@ -1,13 +1,27 @@
-"""Writing output files safely: the folder is created and a file only replaces the old one when complete."""
+"""Files: hashing inputs for provenance, and writing outputs safely (complete or not at all)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import InputError
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file, or of every file of a folder (FileGDB) in name order."""
+    h = hashlib.sha256()
+    p = Path(path)
+    files = sorted(p.rglob("*")) if p.is_dir() else [p]
+    for f in files:
+        if f.is_file():
+            with open(f, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+    return h.hexdigest()
 
 
 @contextmanager
