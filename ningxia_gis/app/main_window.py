@@ -626,13 +626,10 @@ class MainWindow(QMainWindow):
         return self._task(load_footprint, str(p), crs=crs, done=done, name="footprint")
 
     def set_footprint(self, fp) -> None:
-        from ..core.areas import to_lonlat
-        from ..core.check import footprint_block
-        from ..core.crs import analysis_epsg_for_lon
+        from ..core.check import analysis_epsg, footprint_block
 
         try:
-            c = to_lonlat([shapely.union_all(fp.gdf.geometry.values).centroid], fp.crs)[0]
-            epsg = analysis_epsg_for_lon(c.x)
+            epsg = analysis_epsg(fp)
             block, geom = footprint_block(fp, epsg)
         except NingxiaGisError as exc:
             self.error(str(exc))

@@ -72,6 +72,12 @@ def _wkt(g) -> str:
     return shapely.to_wkt(g, rounding_precision=3, trim=True)
 
 
+def analysis_epsg(fp: Footprint) -> int:
+    """The CGCS2000 3° GK (CM-only) EPSG code of the zone holding the footprint's centroid."""
+    centroid = to_lonlat([fp.union().centroid], fp.crs)[0]
+    return analysis_epsg_for_lon(centroid.x)
+
+
 def footprint_block(fp: Footprint, epsg: int) -> tuple[dict, object]:
     gdf = fp.gdf.to_crs(epsg)
     union = shapely.union_all(gdf.geometry.values)
@@ -108,8 +114,7 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
     fp = footprint if isinstance(footprint, Footprint) else load_footprint(footprint)
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog or SAMPLE_CATALOG)
     progress(0.02, "footprint")
-    centroid_ll = to_lonlat([shapely.union_all(fp.gdf.geometry.values).centroid], fp.crs)[0]
-    epsg = analysis_epsg_for_lon(centroid_ll.x)
+    epsg = analysis_epsg(fp)
     fp_block, fp_geom = footprint_block(fp, epsg)
     fp_m2 = fp_block["area"]["ellipsoidal_m2"]
     shapely.prepare(fp_geom)
