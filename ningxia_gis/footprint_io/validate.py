@@ -26,10 +26,10 @@ from ..core.areas import ellipsoidal_areas, to_lonlat
 from ..core.crs import analysis_epsg_for_lon, crs_label
 from ..core.errors import FootprintError
 from ..core.footprint import Footprint
+from ..core.units import m2_to_ha, m2_to_mu
 from .common import check_plausible
 
 AREA_TOLERANCE = 0.001  # 0.1 %
-MU_PER_M2 = 15 / 10000
 
 
 @dataclass
@@ -93,7 +93,7 @@ class ImportReport:
             for p in self.parcels:
                 st = f"{p.stated_ha:.4f}" if p.stated_ha is not None else "—"
                 out.append(f"{p.index:>3}  {p.id[:14]:<14} {p.name[:20]:<20} {p.rings:>8} {p.vertices:>6} "
-                           f"{p.planar_m2 / 1e4:>16.4f} {p.ellipsoidal_m2 / 1e4:>17.4f} {st:>16}")
+                           f"{m2_to_ha(p.planar_m2):>16.4f} {m2_to_ha(p.ellipsoidal_m2):>17.4f} {st:>16}")
         fixes = self.repairs + self.notes
         out.append(f"修复 / repairs: {len(fixes) if fixes else '无 / none'}")
         out += [f"  - {r}" for r in fixes]
@@ -103,7 +103,7 @@ class ImportReport:
 
 
 def _m2(v: float) -> str:
-    return f"{v:,.2f} m² = {v / 1e4:.4f} 公顷 = {v * MU_PER_M2:.2f} 亩"
+    return f"{v:,.2f} m² = {m2_to_ha(v):.4f} 公顷 = {m2_to_mu(v):.2f} 亩"
 
 
 # ------------------------------------------------------------------------------------------------ checks
@@ -233,7 +233,7 @@ def _decimals(v: float) -> int:
 def _check_stated(pr: ParcelReport, label: str, warnings: list[str]) -> None:
     """Stated 地块面积 (公顷) vs the computed planar and ellipsoidal areas; > 0.1 % → warning."""
     stated = pr.stated_ha
-    planar, ell = pr.planar_m2 / 1e4, pr.ellipsoidal_m2 / 1e4
+    planar, ell = m2_to_ha(pr.planar_m2), m2_to_ha(pr.ellipsoidal_m2)
     if planar <= 0:
         return
     half_unit = 0.5 * 10 ** -min(_decimals(stated), 8)

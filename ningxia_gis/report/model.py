@@ -18,6 +18,7 @@ from pathlib import PurePath
 import shapely
 
 from .. import __version__
+from ..core.units import m2_to_ha, m2_to_mu
 
 # ------------------------------------------------------------------------------------------------
 # formatting (presentation only)
@@ -32,11 +33,11 @@ def fmt_m2(v: float | None) -> str:
 
 
 def fmt_ha(m2: float | None) -> str:
-    return "—" if m2 is None else f"{m2 / 10_000.0:,.{HA_DP}f}"
+    return "—" if m2 is None else f"{m2_to_ha(m2):,.{HA_DP}f}"
 
 
 def fmt_mu(m2: float | None) -> str:
-    return "—" if m2 is None else f"{m2 * 0.0015:,.{MU_DP}f}"
+    return "—" if m2 is None else f"{m2_to_mu(m2):,.{MU_DP}f}"
 
 
 def fmt_pct(share: float | None) -> str:
@@ -411,7 +412,7 @@ def _summary_table(data: dict) -> Table:
         rows.append([x["name"], STATUS_ZH.get(x["status"], x["status"]), str(x.get("hit_count", 0)), fmt_m2(m2),
                      fmt_ha(m2), fmt_mu(m2), fmt_pct(x.get("share_of_footprint"))])
         values.append([x["name"], STATUS_ZH.get(x["status"], x["status"]), x.get("hit_count", 0), m2,
-                       m2 / 10_000, m2 * 0.0015, x.get("share_of_footprint")])
+                       m2_to_ha(m2), m2_to_mu(m2), x.get("share_of_footprint")])
         classes.append("occupied" if x["status"] == "occupied" else "")
         zones = x.get("by_zone") or []
         if len(zones) > 1 or (zones and zones[0]["zone"] != x["name"] and x["role"] != "permanent_basic_farmland"):
@@ -420,7 +421,7 @@ def _summary_table(data: dict) -> Table:
                 rows.append([f"　其中：{z['zone']}", STATUS_ZH.get(z.get("status"), ""), str(z.get("piece_count", "")),
                              fmt_m2(zm2), fmt_ha(zm2), fmt_mu(zm2), fmt_pct(z.get("share_of_footprint"))])
                 values.append([f"{x['name']} / {z['zone']}", STATUS_ZH.get(z.get("status"), ""), z.get("piece_count"),
-                               zm2, zm2 / 10_000, zm2 * 0.0015, z.get("share_of_footprint")])
+                               zm2, m2_to_ha(zm2), m2_to_mu(zm2), z.get("share_of_footprint")])
                 classes.append("sub")
     notes = ["压占面积为各图层压占部分合并（重叠只计一次）后的 CGCS2000 椭球面积；占比 = 压占面积 ÷ 项目用地椭球面积。",
              f"“相接”指重叠面积小于 {fmt_value(data.get('sliver_threshold_m2', 1.0))} 平方米，视为边界相接、未形成实际占用。"]
@@ -467,13 +468,13 @@ def _piece_table(data: dict, layer: dict, fp_m2: float) -> Table:
         vrow = [i, p["feature_id"]] + [
             f"{fmt_value(key.get('DLBM'))} {fmt_value(key.get('DLMC'))}".strip() if merged and k == "DLBM"
             else key.get(k) for k in doc_keys] + ([p.get("zone")] if zone_title else [])
-        values.append(vrow + [m2, m2 / 10_000, m2 * 0.0015, share])
+        values.append(vrow + [m2, m2_to_ha(m2), m2_to_mu(m2), share])
         classes.append("sliver" if p.get("sliver") else "")
     tm2 = _area(layer["area"])
     ncols = len(cols)
     total = ["", "合计（合并计算）"] + [""] * (ncols - 6) + [fmt_m2(tm2), fmt_ha(tm2), fmt_mu(tm2),
                                                             fmt_pct(layer.get("share_of_footprint"))]
-    total_values = ["", "合计（合并计算）"] + [None] * (ncols - 6) + [tm2, tm2 / 10_000, tm2 * 0.0015,
+    total_values = ["", "合计（合并计算）"] + [None] * (ncols - 6) + [tm2, m2_to_ha(tm2), m2_to_mu(tm2),
                                                                    layer.get("share_of_footprint")]
     notes = []
     if any(p.get("sliver") for p in pieces):
@@ -492,7 +493,7 @@ def _piece_table(data: dict, layer: dict, fp_m2: float) -> Table:
         m2 = _area(p["area"])
         key = p.get("key") or {}
         xvals.append([i, p["feature_id"]] + [key.get(k) for k in keys] + [
-            p.get("zone"), m2, m2 / 10_000, m2 * 0.0015, m2 / fp_m2 if fp_m2 else None,
+            p.get("zone"), m2, m2_to_ha(m2), m2_to_mu(m2), m2 / fp_m2 if fp_m2 else None,
             (p.get("area") or {}).get("planar_m2"), "是" if p.get("sliver") else ""])
     return Table(f"pieces:{layer['id']}", f"{layer['name']}压占明细表", cols, rows, values, total=total,
                  total_values=total_values, notes=notes, sheet=f"明细-{layer['name']}"[:31], row_classes=classes,
@@ -546,7 +547,7 @@ def _verdict_blocks(v: dict) -> tuple[VerdictBox, list]:
             name = _zone_label(z)
             verdict = z.get("verdict") or z.get("verdict_en") or ""
             rows.append([name, fmt_ha(m2), verdict, rule, cond])
-            values.append([name, m2 / 10_000, verdict, z.get("rule_id"), cond])
+            values.append([name, m2_to_ha(m2), verdict, z.get("rule_id"), cond])
             classes.append(verdict_class(z.get("verdict_en"), z.get("verdict")))
         blocks.append(Table("verdicts", "分图层审查意见", cols, rows, values, sheet="审查意见", row_classes=classes))
     quotes, seen = [], set()
@@ -666,7 +667,7 @@ def _area_cols(first: list[Column], share_title: str = "占项目用地比例") 
 
 
 def _area_cells(m2: float, share: float | None) -> tuple[list[str], list]:
-    return [fmt_m2(m2), fmt_ha(m2), fmt_mu(m2), fmt_pct(share)], [m2, m2 / 10_000, m2 * 0.0015, share]
+    return [fmt_m2(m2), fmt_ha(m2), fmt_mu(m2), fmt_pct(share)], [m2, m2_to_ha(m2), m2_to_mu(m2), share]
 
 
 def _raster_stats_table(r: dict) -> Table:
