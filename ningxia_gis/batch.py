@@ -38,7 +38,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .core.errors import InputError, NingxiaGisError
+from .domain.errors import InputError, NingxiaGisError
 
 # footprint files read by `check` (besides the GDAL formats): see footprint_io
 _EXTRA_SUFFIXES = {".txt", ".csv", ".xlsx", ".xlsm", ".dxf", ".kml", ".kmz"}

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .core.errors import NingxiaGisError
+from .domain.errors import NingxiaGisError
 from .logs import log_path, setup_logging
 
 DEFAULT_DEMO = "road_crossing_redline"

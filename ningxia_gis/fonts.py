@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from .core.errors import NingxiaGisError
+from .domain.errors import NingxiaGisError
 from .paths import FONTS_DIR
 
 FONT_FILE = "NotoSansSC-Regular.ttf"

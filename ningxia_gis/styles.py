@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
 
-from .core.errors import InputError
+from .domain.errors import InputError
 from .paths import STYLES_DIR
 
 STYLE_FILE = STYLES_DIR / "roles.toml"

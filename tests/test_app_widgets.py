@@ -108,12 +108,12 @@ def test_canvas_navigation_and_scale(qtbot):
 
 def test_task_progress_cancel_and_errors(qtbot):
     from ningxia_gis.app.check_worker import Task
-    from ningxia_gis.core.errors import InputError
+    from ningxia_gis.domain.errors import InputError
 
     def slow(progress=None, cancelled=None):
         for i in range(2000):
             if cancelled():
-                from ningxia_gis.core.check import Cancelled
+                from ningxia_gis.domain.errors import Cancelled
                 raise Cancelled("stop")
             progress(i / 2000, "step")
             time.sleep(0.002)

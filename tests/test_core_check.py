@@ -12,7 +12,7 @@ from shapely.geometry import box
 from ningxia_gis.core.areas import ellipsoidal_areas
 from ningxia_gis.core.catalog import load_catalog
 from ningxia_gis.core.check import run_check
-from ningxia_gis.core.errors import CatalogError, CRSError, FootprintError, InputError
+from ningxia_gis.domain.errors import CatalogError, CRSError, FootprintError, InputError
 from ningxia_gis.core.footprint import load_footprint
 from ningxia_gis.paths import RESOURCES
 

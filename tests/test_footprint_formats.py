@@ -13,7 +13,7 @@ import shapely
 from pyproj import Geod
 
 from ningxia_gis.core.areas import to_lonlat
-from ningxia_gis.core.errors import FootprintError, InputError
+from ningxia_gis.domain.errors import FootprintError, InputError
 from ningxia_gis.core.footprint import load_footprint
 from ningxia_gis.footprint_io.convert import convert_footprint, write_footprint
 

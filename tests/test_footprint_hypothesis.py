@@ -7,7 +7,7 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ningxia_gis.core.errors import FootprintError
+from ningxia_gis.domain.errors import FootprintError
 from ningxia_gis.core.footprint import Footprint, prepare_footprint
 from ningxia_gis.footprint_io import txt_format
 from ningxia_gis.footprint_io.txt_format import format_txt, parse_txt_bytes

@@ -10,7 +10,7 @@ import shapely
 from pyproj import Geod
 
 from ningxia_gis.core.areas import to_lonlat
-from ningxia_gis.core.errors import FootprintError
+from ningxia_gis.domain.errors import FootprintError
 from ningxia_gis.core.footprint import READERS, load_footprint
 from ningxia_gis.footprint_io.txt_format import format_txt, parse_txt_bytes, read_txt, write_txt
 

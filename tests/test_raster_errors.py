@@ -8,7 +8,7 @@ import rasterio
 from affine import Affine
 from shapely.geometry import box
 
-from ningxia_gis.core.errors import CatalogError, CRSError, InputError
+from ningxia_gis.domain.errors import CatalogError, CRSError, InputError
 from ningxia_gis.core.raster import RasterSpec, load_raster_specs, raster_zonal, read_class_table
 
 X0, Y0 = 594000.0, 4146000.0

@@ -73,7 +73,7 @@ def test_chinese_without_system_font_or_cache(tmp_path):
 
 
 def test_styles_cover_every_role():
-    from ningxia_gis.core.roles import ROLES
+    from ningxia_gis.domain.roles import ROLES
 
     st = load_styles()
     assert set(ROLES) <= set(st.roles)

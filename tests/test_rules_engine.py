@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ningxia_gis.core.errors import InputError
+from ningxia_gis.domain.errors import InputError
 from ningxia_gis.rules import evaluate, load_rule_base
 from ningxia_gis.rules.model import NO_RULE_REASON, VERDICTS_STRICTEST_FIRST
 

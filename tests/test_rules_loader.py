@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ningxia_gis.core.errors import NingxiaGisError, RuleError
+from ningxia_gis.domain.errors import NingxiaGisError, RuleError
 from ningxia_gis.paths import RULES_DIR
 from ningxia_gis.rules import check_rule_file, load_rule_base, reload_rule_base
 from ningxia_gis.rules.loader import last_good_rule_base

@@ -15,7 +15,7 @@ import traceback
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from ..core.errors import NingxiaGisError
+from ..domain.errors import NingxiaGisError
 
 log = logging.getLogger("ningxia_gis.app")
 
@@ -34,7 +34,7 @@ class _Worker(QObject):
 
     @Slot()
     def run(self) -> None:
-        from ..core.check import Cancelled
+        from ..domain.errors import Cancelled
 
         kwargs = dict(self.kwargs)
         try:

@@ -286,7 +286,7 @@ def status_text(status: str | None) -> str:
 def role_name(role: str | None) -> str:
     if not role:
         return ""
-    from ..core.roles import ROLES
+    from ..domain.roles import ROLES
 
     r = ROLES.get(role)
     if r is None:

@@ -11,7 +11,7 @@ from PySide6.QtGui import QAction, QBrush, QColor, QIcon, QPainter, QPen, QPixma
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QInputDialog, QMenu, QToolBar, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from ..core.roles import ROLES
+from ..domain.roles import ROLES
 from .i18n import role_name, tr
 from .layers import RasterLayer, VectorLayer
 

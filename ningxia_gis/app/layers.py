@@ -17,9 +17,9 @@ import numpy as np
 import shapely
 
 from ..core.catalog import Catalog, LayerSource, LayerSpec
-from ..core.errors import InputError
+from ..domain.errors import InputError
 from ..core.layers import list_layers, read_info, read_vector
-from ..core.roles import CULTIVATED_WHERE, ROLES, guess_role, normalise_zone
+from ..domain.roles import CULTIVATED_WHERE, ROLES, guess_role, normalise_zone
 
 try:  # styles (resources/styles/roles.toml); the app still draws without them
     from ..styles import Style, load_styles

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (QApplication, QDialog, QDockWidget, QFileDialog, 
                                QMessageBox, QProgressBar, QPushButton, QToolBar, QWidget)
 
 from .. import __version__
-from ..core.errors import NingxiaGisError
+from ..domain.errors import NingxiaGisError
 from ..logs import log_path, setup_logging
 from ..paths import SAMPLE_CATALOG, SAMPLE_FOOTPRINTS
 from . import i18n

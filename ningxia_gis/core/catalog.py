@@ -18,12 +18,12 @@ import pandas as pd
 import shapely
 
 from .crs import fix_prefix_mismatch, to_crs, transformer
-from .errors import CatalogError, CRSError, InputError
+from ..domain.errors import CatalogError, CRSError, InputError
 from .files import file_sha256
 from .layers import (RANDOM_ACCESS_SUFFIXES, VECTOR_SUFFIXES, GpkgLayer, list_layers, read_attributes, read_fids,
                      read_info, read_vector)
 from .overlay import subdivide
-from .roles import CULTIVATED_WHERE, ROLES, guess_role
+from ..domain.roles import CULTIVATED_WHERE, ROLES, guess_role
 
 
 @dataclass

@@ -17,11 +17,11 @@ from ..paths import SAMPLE_CATALOG
 from .areas import ellipsoidal_areas, to_lonlat
 from .catalog import Catalog, LayerSource, load_catalog
 from .crs import analysis_epsg_for_lon, crs_label, to_crs
-from .errors import NingxiaGisError
+from ..domain.errors import Cancelled
 from .footprint import Footprint, load_footprint
 from .files import atomic_output, file_sha256
 from .overlay import LayerOverlap, overlay_layer
-from .roles import ROLES
+from ..domain.roles import ROLES
 from .units import area_block
 
 SCHEMA_VERSION = "1.0"
@@ -30,10 +30,6 @@ AREA_METHOD = {
     "ellipsoidal": "CGCS2000 椭球面积: vertices to CGCS2000 lon/lat, trapezoid series of 国土调查办发〔2008〕32号",
     "planar": "Gauss-Krüger plane of the analysis CRS (no scale correction)",
 }
-
-
-class Cancelled(NingxiaGisError):
-    """The user cancelled a running check."""
 
 
 @dataclass

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from pyproj import CRS, Transformer
 
-from .errors import CRSError
+from ..domain.errors import CRSError
 
 CGCS2000_GEOG = 4490
 

@@ -8,7 +8,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import InputError
+from ..domain.errors import InputError
 
 
 def file_sha256(path: str | Path) -> str:

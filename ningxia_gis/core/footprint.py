@@ -19,7 +19,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from .errors import FootprintError, InputError
+from ..domain.errors import FootprintError, InputError
 from .files import file_sha256
 from .layers import read_vector
 

@@ -17,7 +17,7 @@ import pyogrio
 import shapely
 
 from .crs import fix_prefix_mismatch, to_crs
-from .errors import CRSError, InputError
+from ..domain.errors import CRSError, InputError
 
 VECTOR_SUFFIXES = {".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".gdb", ".fgb", ".dxf"}
 

@@ -11,7 +11,7 @@ import pandas as pd
 import shapely
 
 from .areas import ellipsoidal_areas, planar_areas
-from .roles import normalise_zone
+from ..domain.roles import normalise_zone
 from .units import area_block
 
 

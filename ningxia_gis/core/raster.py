@@ -48,7 +48,7 @@ from rasterio.windows import Window
 
 from .areas import ellipsoidal_areas
 from .crs import crs_label, transformer
-from .errors import CatalogError, CRSError, InputError
+from ..domain.errors import Cancelled, CatalogError, CRSError, InputError
 from .files import file_sha256
 from .units import area_block
 
@@ -713,7 +713,6 @@ def rasters_section(catalog, footprint_geom, epsg: int, footprint_m2: float | No
     out = []
     for spec in load_raster_specs(catalog):
         if cancelled is not None and cancelled():
-            from .check import Cancelled
             raise Cancelled("check cancelled")
         out.append(raster_zonal(spec, footprint_geom, epsg, footprint_m2=footprint_m2))
     return out

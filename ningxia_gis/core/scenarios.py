@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..paths import SCENARIOS
-from .errors import InputError
+from ..domain.errors import InputError
 
 
 @dataclass

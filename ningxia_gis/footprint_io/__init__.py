@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from ..core.errors import FootprintError, NingxiaGisError
+from ..domain.errors import FootprintError, NingxiaGisError
 from ..core.footprint import READERS
 from .convert import convert_footprint, write_footprint
 from .dxf import read_dxf, write_dxf

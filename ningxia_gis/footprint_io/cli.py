@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from ..core.errors import NingxiaGisError
+from ..domain.errors import NingxiaGisError
 
 
 def _read_options(ns) -> dict:

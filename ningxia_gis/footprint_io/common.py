@@ -20,7 +20,7 @@ import shapely
 from shapely import STRtree
 
 from ..core.crs import transformer
-from ..core.errors import FootprintError
+from ..domain.errors import FootprintError
 from ..core.footprint import Footprint
 from .crs_detect import NINGXIA_PLAUSIBLE_LONLAT, AxisDecision, decide_axes
 

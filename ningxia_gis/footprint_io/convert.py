@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core.errors import FootprintError, InputError
+from ..domain.errors import FootprintError, InputError
 from ..core.footprint import Footprint, load_footprint
 
 WRITE_SUFFIXES = (".txt", ".geojson", ".json", ".gpkg", ".shp", ".kml", ".kmz", ".dxf", ".csv", ".xlsx")

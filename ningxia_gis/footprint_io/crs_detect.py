@@ -29,7 +29,7 @@ import numpy as np
 from pyproj import CRS
 
 from ..core.crs import crs_label, gk_false_easting
-from ..core.errors import CRSError, FootprintError
+from ..domain.errors import CRSError, FootprintError
 
 CGCS2000 = "CGCS2000"
 XIAN80 = "Xian1980"

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from ..core.errors import FootprintError
+from ..domain.errors import FootprintError
 from ..core.footprint import Footprint
 from .common import RawParcel, RawPoint, build_footprint
 

@@ -16,7 +16,7 @@ from xml.etree import ElementTree as ET
 import numpy as np
 import shapely
 
-from ..core.errors import FootprintError
+from ..domain.errors import FootprintError
 from ..core.footprint import Footprint
 from .common import RawParcel, RawPoint, build_footprint, parse_number
 

@@ -28,7 +28,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from ..core.errors import FootprintError
+from ..domain.errors import FootprintError
 from ..core.footprint import Footprint
 from .common import RawParcel, RawPoint, build_footprint, parse_degrees, parse_int, parse_number
 from .txt_format import decode_bytes

@@ -28,7 +28,7 @@ import shapely
 from pyproj import CRS
 
 from ..core.areas import ellipsoidal_areas
-from ..core.errors import FootprintError, NingxiaGisError
+from ..domain.errors import FootprintError, NingxiaGisError
 from ..core.footprint import Footprint
 from .common import RawParcel, RawPoint, build_footprint, parse_int, parse_number
 

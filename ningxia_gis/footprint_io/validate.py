@@ -24,7 +24,7 @@ from pyproj import CRS
 
 from ..core.areas import ellipsoidal_areas, to_lonlat
 from ..core.crs import analysis_epsg_for_lon, crs_label
-from ..core.errors import FootprintError
+from ..domain.errors import FootprintError
 from ..core.footprint import Footprint
 from ..core.units import m2_to_ha, m2_to_mu
 from .common import check_plausible

@@ -15,7 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
-from ..core.roles import ROLES, normalise_zone
+from ..domain.roles import ROLES, normalise_zone
 
 log = logging.getLogger(__name__)
 

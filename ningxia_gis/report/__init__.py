@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..core.errors import InputError
+from ..domain.errors import InputError
 from .model import CaseMeta, ReportModel, boundary_points, build_report_model
 
 __all__ = ["CaseMeta", "ReportModel", "boundary_points", "build_report_model", "load_result", "write_docx",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..core.errors import InputError
+from ..domain.errors import InputError
 
 META_OPTIONS = (
     ("--project-name", "project_name", "项目名称 (default: from the footprint file)"),

@@ -17,7 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from ..core.errors import InputError
+from ..domain.errors import InputError
 from ..fonts import WORD_FONT_BODY, WORD_FONT_HEADING, WORD_FONT_LATIN
 from .model import (SYNTHETIC_WARNING, Bullets, Figure, PageBreak, Paragraph, Quote, ReportModel, Signature,
                     Table, VerdictBox, render_block)

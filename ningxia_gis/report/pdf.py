@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..core.errors import InputError
+from ..domain.errors import InputError
 from .html import model_html
 from .model import ReportModel
 from .render import MAP_DPI, figure_key, render_figures

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from ..core.errors import InputError
+from ..domain.errors import InputError
 from .model import ReportModel, Table
 
 NUMBER_FORMATS = {"m2": "#,##0.00", "ha": "#,##0.0000", "mu": "#,##0.00", "pct": "0.00%", "coord": "0.000",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ningxia_gis.core.errors import InputError
+from ningxia_gis.domain.errors import InputError
 
 from .model import Activity, RuleBase
 

@@ -11,7 +11,7 @@ import json
 import sys
 from typing import Any
 
-from ningxia_gis.core.errors import NingxiaGisError, RuleError
+from ningxia_gis.domain.errors import NingxiaGisError, RuleError
 
 from .activities import find_activity, list_activities
 from .loader import check_rule_file, reload_rule_base

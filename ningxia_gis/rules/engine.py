@@ -23,7 +23,7 @@ from __future__ import annotations
 import fnmatch
 from typing import Any
 
-from ningxia_gis.core.errors import InputError
+from ningxia_gis.domain.errors import InputError
 
 from .activities import find_activity, list_activities, resolve_facts
 from .loader import load_rule_base, reload_rule_base

@@ -1,6 +1,6 @@
 """Load and validate the rule base (resources/rules/*.yaml) against resources/schema/rules.schema.json.
 
-Every problem raises :class:`ningxia_gis.core.errors.RuleError` whose one-line message names the file,
+Every problem raises :class:`ningxia_gis.domain.errors.RuleError` whose one-line message names the file,
 the line (from the YAML node marks) and the field, e.g.::
 
     eco_redline.yaml: line 42: field 'rules[3].verdict': '禁' is not one of ['禁止', '有条件允许', …]
@@ -21,7 +21,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from ningxia_gis.core.errors import RuleError
+from ningxia_gis.domain.errors import RuleError
 from ningxia_gis.core.files import file_sha256
 from ningxia_gis.paths import RESOURCES, ROOT, RULES_DIR
 

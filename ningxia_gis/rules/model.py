@@ -5,58 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-# Verdicts, strictest first.  The engine's overall verdict is the strictest across zones.
-PROHIBITED = "禁止"
-NEEDS_JUDGMENT = "需人工判定"
-CONDITIONAL = "有条件允许"
-PERMITTED = "允许"
-NOT_AFFECTED = "不涉及"
+from ..domain.roles import ROLES
+from ..domain.vocab import (CONDITIONAL, NEEDS_JUDGMENT, NOT_AFFECTED, PERMITTED, PROHIBITED,  # noqa: F401
+                            RULE_STATUSES, RULE_VERDICTS, VERDICTS, VERDICTS_STRICTEST_FIRST, strictest, strictness)
 
-VERDICTS_STRICTEST_FIRST: tuple[str, ...] = (PROHIBITED, NEEDS_JUDGMENT, CONDITIONAL, PERMITTED, NOT_AFFECTED)
-RULE_VERDICTS: tuple[str, ...] = (PROHIBITED, CONDITIONAL, PERMITTED, NEEDS_JUDGMENT)
-
-VERDICT_EN: dict[str, str] = {
-    PROHIBITED: "prohibited",
-    NEEDS_JUDGMENT: "needs human judgment",
-    CONDITIONAL: "conditionally permitted",
-    PERMITTED: "permitted",
-    NOT_AFFECTED: "not affected",
-}
-
+VERDICT_EN: dict[str, str] = {v.zh: v.en for v in VERDICTS}
 STATUS_ZH: dict[str, str] = {"seed": "源文件", "inferred": "推断", "external": "外部法规"}
 
 NO_RULE_REASON = "源文件中无相应规定 (no rule in the source documents)"
 
-
-def strictness(verdict: str) -> int:
-    """0 for 不涉及 … 4 for 禁止."""
-    return len(VERDICTS_STRICTEST_FIRST) - 1 - VERDICTS_STRICTEST_FIRST.index(verdict)
-
-
-def strictest(verdicts) -> str:
-    best = NOT_AFFECTED
-    for v in verdicts:
-        if strictness(v) > strictness(best):
-            best = v
-    return best
-
-
-ROLE_NAMES_ZH: dict[str, str] = {
-    "eco_redline": "生态保护红线",
-    "permanent_basic_farmland": "永久基本农田",
-    "cultivated_land": "耕地",
-    "urban_boundary": "城镇开发边界",
-    "grassland": "草原",
-    "nature_reserve": "自然保护地",
-}
-ROLE_NAMES_EN: dict[str, str] = {
-    "eco_redline": "Ecological protection red line",
-    "permanent_basic_farmland": "Permanent basic farmland",
-    "cultivated_land": "Cultivated land",
-    "urban_boundary": "Urban development boundary",
-    "grassland": "Grassland",
-    "nature_reserve": "Protected area",
-}
+PROTECTED_ROLES: tuple[str, ...] = tuple(r.id for r in ROLES.values() if r.protected)
+ROLE_NAMES_ZH: dict[str, str] = {r: ROLES[r].name_zh for r in PROTECTED_ROLES}
+ROLE_NAMES_EN: dict[str, str] = {r: ROLES[r].name_en for r in PROTECTED_ROLES}
 
 OUTSIDE_URBAN_ZONE = "城镇开发边界外"
 
