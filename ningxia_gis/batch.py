@@ -70,6 +70,7 @@ class BatchOptions:
     sliver_m2: float = 1.0
     out: Path = Path("batch_out")
     preload: str = "auto"  # auto | index | full | none
+    formats: tuple[str, ...] = ("json",)  # outputs per case (review.outputs formats)
 
 
 # ---------------------------------------------------------------- collecting the cases
@@ -218,8 +219,8 @@ def run_case(case: Case, opts: BatchOptions, catalog) -> dict:
     t0 = time.perf_counter()
     row = {"case": case.id, "source": case.source, "status": "failed", "error": "", "activity": case.activity or ""}
     try:
-        from .core.check import run_check
         from .core.footprint import load_footprint
+        from .review import ReviewRequest, run_review, write_outputs
         fp = _feature_footprint(case, opts.crs) if case.gdf is not None else load_footprint(case.source, crs=opts.crs)
         if case.gdf is None and opts.activity_column:
             col = opts.activity_column
@@ -228,10 +229,11 @@ def run_case(case: Case, opts: BatchOptions, catalog) -> dict:
                 if vals:
                     case.activity = str(vals[0]).strip()
                     row["activity"] = case.activity
-        result = run_check(fp, catalog, activity=case.activity or None, facts=opts.facts, sliver_m2=opts.sliver_m2)
-        out = Path(opts.out) / "cases" / f"{case.id}.json"
-        # the same content as `check --json`, written compact (the indented form costs ~20 ms a case)
-        out.write_text(json.dumps(result.data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        result = run_review(ReviewRequest(fp, catalog, activity=case.activity or None, facts=opts.facts,
+                                          sliver_m2=opts.sliver_m2))
+        cases_dir = Path(opts.out) / "cases"
+        out = cases_dir / f"{case.id}.json"
+        write_outputs(result, {fmt: cases_dir / f"{case.id}.{fmt}" for fmt in opts.formats})
         row.update(_summary_fields(result.data))
         row["json"] = str(out.relative_to(opts.out))
         row["status"] = "ok"
@@ -452,16 +454,17 @@ def write_summary(rows: list[dict], out: Path) -> tuple[Path, Path]:
     for c in df.columns:  # counts stay integers even when failed cases leave them empty
         if c in ("parcels", "analysis_epsg", "warnings") or c.endswith("_hits"):
             df[c] = df[c].astype("Int64")
-    csv = out / "summary.csv"
-    df.to_csv(csv, index=False, encoding="utf-8-sig")
-    xlsx = out / "summary.xlsx"
-    with pd.ExcelWriter(xlsx, engine="openpyxl") as xw:
+    from .core.files import atomic_output
+    csv, xlsx = out / "summary.csv", out / "summary.xlsx"
+    failed = df[df["status"] != "ok"][["case", "source", "error"]]
+    with atomic_output(csv) as tmp:
+        df.to_csv(tmp, index=False, encoding="utf-8-sig")
+    with atomic_output(xlsx) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
         df.to_excel(xw, sheet_name="summary", index=False)
-        failed = df[df["status"] != "ok"][["case", "source", "error"]]
         failed.to_excel(xw, sheet_name="failures", index=False)
-    if (df["status"] != "ok").any():
-        df[df["status"] != "ok"][["case", "source", "error"]].to_csv(out / "failures.csv", index=False,
-                                                                      encoding="utf-8-sig")
+    if len(failed):
+        with atomic_output(out / "failures.csv") as tmp:
+            failed.to_csv(tmp, index=False, encoding="utf-8-sig")
     return csv, xlsx
 
 
@@ -488,12 +491,12 @@ def run_batch(path, opts: BatchOptions, *, workers: int | None = None, engine: s
 
 
 def cmd_batch(args) -> int:
-    from .cli import parse_facts
+    from .review.request import parse_facts
     if args.workers is not None and args.workers < 1:
         raise NingxiaGisError("--workers must be at least 1")
     opts = BatchOptions(catalog=args.layers, activity=args.activity, activity_column=args.activity_column,
                         facts=parse_facts(args.fact), crs=args.crs, sliver_m2=args.sliver, out=Path(args.out),
-                        preload=args.preload)
+                        preload=args.preload, formats=_formats(args.formats))
     t0 = time.perf_counter()
     rows = run_batch(args.footprints, opts, workers=args.workers, engine=args.engine, scheduler=args.scheduler,
                      partitions=args.partitions, id_column=args.id_column, progress=not args.quiet)
@@ -506,6 +509,15 @@ def cmd_batch(args) -> int:
         for r in failed:
             print(f"  {r['case']}: {r['error']}", file=sys.stderr)
     return 1 if ok == 0 else 0
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    from .review.outputs import OUTPUTS
+    fmts = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    unknown = [f for f in fmts if f not in OUTPUTS]
+    if unknown:
+        raise InputError("output.unknown_format", format=", ".join(unknown))
+    return ("json",) + tuple(f for f in fmts if f != "json")
 
 
 def add_batch_subcommand(subparsers) -> None:
@@ -534,5 +546,7 @@ def add_batch_subcommand(subparsers) -> None:
                    help="load the layers into memory first: index = geometry + spatial index, full = also every "
                         f"attribute, none = bbox reads per case (auto: none below {PRELOAD_MIN_CASES} cases, "
                         f"full from {FULL_ATTRIBUTES_MIN_CASES})")
+    p.add_argument("--formats", default="json", metavar="LIST",
+                   help="outputs per case besides the JSON, comma-separated: pdf, docx, xlsx, gpkg, png")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_batch)

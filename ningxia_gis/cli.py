@@ -1,32 +1,30 @@
-"""`ningxia-gis` command line: check, rules, footprint, report, batch."""
+"""`ningxia-gis` command line: check, scenarios, rules, footprint, report, batch.
+
+Every sub-command builds a ``review.ReviewRequest`` and writes through ``review.outputs`` (atomic), like
+the desktop app and the batch. Errors are one line on stderr (exit 2), never a traceback."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
-from pathlib import Path
 
 from . import __version__
-from .domain.errors import NingxiaGisError
-from .logs import log_path, setup_logging
 
 DEFAULT_DEMO = "road_crossing_redline"
-
-
-def parse_facts(items: list[str] | None) -> dict:
-    facts = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise NingxiaGisError(f"--fact expects KEY=VALUE (e.g. unavoidable=yes), got {item!r}")
-        v = value.strip().lower()
-        facts[key.strip()] = True if v in ("1", "yes", "true", "y", "是") else False if v in (
-            "0", "no", "false", "n", "否") else value.strip()
-    return facts
+OUTPUT_OPTIONS = (  # (flag, format, help) — the outputs of `check`
+    ("--json", "json", "write the machine-readable result ('-' for standard output)"),
+    ("--gpkg", "gpkg", "write the overlap pieces as a GeoPackage"),
+    ("--report", "pdf", "write the review report as PDF"),
+    ("--docx", "docx", "write the report as an editable Word file"),
+    ("--xlsx", "xlsx", "write the report's tables as an Excel workbook"),
+)
 
 
 def add_check_args(p: argparse.ArgumentParser) -> None:
+    from .report.cli import add_meta_options
+
     p.add_argument("footprint", nargs="?", help="project footprint file (TXT, SHP, GPKG, GeoJSON, KML, DXF, CSV, XLSX)")
     p.add_argument("--demo", nargs="?", const=DEFAULT_DEMO, metavar="SCENARIO",
                    help=f"run a shipped sample scenario (default {DEFAULT_DEMO}); see `ningxia-gis scenarios`")
@@ -35,15 +33,28 @@ def add_check_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fact", action="append", metavar="KEY=VALUE",
                    help="answer a rule question, e.g. --fact unavoidable=yes (repeatable)")
     p.add_argument("--crs", help="CRS of the footprint when the file has none (e.g. EPSG:4544)")
-    p.add_argument("--sliver", type=float, default=1.0, help="overlaps below this many m² only touch (default 1)")
-    p.add_argument("--json", metavar="OUT.json", help="write the machine-readable result")
-    p.add_argument("--gpkg", metavar="OUT.gpkg", help="write the overlap pieces as a GeoPackage")
+    p.add_argument("--sliver", type=_sliver, default=1.0,
+                   help="overlaps below this many m² only touch (0–100, default 1)")
+    for flag, fmt, help_ in OUTPUT_OPTIONS:
+        p.add_argument(flag, dest=f"out_{fmt}", metavar=f"OUT.{fmt}", help=help_)
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the printed summary")
+    add_meta_options(p)
+
+
+def _sliver(text: str) -> float:
+    from .domain.errors import InputError
+    from .review.request import check_sliver
+    try:
+        return check_sliver(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def cmd_check(args) -> int:
-    from .core.check import run_check
-    from .core.footprint import load_footprint
+    from .report.cli import meta_of
+    from .review import build_request, run_review, write_outputs
+    from .review.outputs import result_json
+    from .review.request import parse_facts
     from .summary import format_summary
 
     activity, facts = args.activity, parse_facts(args.fact)
@@ -54,21 +65,24 @@ def cmd_check(args) -> int:
         activity = activity or sc.activity
         facts = {**sc.facts, **facts}
     elif args.footprint:
-        path = Path(args.footprint)
+        path = args.footprint
     else:
-        raise NingxiaGisError("give a footprint file, or --demo to run a sample scenario")
-    fp = load_footprint(path, crs=args.crs)
-    result = run_check(fp, args.layers, activity=activity, facts=facts, sliver_m2=args.sliver)
-    print(format_summary(result.data, lang=args.lang))
-    if args.json:
-        result.to_json(args.json)
-        print(f"JSON → {args.json}")
-    if args.gpkg:
-        from .exports import write_pieces_gpkg
-        write_pieces_gpkg(result, args.gpkg)
-        print(f"GeoPackage → {args.gpkg}")
-    for hook in _check_output_hooks:
-        hook(args, result)
+        from .domain.errors import InputError
+        raise InputError("cli.no_footprint")
+    request = build_request(path, args.layers, crs=args.crs, activity=activity, facts=facts,
+                            sliver_m2=args.sliver, case=meta_of(args))
+    result = run_review(request)
+    to_stdout = args.out_json == "-"
+    summary_stream = sys.stderr if to_stdout else sys.stdout
+    print(format_summary(result.data, lang=args.lang), file=summary_stream)
+    if to_stdout:
+        sys.stdout.write(result_json(result.data) + "\n")
+    targets = {fmt: getattr(args, f"out_{fmt}") for _, fmt, _ in OUTPUT_OPTIONS}
+    if to_stdout:
+        targets["json"] = None
+    from .review.outputs import OUTPUTS
+    for fmt, p in write_outputs(result, targets, case=request.case):
+        print(f"{OUTPUTS[fmt].label} → {p}", file=summary_stream)
     return 0
 
 
@@ -80,50 +94,59 @@ def cmd_scenarios(args) -> int:
     return 0
 
 
-# extra outputs of `check` (reports …) registered by optional modules: hook(args, result)
-_check_output_hooks: list = []
-
-
 def build_parser() -> argparse.ArgumentParser:
+    from .batch import add_batch_subcommand
+    from .footprint_io.cli import add_footprint_subcommand
+    from .report.cli import add_report_subcommand
+    from .rules.cli import add_rules_subcommand
+
     parser = argparse.ArgumentParser(prog="ningxia-gis", description="宁夏国土空间管控审查工具 — offline footprint review")
     parser.add_argument("--version", action="version", version=f"ningxia_gis {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("check", help="overlay a footprint on the protected layers (and apply the rules)")
     add_check_args(p)
     p.set_defaults(func=cmd_check)
-    p_check = p
     p = sub.add_parser("scenarios", help="list the shipped training scenarios")
     p.set_defaults(func=cmd_scenarios)
-    for module, fn in (("ningxia_gis.rules.cli", "add_rules_subcommand"),
-                       ("ningxia_gis.footprint_io.cli", "add_footprint_subcommand"),
-                       ("ningxia_gis.report.cli", "add_report_subcommand"),
-                       ("ningxia_gis.batch", "add_batch_subcommand")):
-        try:
-            mod = __import__(module, fromlist=[fn])
-        except ImportError:
-            continue
-        getattr(mod, fn)(sub)
-        extend = getattr(mod, "extend_check_parser", None)
-        if extend:
-            extend(p_check, _check_output_hooks)
+    for add in (add_rules_subcommand, add_footprint_subcommand, add_report_subcommand, add_batch_subcommand):
+        add(sub)
     return parser
 
 
+def _print_error(text: str) -> None:
+    from .domain.messages import text as msg
+    print(f"{msg('error.prefix')}: {text}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv in (["--version"], ["-V"]):  # answered before anything heavy is imported
+        print(f"ningxia_gis {__version__}")
+        return 0
+    from .console import safe_console
+    safe_console()
+    from .domain.errors import NingxiaGisError
+    from .logs import log_path, setup_logging
+
     setup_logging()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except NingxiaGisError as exc:
-        print(f"错误 / error: {exc}", file=sys.stderr)
+        _print_error(str(exc))
         return 2
     except KeyboardInterrupt:
-        print("已中断 / interrupted", file=sys.stderr)
+        from .domain.messages import text as msg
+        print(msg("error.interrupted"), file=sys.stderr)
         return 130
-    except Exception as exc:  # never a traceback on the user's screen
+    except BrokenPipeError:  # `ningxia-gis … | head`: the reader went away, that is not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception:  # never a traceback on the user's screen
+        from .domain.messages import text as msg
         logging.getLogger("ningxia_gis").exception("unexpected error")
-        print(f"内部错误 / internal error: {type(exc).__name__}: {exc} (details: {log_path()})", file=sys.stderr)
+        _print_error(msg("error.internal", log=str(log_path())))
         return 3
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from ningxia_gis.batch import BatchOptions, run_batch
 from ningxia_gis.cli import main
-from ningxia_gis.core.check import run_check
+from ningxia_gis.review import review_file
 from ningxia_gis.paths import SAMPLE_CATALOG, SAMPLE_FOOTPRINTS
 
 GOOD = ["pv_on_farmland.geojson", "road_crossing_redline.gpkg", "nothing_touched.geojson"]
@@ -23,7 +23,7 @@ GOOD = ["pv_on_farmland.geojson", "road_crossing_redline.gpkg", "nothing_touched
 def _same_check(case_json, footprint, activity=None):
     """The batch JSON holds what `check` gives for the same footprint (created_at aside)."""
     got = json.loads(case_json.read_text(encoding="utf-8"))
-    want = json.loads(json.dumps(run_check(footprint, SAMPLE_CATALOG, activity=activity).data))
+    want = json.loads(json.dumps(review_file(footprint, SAMPLE_CATALOG, activity=activity).data))
     got.pop("created_at"), want.pop("created_at")
     assert got == want
 

@@ -6,13 +6,14 @@ import pytest
 
 from ningxia_gis.cli import main
 from ningxia_gis.core.check import run_check
+from ningxia_gis.review import write_output
 from ningxia_gis.core.scenarios import find_scenario
 
 
 @pytest.fixture(scope="module")
 def result_json(tmp_path_factory):
     p = tmp_path_factory.mktemp("cli") / "r.json"
-    run_check(find_scenario("nothing_touched").footprint).to_json(p)
+    write_output("json", run_check(find_scenario("nothing_touched").footprint), p)
     return p
 
 
@@ -30,7 +31,7 @@ def test_report_command_writes_all(result_json, tmp_path, capsys):
 
 @pytest.mark.parametrize("argv, msg", [
     (["report", "{json}"], "nothing to write"),
-    (["report", "{json}", "--pdf", "{tmp}/x.docx"], "expects a .pdf"),
+    (["report", "{json}", "--pdf", "{tmp}/x.docx"], "needs a .pdf"),
     (["report", "{tmp}/missing.json", "--pdf", "{tmp}/x.pdf"], "not found"),
     (["report", "{tmp}/bad.json", "--pdf", "{tmp}/x.pdf"], "not a check result"),
 ])

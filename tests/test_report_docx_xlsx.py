@@ -6,17 +6,20 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from ningxia_gis.core.check import run_check
+from ningxia_gis.core.check import CheckResult, run_check
 from ningxia_gis.core.scenarios import find_scenario
-from ningxia_gis.report import build_report_model, write_docx, write_gpkg, write_xlsx
+from ningxia_gis.report import build_report_model
+from ningxia_gis.report.docx import write_docx
+from ningxia_gis.report.xlsx import write_xlsx
+from ningxia_gis.review import review_file, write_output
 from ningxia_gis.report.model import fmt_m2
 from ningxia_gis.report.testing import example_verdicts
 
 
 @pytest.fixture(scope="module")
 def case():
-    data = run_check(find_scenario("pv_on_farmland").footprint).data
-    data["verdicts"] = example_verdicts(data)
+    sc = find_scenario("pv_on_farmland")
+    data = review_file(sc.footprint, activity=sc.activity, facts=sc.facts).data
     return data, build_report_model(data, {"case_number": "T-42", "reviewer": "张三"})
 
 
@@ -75,7 +78,8 @@ def test_gpkg_from_json(case, tmp_path):
     import pyogrio
 
     data, _ = case
-    path = write_gpkg(data, tmp_path / "p.gpkg")
+    result = CheckResult(data=data, epsg=data["analysis_crs"]["epsg"], footprint_geom=None)
+    path = write_output("gpkg", result, tmp_path / "p.gpkg")
     layers = {name for name, _ in pyogrio.list_layers(path)}
     per_layer = {f"pieces_{x['id']}" for x in data["layers"] if x["pieces"]}
     assert per_layer and layers == {"overlap_pieces", "footprint"} | per_layer

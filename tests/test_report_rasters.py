@@ -11,7 +11,10 @@ import pytest
 
 from ningxia_gis.core.check import run_check
 from ningxia_gis.core.scenarios import find_scenario
-from ningxia_gis.report import build_report_model, write_docx, write_pdf, write_xlsx
+from ningxia_gis.report import build_report_model
+from ningxia_gis.report.docx import write_docx
+from ningxia_gis.report.pdf import write_pdf
+from ningxia_gis.report.xlsx import write_xlsx
 from ningxia_gis.report.model import (RASTER_SECTION_TITLE, Figure, Paragraph, fmt_ha, fmt_m2, fmt_mu, fmt_num,
                                       fmt_pct)
 from ningxia_gis.report.render import figure_key, render_figures

@@ -45,9 +45,9 @@ def test_scenario_verdicts(sid, tmp_path, capsys):
 
 
 def test_road_in_red_line_needs_the_county_city_region_chain():
-    from ningxia_gis.core.check import run_check
+    from ningxia_gis.review import review_file
     s = next(s for s in load_scenarios() if s.id == "road_crossing_redline")
-    data = run_check(s.footprint, activity=s.activity, facts=s.facts).data
+    data = review_file(s.footprint, activity=s.activity, facts=s.facts).data
     z = next(z for z in data["verdicts"]["zones"] if z["role"] == "eco_redline")
     chain = json.dumps(z["procedure"], ensure_ascii=False)
     assert "县" in chain and "市" in chain and "自治区人民政府" in chain

@@ -119,10 +119,12 @@ class Task(QObject):
 
 
 class CheckTask(Task):
-    """`run_check(footprint, catalog, activity=…, facts=…, sliver_m2=…)` in a thread."""
+    """`review.run_review(request, feedback)` in a thread (progress and cancel through its Feedback)."""
 
-    def __init__(self, footprint, catalog, *, activity=None, facts=None, sliver_m2: float = 1.0):
-        from ..core.check import run_check
+    def __init__(self, request):
+        super().__init__(_run_review, request, name="check")
 
-        super().__init__(run_check, footprint, catalog, name="check", activity=activity, facts=facts or {},
-                         sliver_m2=sliver_m2)
+
+def _run_review(request, progress=None, cancelled=None):
+    from ..review import Feedback, run_review
+    return run_review(request, Feedback(progress=progress, cancelled=cancelled))

@@ -128,6 +128,7 @@ class BaseLayer:
         self.name = name
         self.path = Path(path) if path else None
         self.visible = visible
+        self.in_check = True  # the officer may leave a layer with a role out of the check
         self.error: str | None = None
 
     # the canvas asks for data per EPSG; None = not loaded yet
@@ -189,8 +190,8 @@ class VectorLayer(BaseLayer):
 
     @property
     def checked(self) -> bool:
-        """Part of the overlay check (has a role)."""
-        return self.role is not None and self.source is not None
+        """Part of the overlay check: has a role and is not left out."""
+        return self.in_check and self.role is not None and self.source is not None
 
     @property
     def feature_count(self) -> int | None:
@@ -258,8 +259,8 @@ class VectorLayer(BaseLayer):
 
 
 class RasterLayer(BaseLayer):
-    """A DEM or land-cover grid, drawn with `ningxia_gis.maps.raster_draw` (shown only, the check reads
-    the catalog's rasters itself)."""
+    """A DEM or land-cover grid, drawn with `ningxia_gis.maps.raster_draw`; analysed by the check unless
+    left out (``in_check``)."""
 
     kind = "raster"
 
@@ -268,6 +269,10 @@ class RasterLayer(BaseLayer):
         self.spec = spec
         self.role = spec.role
         self.alpha = 0.8
+
+    @property
+    def checked(self) -> bool:
+        return self.in_check
 
     def data(self, epsg: int):
         return self.spec  # drawn directly from the file, window by window
@@ -318,8 +323,8 @@ def layers_from_catalog(cat: Catalog) -> list[VectorLayer]:
 
 
 def catalog_for_check(base: Catalog | None, layers: list[BaseLayer]) -> Catalog:
-    """A catalog of the checked layers (role set), keeping the base catalog's path (its rasters), name
-    and synthetic flag, and the layers' own LayerSources (their loaded indexes are reused)."""
+    """A catalog of exactly the layers and rasters the panel lists as part of the check, keeping the base
+    catalog's name and synthetic flag and the layers' own LayerSources (their loaded indexes are reused)."""
     specs, sources, seen = [], {}, set()
     for lyr in layers:
         if isinstance(lyr, VectorLayer) and lyr.checked:
@@ -332,9 +337,9 @@ def catalog_for_check(base: Catalog | None, layers: list[BaseLayer]) -> Catalog:
             specs.append(spec)
             sources[spec.id] = lyr.source
     if not specs:
-        raise InputError("没有参与检查的管控图层：请添加图层并设置其类型 / no layer with a role to check against")
-    rasters = any(isinstance(lyr, RasterLayer) for lyr in layers)
-    cat = Catalog(specs, path=base.path if base and rasters else None, name=base.name if base else "",
-                  note=base.note if base else "", synthetic=base.synthetic if base else False)
+        raise InputError("check.no_layers")
+    rasters = [lyr.spec for lyr in layers if isinstance(lyr, RasterLayer) and lyr.checked]
+    cat = Catalog(specs, path=base.path if base else None, name=base.name if base else "",
+                  note=base.note if base else "", synthetic=base.synthetic if base else False, rasters=rasters)
     cat._sources.update(sources)
     return cat

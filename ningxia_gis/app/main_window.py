@@ -383,11 +383,10 @@ class MainWindow(QMainWindow):
     def open_catalog(self, path, quiet: bool = False) -> None:
         """Replace the layers with those of a catalog (TOML) or a folder / data file of layers."""
         from ..core.catalog import load_catalog
-        from ..core.raster import load_raster_specs
 
         try:
             cat = load_catalog(path)
-            rasters = load_raster_specs(cat)
+            rasters = cat.rasters
         except NingxiaGisError as exc:
             if quiet and Path(str(path)) != Path(SAMPLE_CATALOG):
                 log.warning("last catalog not usable (%s); sample layers instead", exc)
@@ -775,8 +774,9 @@ class MainWindow(QMainWindow):
         except NingxiaGisError as exc:
             self.error(str(exc))
             return None
+        from ..review import ReviewRequest
         self._invalidate_result()
-        t = CheckTask(self.footprint, cat, activity=activity, facts=facts)
+        t = CheckTask(ReviewRequest(self.footprint, cat, activity=activity, facts=facts))
         t.progress.connect(self._progress)
         t.done.connect(self._check_done)
         t.failed.connect(self._check_failed)
@@ -914,32 +914,23 @@ class MainWindow(QMainWindow):
         p = Path(path)
 
         def work(progress=None):
+            from ..review.outputs import OutputContext, check_target, write_output
             progress(0.1, p.name)
-            if kind == "json":
-                result.to_json(p)
-                return str(p)
-            if kind == "gpkg":
-                from ..exports import write_pieces_gpkg
-
-                write_pieces_gpkg(result, p)
-                return str(p)
-            from ..report import build_report_model, write_reports
-
-            model = build_report_model(data, meta)
+            check_target(kind, p, result)
+            ctx = OutputContext(case=meta)
             if kind == "pdf":
                 from ..report.render import render_figures
 
-                render_figures(model)  # cached on the model, reused by write_pdf
-                return model
-            write_reports(model, **{kind: p})
+                render_figures(ctx.report_model(result))  # cached on the model, reused by the PDF writer
+                return ctx
+            write_output(kind, result, p, ctx)
             return str(p)
 
         def done(out):
             if kind == "pdf":
+                from ..review.outputs import write_output
                 try:
-                    from ..report import write_pdf
-
-                    write_pdf(out, p)
+                    write_output("pdf", result, p, out)  # painted in the GUI thread (Qt text layout)
                 except NingxiaGisError as exc:
                     self.error(tr("msg.export_failed") + str(exc))
                     return

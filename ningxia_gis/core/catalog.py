@@ -567,11 +567,14 @@ class LayerSource:
 
 @dataclass
 class Catalog:
+    """Exactly the layers and rasters (``core.raster.RasterSpec``) a check reads."""
+
     layers: list[LayerSpec]
     path: Path | None = None
     name: str = ""
     note: str = ""
     synthetic: bool = False
+    rasters: list = field(default_factory=list)
     _sources: dict[str, LayerSource] = field(default_factory=dict, repr=False)
 
     def sources(self) -> list[LayerSource]:
@@ -612,8 +615,9 @@ def _from_toml(p: Path) -> Catalog:
         specs.append(LayerSpec(**{k: v for k, v in entry.items() if k != "path"}, path=file))
     if not specs:
         raise CatalogError(f"{p.name}: the catalog lists no layers")
+    from .raster import load_raster_specs
     return Catalog(specs, path=p, name=meta.get("name", p.stem), note=meta.get("note", ""),
-                   synthetic=bool(meta.get("synthetic", False)))
+                   synthetic=bool(meta.get("synthetic", False)), rasters=load_raster_specs(p))
 
 
 def _data_files(p: Path) -> list[Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -19,7 +20,7 @@ from .catalog import Catalog, LayerSource, load_catalog
 from .crs import analysis_epsg_for_lon, crs_label, to_crs
 from ..domain.errors import Cancelled
 from .footprint import Footprint, load_footprint
-from .files import atomic_output, file_sha256
+from .files import file_sha256
 from .overlay import LayerOverlap, overlay_layer
 from ..domain.roles import ROLES
 from .units import area_block
@@ -38,10 +39,6 @@ class CheckResult:
     epsg: int
     footprint_geom: object
     overlaps: list[tuple[LayerSource, LayerOverlap]] = field(default_factory=list)
-
-    def to_json(self, path: str | Path) -> None:
-        with atomic_output(path) as tmp:
-            tmp.write_text(json.dumps(self.data, ensure_ascii=False, indent=1), encoding="utf-8")
 
     def pieces_gdf(self) -> gpd.GeoDataFrame:
         """Every overlap piece with its layer, zone, areas and key attributes (analysis CRS)."""
@@ -100,11 +97,18 @@ def footprint_block(fp: Footprint, epsg: int) -> tuple[dict, object]:
     return block, union
 
 
+def created_at() -> str:
+    """Now in local time (ISO 8601), or SOURCE_DATE_EPOCH when set (reproducible results)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
 def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path | None = None, *,
-              activity: str | None = None, facts: dict | None = None, sliver_m2: float = 1.0,
-              progress: Callable[[float, str], None] | None = None,
+              sliver_m2: float = 1.0, progress: Callable[[float, str], None] | None = None,
               cancelled: Callable[[], bool] | None = None) -> CheckResult:
-    """Overlay the footprint on every catalog layer and, with an activity, apply the rules."""
+    """Overlay the footprint on every catalog layer and raster (no rules: see ``review.run_review``)."""
     progress = progress or (lambda f, m: None)
     cancelled = cancelled or (lambda: False)
     fp = footprint if isinstance(footprint, Footprint) else load_footprint(footprint)
@@ -122,7 +126,7 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
     sources = cat.sources()
     for i, src in enumerate(sources):
         if cancelled():
-            raise Cancelled("check cancelled")
+            raise Cancelled("error.cancelled")
         spec = src.spec
         progress(0.05 + 0.9 * i / max(len(sources), 1), spec.name)
         cands = src.candidates(fp_geom, epsg)
@@ -157,7 +161,7 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
     from .raster import rasters_section
 
     progress(0.96, "rasters")
-    rasters = rasters_section(cat, fp_geom, epsg, footprint_m2=fp_m2, cancelled=cancelled)
+    rasters = rasters_section(cat.rasters, fp_geom, epsg, footprint_m2=fp_m2, cancelled=cancelled)
     for r in rasters:
         warnings.extend(r["warnings"])
         if not any(x["path"] == r["source"] for x in inputs):
@@ -168,7 +172,7 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
     data = {
         "schema_version": SCHEMA_VERSION,
         "program": {"name": "ningxia_gis", "version": __version__},
-        "created_at": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "created_at": created_at(),
         "analysis_crs": {"epsg": epsg, "label": crs_label(epsg),
                          "central_meridian": float(to_crs(epsg).coordinate_operation.params[1].value)},
         "area_method": AREA_METHOD,
@@ -183,19 +187,5 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
         "inputs": inputs,
         "warnings": warnings,
     }
-    result = CheckResult(data=data, epsg=epsg, footprint_geom=fp_geom, overlaps=overlaps)
-    if activity:
-        apply_rules(result, activity, facts or {})
     progress(1.0, "done")
-    return result
-
-
-def apply_rules(result: CheckResult, activity: str, facts: dict) -> None:
-    """Add the activity and the rule engine's verdicts to ``result.data``."""
-    from ..rules.engine import evaluate
-
-    verdicts = evaluate(result.data, activity, facts)
-    result.data["activity"] = verdicts["activity"]
-    result.data["verdicts"] = verdicts
-    for f in verdicts.get("rule_set", {}).get("files", []):
-        result.data["inputs"].append({"kind": "rules", "path": f["path"], "sha256": f["sha256"]})
+    return CheckResult(data=data, epsg=epsg, footprint_geom=fp_geom, overlaps=overlaps)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,22 +25,61 @@ def file_sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
+_TMP_MARK = ".ngtmp-"
+
+
+def _stale_temps(target: Path):
+    """Temporary files of earlier writes to ``target`` whose process is gone (killed mid-write)."""
+    for f in target.parent.glob(f".{target.stem}{_TMP_MARK}*"):
+        pid = f.name[len(target.stem) + 1 + len(_TMP_MARK):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            yield f
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def _remove(p: Path) -> None:
+    try:
+        if p.is_dir():
+            shutil.rmtree(p)
+        else:
+            p.unlink()
+    except OSError:
+        pass
+
+
 @contextmanager
 def atomic_output(path: str | Path):
-    """Yield a temporary path next to ``path``; it is moved onto ``path`` only if the block succeeds."""
+    """Yield a temporary path next to ``path``; it is moved onto ``path`` only if the block succeeds.
+
+    The previous file survives any failure; temporary files left by a killed process are removed by the
+    next write to the same target."""
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
+        for stale in _stale_temps(target):
+            _remove(stale)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}{_TMP_MARK}{os.getpid()}-", suffix=target.suffix,
+                                   dir=target.parent)
     except OSError as exc:
-        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise InputError("output.cannot_write", path=target, reason=exc.strerror or str(exc)) from None
     os.close(fd)
     os.unlink(tmp)  # writers such as GDAL want to create the file themselves
     try:
         yield Path(tmp)
         os.replace(tmp, target)
     except OSError as exc:
-        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise InputError("output.cannot_write", path=target, reason=exc.strerror or str(exc)) from None
     finally:
         if os.path.exists(tmp):
-            os.unlink(tmp)
+            _remove(Path(tmp))

@@ -707,12 +707,12 @@ def raster_sha256(path: str | Path) -> str:
     return _sha(str(p), st.st_size, st.st_mtime_ns)
 
 
-def rasters_section(catalog, footprint_geom, epsg: int, footprint_m2: float | None = None,
+def rasters_section(specs: list[RasterSpec], footprint_geom, epsg: int, footprint_m2: float | None = None,
                     cancelled=None) -> list[dict]:
-    """One ``rasters[]`` result entry per ``[[rasters]]`` entry of the catalog."""
+    """One ``rasters[]`` result entry per raster to check."""
     out = []
-    for spec in load_raster_specs(catalog):
+    for spec in specs:
         if cancelled is not None and cancelled():
-            raise Cancelled("check cancelled")
+            raise Cancelled("error.cancelled")
         out.append(raster_zonal(spec, footprint_geom, epsg, footprint_m2=footprint_m2))
     return out

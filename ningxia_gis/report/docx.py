@@ -18,15 +18,14 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from ..domain.errors import InputError
+from ..domain.vocab import VERDICTS
 from ..fonts import WORD_FONT_BODY, WORD_FONT_HEADING, WORD_FONT_LATIN
 from .model import (SYNTHETIC_WARNING, Bullets, Figure, PageBreak, Paragraph, Quote, ReportModel, Signature,
                     Table, VerdictBox, render_block)
 from .render import MAP_DPI, figure_key, render_figures
 
-VERDICT_RGB = {"deny": "C00000", "conditional": "B35900", "allow": "1F7A1F", "unknown": "1F4E99", "na": "666666",
-               "none": "333333"}
-VERDICT_FILL = {"deny": "FDECEC", "conditional": "FFF4E5", "allow": "ECF7EC", "unknown": "EAF0FA", "na": "F2F2F2",
-                "none": "F2F2F2"}
+VERDICT_RGB = {v.code: v.fg.lstrip("#").upper() for v in VERDICTS}
+VERDICT_FILL = {v.code: v.bg.lstrip("#").upper() for v in VERDICTS}
 HEADER_FILL = "DFE6EE"
 ALIGN = {"l": WD_ALIGN_PARAGRAPH.LEFT, "c": WD_ALIGN_PARAGRAPH.CENTER, "r": WD_ALIGN_PARAGRAPH.RIGHT}
 BODY_W_MM = 165.0
@@ -244,7 +243,7 @@ class DocxBuilder:
             elif cls == "occupied" and j == 1:
                 color, bold = "B00000", True
             _run(p, text, size=7.5 if c.kind == "hash" else 9, bold=bold, color=color)
-            fill = {"sliver": "EEEEEE", "total": "F2F2F2", "occupied": "FFF3F0", "na": "F6F6F6"}.get(cls)
+            fill = {"sliver": "EEEEEE", "total": "F2F2F2", "occupied": "FFF3F0", "not_affected": "F6F6F6"}.get(cls)
             if fill:
                 _shade(cell, fill)
 

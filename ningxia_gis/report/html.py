@@ -7,11 +7,10 @@ import html as _html
 from .model import (Bullets, Figure, PageBreak, Paragraph, Quote, ReportModel, Signature, Table, VerdictBox,
                     render_block)
 from .render import figure_key
+from ..domain.vocab import VERDICTS
 
-VERDICT_COLORS = {"deny": "#c00000", "conditional": "#b35900", "allow": "#1f7a1f", "unknown": "#1f4e99",
-                  "na": "#666666", "none": "#333333"}
-VERDICT_BG = {"deny": "#fdecec", "conditional": "#fff4e5", "allow": "#ecf7ec", "unknown": "#eaf0fa",
-              "na": "#f2f2f2", "none": "#f2f2f2"}
+VERDICT_COLORS = {v.code: v.fg for v in VERDICTS}
+VERDICT_BG = {v.code: v.bg for v in VERDICTS}
 HEADER_BG = "#dfe6ee"
 BORDER = "#7f8c99"
 IMAGE_WIDTH = 570  # Qt text-document pixels (1/96 inch): ≈ 151 mm
@@ -110,7 +109,7 @@ class HtmlBuilder:
         for i, row in enumerate(t.rows):
             cls = t.row_classes[i] if i < len(t.row_classes) else ""
             bg = {"sliver": " bgcolor='#eeeeee'", "sub": "", "occupied": " bgcolor='#fff3f0'",
-                  "na": " bgcolor='#f6f6f6'"}.get(cls, "")
+                  "not_affected": " bgcolor='#f6f6f6'"}.get(cls, "")
             cells = []
             for j, (c, text) in enumerate(zip(t.columns, row)):
                 style = ""

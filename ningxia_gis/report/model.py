@@ -18,6 +18,7 @@ from pathlib import PurePath
 import shapely
 
 from .. import __version__
+from ..domain import vocab
 from ..core.units import m2_to_ha, m2_to_mu
 
 # ------------------------------------------------------------------------------------------------
@@ -61,7 +62,7 @@ def fmt_value(v) -> str:
     return str(v)
 
 
-STATUS_ZH = {"occupied": "占用", "touching": "相接（未占用）", "not_touched": "不涉及"}
+STATUS_ZH = {code: s.zh for code, s in vocab.STATUSES.items()}
 YES_NO = {True: "是", False: "否", None: "未回答"}
 
 #: Chinese column titles for the national field names (三调, 三区三线, 草原, 自然保护地)
@@ -78,26 +79,13 @@ ZONE_COLUMN_ROLES = {"eco_redline": "管控分区", "nature_reserve": "管控分
                      "urban_boundary": "规划分区"}
 MAX_KEY_COLUMNS = 4  # descriptive columns in the PDF/Word detail tables (Excel gets all)
 
-VERDICT_CLASS_WORDS = (
-    ("na", ("not affected", "not touched", "不涉及")),
-    ("deny", ("prohibit", "forbid", "not allowed", "not permitted", "disallow", "reject", "禁止", "不予", "不得",
-              "不允许", "不符合")),
-    ("unknown", ("human", "judg", "unknown", "undetermined", "insufficient", "人工", "待定", "无法判定")),
-    ("conditional", ("condition", "subject to", "有条件")),
-    ("allow", ("allow", "permit", "compliant", "允许", "符合", "可以")),
-)
-RULE_STATUS_ZH = {"inferred": "推断规则，须人工复核", "external": "外部法规，未在种子文件中核实", "draft": "草案"}
+RULE_STATUS_ZH = {k: zh for k, (zh, _) in vocab.RULE_STATUSES.items() if k != "seed"} | {"draft": "草案"}
 
 
-def verdict_class(verdict_en: str | None, verdict_zh: str | None = None) -> str:
-    """'na' | 'deny' | 'unknown' | 'conditional' | 'allow' | 'none' — drives the colour of a verdict."""
-    text = f"{verdict_en or ''} {verdict_zh or ''}".lower()
-    if not text.strip():
-        return "none"
-    for cls, words in VERDICT_CLASS_WORDS:
-        if any(w in text for w in words):
-            return cls
-    return "unknown"
+def verdict_class(verdict: str | None) -> str:
+    """The vocabulary code of a verdict label (``domain.vocab``), "none" for no verdict."""
+    v = vocab.verdict(verdict)
+    return v.code if v else "none"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -527,7 +515,7 @@ def _zone_label(z: dict) -> str:
 
 def _verdict_blocks(v: dict) -> tuple[VerdictBox, list]:
     overall = v.get("overall") or {}
-    cls = verdict_class(overall.get("verdict_en"), overall.get("verdict"))
+    cls = verdict_class(overall.get("verdict"))
     box = VerdictBox("审查结论", overall.get("verdict") or overall.get("verdict_en") or "—", cls,
                      _text(overall.get("summary_zh")))
     blocks: list = []
@@ -548,7 +536,7 @@ def _verdict_blocks(v: dict) -> tuple[VerdictBox, list]:
             verdict = z.get("verdict") or z.get("verdict_en") or ""
             rows.append([name, fmt_ha(m2), verdict, rule, cond])
             values.append([name, m2_to_ha(m2), verdict, z.get("rule_id"), cond])
-            classes.append(verdict_class(z.get("verdict_en"), z.get("verdict")))
+            classes.append(verdict_class(z.get("verdict")))
         blocks.append(Table("verdicts", "分图层审查意见", cols, rows, values, sheet="审查意见", row_classes=classes))
     quotes, seen = [], set()
     for z in zones:

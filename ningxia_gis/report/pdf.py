@@ -55,13 +55,7 @@ def write_pdf(model: ReportModel, path: str | Path, *, map_dpi: int = MAP_DPI, u
     from PySide6.QtCore import QMarginsF
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
 
-    out = Path(path)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with open(out, "wb"):
-            pass
-    except OSError as exc:
-        raise InputError(f"cannot write {out}: {exc}") from None
+    out = Path(path)  # written in place: callers go through review.outputs (atomic)
     writer = QPdfWriter(str(out))
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     writer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from ..domain.vocab import verdict_label
+
 import math
 
 import shapely
@@ -86,8 +88,10 @@ def synthetic_result(n_pieces: int = 300, *, cell: float = 40.0, gap: float = 4.
     }
 
 
-def example_verdicts(data: dict, *, verdict: str = "不予通过", verdict_en: str = "prohibited") -> dict:
-    """A verdicts dict of the rule engine's shape for ``data`` (one zone entry per touched layer)."""
+def example_verdicts(data: dict, *, verdict: str = "有条件允许") -> dict:
+    """A verdicts dict of the rule engine's shape for ``data`` (one zone entry per touched layer), for
+    layout tests of hand-made results; tests of real cases use the rule engine."""
+    verdict_en = verdict_label(verdict, "en")
     zones = []
     for x in data["layers"]:
         if x["role"] == "admin_boundary":

@@ -1,0 +1,140 @@
+"""One registry of output writers keyed by format; every output is written atomically.
+
+A writer gets the result and a temporary path next to the target; the target is replaced only when the
+writer returned, so a failure (or a kill) leaves the previous file as it was. The report formats share
+one report model per ``write_outputs`` call, so their maps are rendered once."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..core.check import CheckResult
+from ..core.files import atomic_output
+from ..domain.errors import InputError
+
+
+@dataclass
+class OutputContext:
+    """What the report writers share within one ``write_outputs`` call."""
+
+    case: dict = field(default_factory=dict)
+    use_sources: bool = True  # maps re-read the layer files around the footprint
+    base_dir: str | None = None  # where relative layer paths of a saved result live
+    map_dpi: int | None = None
+    _model: object = None
+
+    def report_model(self, result: CheckResult):
+        if self._model is None:
+            from ..report import build_report_model
+            self._model = build_report_model(result.data, self.case, base_dir=self.base_dir)
+        return self._model
+
+    @property
+    def render_kw(self) -> dict:
+        return {"use_sources": self.use_sources, **({"map_dpi": self.map_dpi} if self.map_dpi else {})}
+
+
+@dataclass(frozen=True)
+class Output:
+    format: str
+    suffixes: tuple[str, ...]
+    label: str
+    write: Callable[[CheckResult, Path, OutputContext], None]
+
+
+def _json(result: CheckResult, tmp: Path, ctx: OutputContext) -> None:
+    tmp.write_text(result_json(result.data), encoding="utf-8")
+
+
+def result_json(data: dict) -> str:
+    """The result as the JSON text every front end writes (byte-identical for the same data)."""
+    return json.dumps(data, ensure_ascii=False, indent=1)
+
+
+def _gpkg(result: CheckResult, tmp: Path, ctx: OutputContext) -> None:
+    from ..exports import write_pieces_gpkg
+    write_pieces_gpkg(result, tmp)
+
+
+def _pdf(result: CheckResult, tmp: Path, ctx: OutputContext) -> None:
+    from ..report.pdf import write_pdf
+    write_pdf(ctx.report_model(result), tmp, **ctx.render_kw)
+
+
+def _docx(result: CheckResult, tmp: Path, ctx: OutputContext) -> None:
+    from ..report.docx import write_docx
+    write_docx(ctx.report_model(result), tmp, **ctx.render_kw)
+
+
+def _xlsx(result: CheckResult, tmp: Path, ctx: OutputContext) -> None:
+    from ..report.xlsx import write_xlsx
+    write_xlsx(ctx.report_model(result), tmp)
+
+
+def _png(result: CheckResult, tmp: Path, ctx: OutputContext) -> None:
+    from ..maps import location_map, map_context, save_map
+    fig = location_map(map_context(result.data, base_dir=ctx.base_dir, use_sources=ctx.use_sources), title=None)
+    save_map(fig, tmp, dpi=ctx.map_dpi or 200)
+
+
+OUTPUTS: dict[str, Output] = {o.format: o for o in (
+    Output("json", (".json",), "JSON", _json),
+    Output("gpkg", (".gpkg",), "GeoPackage", _gpkg),
+    Output("pdf", (".pdf",), "PDF", _pdf),
+    Output("docx", (".docx",), "Word", _docx),
+    Output("xlsx", (".xlsx",), "Excel", _xlsx),
+    Output("png", (".png",), "PNG", _png),
+)}
+
+
+def _input_paths(result: CheckResult) -> set[Path]:
+    out = set()
+    for x in result.data.get("inputs", []):
+        try:
+            out.add(Path(x["path"]).resolve())
+        except (KeyError, OSError, TypeError):
+            continue
+    return out
+
+
+def check_target(fmt: str, path: str | Path, result: CheckResult | None = None) -> Path:
+    """The output path if it suits the format and is not a folder or one of the inputs."""
+    out = OUTPUTS.get(fmt)
+    if out is None:
+        raise InputError("output.unknown_format", format=fmt)
+    p = Path(path)
+    if p.suffix.lower() not in out.suffixes:
+        raise InputError("output.wrong_suffix", path=p, suffix=" / ".join(out.suffixes), label=out.label)
+    if p.is_dir():
+        raise InputError("output.is_folder", path=p)
+    if result is not None and p.resolve() in _input_paths(result):
+        raise InputError("output.is_input", path=p)
+    return p
+
+
+def write_output(fmt: str, result: CheckResult, path: str | Path, ctx: OutputContext | None = None) -> Path:
+    """Write one output atomically; returns its path."""
+    p = check_target(fmt, path, result)
+    with atomic_output(p) as tmp:
+        OUTPUTS[fmt].write(result, tmp, ctx or OutputContext())
+    return p
+
+
+def write_outputs(result: CheckResult, targets: dict[str, str | Path], *, case: dict | None = None,
+                  use_sources: bool = True, base_dir: str | None = None, map_dpi: int | None = None,
+                  feedback=None) -> list[tuple[str, Path]]:
+    """Write every ``{format: path}`` target (all targets are checked before the first is written)."""
+    todo = [(fmt, check_target(fmt, path, result)) for fmt, path in targets.items() if path]
+    ctx = OutputContext(case=dict(case or {}), use_sources=use_sources, base_dir=base_dir, map_dpi=map_dpi)
+    done = []
+    for i, (fmt, p) in enumerate(todo):
+        if feedback is not None:
+            feedback.check_cancelled()
+            feedback.set_progress(i / len(todo), OUTPUTS[fmt].label)
+        done.append((fmt, write_output(fmt, result, p, ctx)))
+    if feedback is not None:
+        feedback.set_progress(1.0, "done")
+    return done

@@ -1,0 +1,51 @@
+"""run_review: footprint × the request's layers and rasters → overlaps → rule verdicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..core.catalog import Catalog, load_catalog
+from ..core.check import CheckResult, run_check
+from ..core.footprint import Footprint, load_footprint
+from ..paths import SAMPLE_CATALOG
+from .request import Feedback, ReviewRequest
+
+
+def build_request(footprint: Footprint | str | Path, layers: Catalog | str | Path | None = None, *,
+                  crs=None, activity: str | None = None, facts: dict | None = None, sliver_m2: float = 1.0,
+                  case: dict | None = None, overrides: list | None = None) -> ReviewRequest:
+    """A request from file paths (the sample layers when ``layers`` is None)."""
+    fp = footprint if isinstance(footprint, Footprint) else load_footprint(footprint, crs=crs)
+    cat = layers if isinstance(layers, Catalog) else load_catalog(layers or SAMPLE_CATALOG)
+    return ReviewRequest(fp, cat, activity=activity or None, facts=dict(facts or {}), sliver_m2=sliver_m2,
+                         case=dict(case or {}), overrides=list(overrides or []))
+
+
+def run_review(request: ReviewRequest, feedback: Feedback | None = None) -> CheckResult:
+    """Check the footprint against exactly the request's layers and rasters, then apply the rules."""
+    fb = feedback or Feedback()
+    result = run_check(request.footprint, request.catalog, sliver_m2=request.sliver_m2,
+                       progress=lambda f, step: fb.set_progress(0.95 * f, step), cancelled=fb.is_canceled)
+    fb.check_cancelled()
+    if request.activity:
+        fb.set_progress(0.96, "rules")
+        apply_rules(result, request.activity, request.facts)
+    fb.set_progress(1.0, "done")
+    return result
+
+
+def apply_rules(result: CheckResult, activity: str, facts: dict) -> None:
+    """Add the activity and the rule engine's verdicts to ``result.data``."""
+    from ..rules.engine import evaluate
+
+    verdicts = evaluate(result.data, activity, facts)
+    result.data["activity"] = verdicts["activity"]
+    result.data["verdicts"] = verdicts
+    for f in verdicts.get("rule_set", {}).get("files", []):
+        result.data["inputs"].append({"kind": "rules", "path": f["path"], "sha256": f["sha256"]})
+
+
+def review_file(footprint: Footprint | str | Path, layers: Catalog | str | Path | None = None,
+                **kw) -> CheckResult:
+    """``run_review(build_request(footprint, layers, **kw))`` — one call for scripts and tests."""
+    return run_review(build_request(footprint, layers, **kw))
