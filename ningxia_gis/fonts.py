@@ -1,7 +1,7 @@
 """The shipped CJK font (resources/fonts/NotoSansSC-Regular.ttf) for matplotlib, Qt and reports.
 
 Nothing here depends on a system CJK font: the font file is registered explicitly with matplotlib
-(`setup_matplotlib_fonts`) and Qt (`qt_font_family`). Qt is imported only inside `qt_font_family`.
+(`setup_matplotlib_fonts`); Qt registers it in ``report.pdf.qt_font_family``.
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ def cjk_font_path() -> Path:
     """Path of the shipped TrueType CJK font (raises NingxiaGisError when the file is missing)."""
     p = FONTS_DIR / FONT_FILE
     if not p.is_file():
-        raise NingxiaGisError(f"the Chinese font is missing: {p} (reinstall the program or rebuild it with "
-                              "tools/build_cjk_font.py)")
+        raise NingxiaGisError("report.font_missing", path=p)
     return p
 
 
@@ -76,20 +75,3 @@ def font_properties(size: float | None = None):
     from matplotlib.font_manager import FontProperties
 
     return FontProperties(fname=str(cjk_font_path()), size=size)
-
-
-_QT_FAMILY: str | None = None
-
-
-def qt_font_family() -> str:
-    """Register the shipped font with Qt (needs a Q(Gui)Application) and return its family name."""
-    global _QT_FAMILY
-    if _QT_FAMILY is None:
-        from PySide6.QtGui import QFontDatabase
-
-        fid = QFontDatabase.addApplicationFont(str(cjk_font_path()))
-        fams = QFontDatabase.applicationFontFamilies(fid) if fid >= 0 else []
-        if not fams:
-            raise NingxiaGisError(f"Qt cannot load the Chinese font {cjk_font_path()}")
-        _QT_FAMILY = fams[0]
-    return _QT_FAMILY

@@ -72,12 +72,9 @@ def format_summary(data: dict, lang: str = "zh") -> str:
     out.append(table(rows, right_cols={2, 3, 4, 5, 6}))
     out.extend(format_rasters(data.get("rasters") or [], lang))
     if data.get("verdicts"):
-        try:
-            from .rules.cli import format_verdicts
-            out.append("")
-            out.append(format_verdicts(data["verdicts"], lang))
-        except ImportError:
-            pass
+        from .rules.cli import format_verdicts
+        out.append("")
+        out.append(format_verdicts(data["verdicts"], lang))
     notes = list(data.get("warnings", []))
     if data.get("catalog", {}).get("synthetic"):
         notes.append(t["synthetic"])

@@ -163,7 +163,7 @@ def test_report_package_is_qt_free():
     import subprocess
     import sys
 
-    code = ("import sys, ningxia_gis.report, ningxia_gis.report.cli, ningxia_gis.report.pdf, ningxia_gis.styles, "
+    code = ("import sys, ningxia_gis.report, ningxia_gis.cli.report, ningxia_gis.report.pdf, ningxia_gis.styles, "
             "ningxia_gis.fonts; print(sorted({m.split('.')[0] for m in sys.modules} & {'PySide6', 'matplotlib'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

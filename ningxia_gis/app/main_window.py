@@ -60,7 +60,8 @@ def setup_fonts(app: QApplication | None = None) -> str | None:
     """The shipped CJK font for Qt widgets and matplotlib (no system CJK font is assumed)."""
     family = None
     try:
-        from ..fonts import qt_font_family, setup_matplotlib_fonts
+        from ..fonts import setup_matplotlib_fonts
+        from ..report.pdf import qt_font_family
 
         setup_matplotlib_fonts()
         family = qt_font_family()

@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 from ..domain.errors import InputError
+from ..fonts import cjk_font_path
 from .html import model_html
 from .model import ReportModel
 from .render import MAP_DPI, figure_key, render_figures
@@ -34,7 +35,7 @@ def ensure_qt_app():
     try:
         from PySide6.QtCore import QCoreApplication
     except ImportError as exc:
-        raise InputError(f"the PDF report needs PySide6 (Qt), which cannot be loaded: {exc}") from None
+        raise InputError("report.no_qt") from exc
 
     app = QCoreApplication.instance()
     if app is not None:
@@ -47,6 +48,23 @@ def ensure_qt_app():
 
     _APP = AppClass(["ningxia-gis"])
     return _APP
+
+
+_QT_FAMILY: str | None = None
+
+
+def qt_font_family() -> str:
+    """Register the shipped font with Qt (needs a Q(Gui)Application) and return its family name."""
+    global _QT_FAMILY
+    if _QT_FAMILY is None:
+        from PySide6.QtGui import QFontDatabase
+
+        fid = QFontDatabase.addApplicationFont(str(cjk_font_path()))
+        fams = QFontDatabase.applicationFontFamilies(fid) if fid >= 0 else []
+        if not fams:
+            raise InputError("report.qt_font", path=cjk_font_path())
+        _QT_FAMILY = fams[0]
+    return _QT_FAMILY
 
 
 def write_pdf(model: ReportModel, path: str | Path, *, map_dpi: int = MAP_DPI, use_sources: bool = True) -> Path:
@@ -74,7 +92,6 @@ def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sour
     from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt, QUrl
     from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QTextDocument
 
-    from ..fonts import qt_font_family
     from .html import CSS
 
     family = qt_font_family()
@@ -105,7 +122,7 @@ def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sour
 
     painter = QPainter()
     if not painter.begin(device):
-        raise InputError("cannot paint the report on the output device")
+        raise InputError("report.cannot_paint")
     try:
         small = QFont(family, 8)
         pen = QPen(QColor("#666666"))

@@ -28,7 +28,7 @@ def cmd_report(args) -> int:
     from ..core.check import CheckResult
     from ..domain.errors import InputError
     from ..review.outputs import OUTPUTS, write_outputs
-    from . import load_result
+    from ..report import load_result
 
     targets = {"pdf": args.pdf, "docx": args.docx, "xlsx": args.xlsx, "gpkg": args.gpkg}
     if not any(targets.values()):

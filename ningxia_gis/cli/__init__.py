@@ -10,7 +10,7 @@ import logging
 import os
 import sys
 
-from . import __version__
+from .. import __version__
 
 DEFAULT_DEMO = "road_crossing_redline"
 OUTPUT_OPTIONS = (  # (flag, format, help) — the outputs of `check`
@@ -23,7 +23,7 @@ OUTPUT_OPTIONS = (  # (flag, format, help) — the outputs of `check`
 
 
 def add_check_args(p: argparse.ArgumentParser) -> None:
-    from .report.cli import add_meta_options
+    from .report import add_meta_options
 
     p.add_argument("footprint", nargs="?", help="project footprint file (TXT, SHP, GPKG, GeoJSON, KML, DXF, CSV, XLSX)")
     p.add_argument("--demo", nargs="?", const=DEFAULT_DEMO, metavar="SCENARIO",
@@ -42,8 +42,8 @@ def add_check_args(p: argparse.ArgumentParser) -> None:
 
 
 def _sliver(text: str) -> float:
-    from .domain.errors import InputError
-    from .review.request import check_sliver
+    from ..domain.errors import InputError
+    from ..review.request import check_sliver
     try:
         return check_sliver(text)
     except InputError as exc:
@@ -51,15 +51,15 @@ def _sliver(text: str) -> float:
 
 
 def cmd_check(args) -> int:
-    from .report.cli import meta_of
-    from .review import build_request, run_review, write_outputs
-    from .review.outputs import result_json
-    from .review.request import parse_facts
-    from .summary import format_summary
+    from .report import meta_of
+    from ..review import build_request, run_review, write_outputs
+    from ..review.outputs import result_json
+    from ..review.request import parse_facts
+    from ..summary import format_summary
 
     activity, facts = args.activity, parse_facts(args.fact)
     if args.demo:
-        from .core.scenarios import find_scenario
+        from ..core.scenarios import find_scenario
         sc = find_scenario(args.demo)
         path = sc.footprint
         activity = activity or sc.activity
@@ -67,7 +67,7 @@ def cmd_check(args) -> int:
     elif args.footprint:
         path = args.footprint
     else:
-        from .domain.errors import InputError
+        from ..domain.errors import InputError
         raise InputError("cli.no_footprint")
     request = build_request(path, args.layers, crs=args.crs, activity=activity, facts=facts,
                             sliver_m2=args.sliver, case=meta_of(args))
@@ -80,14 +80,14 @@ def cmd_check(args) -> int:
     targets = {fmt: getattr(args, f"out_{fmt}") for _, fmt, _ in OUTPUT_OPTIONS}
     if to_stdout:
         targets["json"] = None
-    from .review.outputs import OUTPUTS
+    from ..review.outputs import OUTPUTS
     for fmt, p in write_outputs(result, targets, case=request.case):
         print(f"{OUTPUTS[fmt].label} → {p}", file=summary_stream)
     return 0
 
 
 def cmd_scenarios(args) -> int:
-    from .core.scenarios import load_scenarios
+    from ..core.scenarios import load_scenarios
     for s in load_scenarios():
         facts = " ".join(f"{k}={v}" for k, v in s.facts.items())
         print(f"{s.id:28s} {s.title_zh}  [{s.activity}{' ' + facts if facts else ''}]")
@@ -95,10 +95,10 @@ def cmd_scenarios(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .batch import add_batch_subcommand
-    from .footprint_io.cli import add_footprint_subcommand
-    from .report.cli import add_report_subcommand
-    from .rules.cli import add_rules_subcommand
+    from ..batch import add_batch_subcommand
+    from ..footprint_io.cli import add_footprint_subcommand
+    from .report import add_report_subcommand
+    from ..rules.cli import add_rules_subcommand
 
     parser = argparse.ArgumentParser(prog="ningxia-gis", description="宁夏国土空间管控审查工具 — offline footprint review")
     parser.add_argument("--version", action="version", version=f"ningxia_gis {__version__}")
@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _print_error(text: str) -> None:
-    from .domain.messages import text as msg
+    from ..domain.messages import text as msg
     print(f"{msg('error.prefix')}: {text}", file=sys.stderr)
 
 
@@ -123,10 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     if argv in (["--version"], ["-V"]):  # answered before anything heavy is imported
         print(f"ningxia_gis {__version__}")
         return 0
-    from .console import safe_console
+    from ..console import safe_console
     safe_console()
-    from .domain.errors import NingxiaGisError
-    from .logs import log_path, setup_logging
+    from ..domain.errors import NingxiaGisError
+    from ..logs import log_path, setup_logging
 
     setup_logging()
     args = build_parser().parse_args(argv)
@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         _print_error(str(exc))
         return 2
     except KeyboardInterrupt:
-        from .domain.messages import text as msg
+        from ..domain.messages import text as msg
         print(msg("error.interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:  # `ningxia-gis … | head`: the reader went away, that is not an error
@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception:  # never a traceback on the user's screen
-        from .domain.messages import text as msg
+        from ..domain.messages import text as msg
         logging.getLogger("ningxia_gis").exception("unexpected error")
         _print_error(msg("error.internal", log=str(log_path())))
         return 3

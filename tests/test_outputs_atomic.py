@@ -1,0 +1,116 @@
+"""Every output format is written completely or not at all (review.outputs)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from ningxia_gis.core.files import atomic_output
+from ningxia_gis.core.scenarios import find_scenario
+from ningxia_gis.domain.errors import InputError
+from ningxia_gis.review import OUTPUTS, review_file, write_output, write_outputs
+from ningxia_gis.review.outputs import Output
+
+OLD = b"the previous report, which must survive\n"
+
+
+@pytest.fixture(scope="module")
+def result():
+    sc = find_scenario("road_crossing_redline")
+    return review_file(sc.footprint, activity=sc.activity, facts=sc.facts)
+
+
+def _temps(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("fmt", sorted(OUTPUTS))
+def test_failure_inside_every_writer_keeps_the_previous_file(fmt, result, tmp_path, monkeypatch):
+    target = tmp_path / f"out{OUTPUTS[fmt].suffixes[0]}"
+    target.write_bytes(OLD)
+    real = OUTPUTS[fmt]
+
+    def half_then_fail(res, tmp, ctx):
+        tmp.write_bytes(b"half a file")
+        raise RuntimeError("disk full while painting")
+
+    monkeypatch.setitem(OUTPUTS, fmt, Output(real.format, real.suffixes, real.label, half_then_fail))
+    with pytest.raises(RuntimeError):
+        write_output(fmt, result, target)
+    assert target.read_bytes() == OLD
+    assert _temps(tmp_path) == []
+
+
+@pytest.mark.parametrize("fmt", ["json", "gpkg", "xlsx", "docx", "pdf"])
+def test_real_writers_replace_the_file_whole(fmt, result, tmp_path):
+    target = tmp_path / f"out.{fmt}"
+    target.write_bytes(OLD)
+    write_output(fmt, result, target)
+    data = target.read_bytes()
+    assert data != OLD and len(data) > 1000
+    magic = {"json": b"{", "gpkg": b"SQLite format 3", "xlsx": b"PK", "docx": b"PK", "pdf": b"%PDF"}[fmt]
+    assert data.startswith(magic)
+    assert _temps(tmp_path) == []
+
+
+def test_all_targets_are_checked_before_any_is_written(result, tmp_path):
+    good = tmp_path / "r.json"
+    with pytest.raises(InputError):
+        write_outputs(result, {"json": good, "pdf": tmp_path / "r.docx"})
+    assert not good.exists()
+
+
+def test_an_input_is_never_overwritten(result, tmp_path):
+    footprint = Path(result.data["footprint"]["source"])
+    before = footprint.read_bytes()
+    assert footprint.suffix == ".gpkg"
+    with pytest.raises(InputError) as err:
+        write_output("gpkg", result, footprint)
+    assert "输入文件" in str(err.value) and str(footprint.parent) not in str(err.value)
+    assert footprint.read_bytes() == before
+
+
+_SLOW_WRITER = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from ningxia_gis.core.files import atomic_output
+    with atomic_output(sys.argv[1]) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(b"partial")
+            fh.flush()
+            print("writing", flush=True)
+            time.sleep(60)
+""")
+
+
+def test_kill_during_a_write_keeps_the_old_file_and_the_next_write_cleans_up(tmp_path):
+    target = tmp_path / "report.pdf"
+    target.write_bytes(OLD)
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_WRITER, str(target)], stdout=subprocess.PIPE,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert proc.stdout.readline().strip() == b"writing"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert target.read_bytes() == OLD
+    assert len(_temps(tmp_path)) == 1  # the killed writer's temporary file …
+    with atomic_output(target) as tmp:
+        tmp.write_bytes(b"%PDF new")
+    assert target.read_bytes() == b"%PDF new"
+    assert _temps(tmp_path) == []  # … is removed by the next write to the same target
+
+
+def test_a_live_writers_temp_file_is_left_alone(tmp_path):
+    target = tmp_path / "a.json"
+    with atomic_output(target) as outer:
+        outer.write_text("1")
+        with atomic_output(target) as inner:  # same process: its temp file is alive
+            inner.write_text("2")
+        assert outer.exists()
+    assert target.read_text() == "1"
+    assert _temps(tmp_path) == []
