@@ -1,0 +1,7 @@
+"""`python -m ningxia_gis.cli …` = `ningxia-gis …`."""
+
+import sys
+
+from . import main
+
+sys.exit(main())
