@@ -116,7 +116,7 @@ classes = {"3" = {zh = "林地", en = "Forest"}, "4" = "建设用地"}
 @pytest.mark.parametrize("body, match", [
     ('[[rasters]]\nid = "a"\nrole = "slope"\npath = "a.tif"\n', "unknown role"),
     ('[[rasters]]\nid = "a"\nrole = "dem"\npath = "missing.tif"\n', "file not found"),
-    ('[[rasters]]\nid = "a"\nrole = "dem"\n', "missing field 'path'"),
+    ('[[rasters]]\nid = "a"\nrole = "dem"\n', "missing field path"),
     ('[[rasters]]\nid = "a"\nrole = "dem"\npath = "a.tif"\ncolour = 1\n', "unknown field"),
     ('[[rasters]]\nid = "a"\nrole = "landcover"\npath = "a.tif"\nresampling = "bilinear"\n', "nearest"),
     ('[[rasters]]\nid = "a"\nrole = "landcover"\npath = "a.tif"\nclasses = {"x" = "耕地"}\n', "not an integer"),

@@ -111,14 +111,14 @@ class RasterSpec:
     def __post_init__(self):
         self.path = Path(self.path)
         if self.role not in RASTER_ROLES:
-            raise CatalogError(f"raster {self.id!r}: unknown role {self.role!r} (one of {', '.join(RASTER_ROLES)})")
+            raise CatalogError("raster.unknown_role", id=self.id, role=self.role, roles=", ".join(RASTER_ROLES))
         self.name = self.name or RASTER_ROLES[self.role]["name_zh"]
         if self.resampling is None:
             self.resampling = "bilinear" if self.role == "dem" else "nearest"
         if not hasattr(Resampling, self.resampling):
-            raise CatalogError(f"raster {self.id!r}: unknown resampling {self.resampling!r}")
+            raise CatalogError("raster.unknown_resampling", id=self.id, value=self.resampling)
         if self.role == "landcover" and self.resampling != "nearest" and self.resampling != "mode":
-            raise CatalogError(f"raster {self.id!r}: a class grid can only be resampled with nearest or mode")
+            raise CatalogError("raster.class_resampling", id=self.id)
         self.slope_thresholds = sorted(float(t) for t in self.slope_thresholds)
         self.elevation_thresholds = sorted(float(t) for t in self.elevation_thresholds)
 
@@ -138,12 +138,12 @@ def _parse_classes(raw, where: str) -> dict[int, RasterClass]:
         try:
             c = int(str(code).strip())
         except ValueError:
-            raise CatalogError(f"{where}: class code {code!r} is not an integer") from None
+            raise CatalogError("raster.class_code", where=where, code=code) from None
         if isinstance(v, str):
             out[c] = RasterClass(c, v)
             continue
         if not isinstance(v, dict):
-            raise CatalogError(f"{where}: class {code!r} must be a name or a table {{zh, en, color}}")
+            raise CatalogError("raster.class_entry", where=where, code=code)
         zh = v.get("zh") or v.get("name_zh") or v.get("name") or ""
         en = v.get("en") or v.get("name_en") or ""
         out[c] = RasterClass(c, str(zh) or f"类别 {c}", str(en), v.get("color") or None)
@@ -155,22 +155,22 @@ def read_class_table(path: str | Path) -> dict[int, RasterClass]:
     (``{"1": {"zh": …, "en": …, "color": …}}``, optionally under a ``classes`` key)."""
     p = Path(path)
     if not p.exists():
-        raise CatalogError(f"class table not found: {p}")
+        raise CatalogError("raster.class_table_missing", path=p)
     try:
         text = p.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{p.name}: cannot read the class table ({exc})") from None
+        raise CatalogError("raster.class_table_unreadable", path=p) from exc
     suffix = p.suffix.lower()
     try:
         if suffix == ".csv":
             rows = list(csv.DictReader(text.splitlines()))
             if not rows or "code" not in {k.strip().lower() for k in rows[0]}:
-                raise CatalogError(f"{p.name}: a class table CSV needs a header row with code, zh, en[, color]")
+                raise CatalogError("raster.class_table_header", path=p)
             rows = [{k.strip().lower(): (v or "").strip() for k, v in r.items() if k} for r in rows]
             return _parse_classes(rows, p.name)
         data = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-        raise CatalogError(f"{p.name}: not a valid class table: {exc}") from None
+        raise CatalogError("raster.class_table_invalid", path=p, detail=exc) from None
     return _parse_classes(data.get("classes", data) if isinstance(data, dict) else data, p.name)
 
 
@@ -188,23 +188,23 @@ def load_raster_specs(catalog) -> list[RasterSpec]:
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{p.name}: not a valid TOML catalog: {exc}") from None
+        raise CatalogError("catalog.bad_toml", path=p, detail=exc) from None
     specs: list[RasterSpec] = []
     seen: set[str] = set()
     for i, entry in enumerate(data.get("rasters", []), 1):
         where = f"{p.name}: raster #{i}"
         unknown = set(entry) - _SPEC_FIELDS
         if unknown:
-            raise CatalogError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+            raise CatalogError("catalog.unknown_fields", where=where, fields=", ".join(sorted(unknown)))
         for need in ("id", "role", "path"):
             if need not in entry:
-                raise CatalogError(f"{where}: missing field {need!r}")
+                raise CatalogError("catalog.missing_field", where=where, field=need)
         if entry["id"] in seen:
-            raise CatalogError(f"{where}: duplicate raster id {entry['id']!r}")
+            raise CatalogError("raster.duplicate_id", where=where, id=entry["id"])
         seen.add(entry["id"])
         file = (p.parent / entry["path"]).resolve()
         if not file.exists():
-            raise CatalogError(f"{p.name}: raster {entry['id']!r}: file not found: {file}")
+            raise CatalogError("raster.file_missing", path=p, id=entry["id"], file=file)
         kw = {k: v for k, v in entry.items() if k not in ("path", "classes", "class_table")}
         classes: dict[int, RasterClass] = {}
         table = None
@@ -284,14 +284,13 @@ class RasterWindow:
 
 def _open(path: Path):
     if not path.exists():
-        raise InputError(f"raster file not found: {path}")
+        raise InputError("raster.not_found", path=path)
     try:
         with _warnings.catch_warnings():
             _warnings.simplefilter("ignore", NotGeoreferencedWarning)
             return rasterio.open(path)
     except (RasterioError, OSError) as exc:
-        raise InputError(f"{path.name}: cannot be read as a raster (corrupt or not a GeoTIFF/raster file): "
-                         f"{_short(exc)}") from None
+        raise InputError("raster.unreadable", path=path, detail=_short(exc)) from None
 
 
 def _short(exc) -> str:
@@ -307,28 +306,26 @@ def _source_crs(ds, spec: RasterSpec) -> CRS:
     name = spec.path.name
     if ds.transform == Affine.identity():
         if ds.gcps[0]:
-            raise CRSError(f"{name}: the raster is georeferenced by control points only; warp it to a "
-                           "CGCS2000 grid first (e.g. gdalwarp -t_srs EPSG:4544)")
-        raise CRSError(f"{name}: the raster is not georeferenced (no geotransform, no coordinate system)")
+            raise CRSError("raster.gcps_only", name=name)
+        raise CRSError("raster.not_georeferenced", name=name)
     if spec.crs:
         try:
             return CRS.from_user_input(spec.crs)
         except Exception as exc:  # pyproj raises several types
-            raise CRSError(f"{name}: unknown coordinate system {spec.crs!r} in the catalog ({exc})") from None
+            raise CRSError("raster.bad_catalog_crs", name=name, crs=spec.crs) from None
     if ds.crs is None:
-        raise CRSError(f"{name}: the raster has no coordinate system; set crs = \"EPSG:…\" in its catalog "
-                       "entry or add one to the file (e.g. gdal_edit -a_srs EPSG:4544)")
+        raise CRSError("raster.no_crs", name=name)
     try:
         return CRS.from_wkt(ds.crs.to_wkt())
     except Exception as exc:
-        raise CRSError(f"{name}: unsupported coordinate system in the raster ({exc})") from None
+        raise CRSError("raster.unsupported_crs", name=name) from None
 
 
 def _read(ds, spec: RasterSpec, win: Window, **kw) -> np.ma.MaskedArray:
     try:
         arr = ds.read(spec.band, window=win, masked=True, **kw)
     except (RasterioError, OSError, IndexError, ValueError) as exc:
-        raise InputError(f"{spec.path.name}: the raster data cannot be read (corrupt file?): {_short(exc)}") from None
+        raise InputError("raster.data_unreadable", path=spec.path, detail=_short(exc)) from None
     if spec.nodata is not None:
         arr = np.ma.masked_where(np.ma.getdata(arr) == spec.nodata, arr, copy=False)
     return arr
@@ -383,7 +380,7 @@ def read_window(raster, bounds, epsg: int, *, pad_cells: int = 2, res: float | N
     ds = _open(spec.path)
     with ds:
         if not 1 <= spec.band <= ds.count:
-            raise InputError(f"{spec.path.name}: band {spec.band} requested but the raster has {ds.count}")
+            raise InputError("raster.band", path=spec.path, band=spec.band, count=ds.count)
         src_crs = _source_crs(ds, spec)
         dst_crs = CRS.from_epsg(epsg)
         same = src_crs.equals(dst_crs, ignore_axis_order=True)
@@ -408,14 +405,13 @@ def read_window(raster, bounds, epsg: int, *, pad_cells: int = 2, res: float | N
         # warp: destination grid in the analysis CRS
         res = res or src_res
         if not (res > 0 and math.isfinite(res)):
-            raise CRSError(f"{spec.path.name}: cannot work out the cell size in {crs_label(epsg)}")
+            raise CRSError("raster.cell_size", path=spec.path, crs=crs_label(epsg))
         x0 = math.floor(minx / res) * res - pad_cells * res
         y1 = math.ceil(maxy / res) * res + pad_cells * res
         width = int(math.ceil((maxx + pad_cells * res - x0) / res))
         height = int(math.ceil((y1 - (miny - pad_cells * res)) / res))
         if width * height > _MAX_CELLS:
-            raise InputError(f"{spec.path.name}: the area asked for covers {width} × {height} cells of "
-                             f"{res:.1f} m; too large for a raster check")
+            raise InputError("raster.too_large", path=spec.path, width=width, height=height, res=f"{res:.1f}")
         dst_tr = Affine(res, 0.0, x0, 0.0, -res, y1)
         gxs, gys = _densified((x0, y1 - height * res, x0 + width * res, y1))
         sxs, sys_ = transformer(epsg, src_wkt).transform(gxs, gys)
@@ -446,7 +442,7 @@ def read_window(raster, bounds, epsg: int, *, pad_cells: int = 2, res: float | N
                       dst_crs=dst_crs.to_wkt(), dst_nodata=nd, resampling=getattr(Resampling, method),
                       init_dest_nodata=True)
         except (RasterioError, ValueError) as exc:
-            raise CRSError(f"{spec.path.name}: cannot warp to {crs_label(epsg)}: {_short(exc)}") from None
+            raise CRSError("raster.warp", path=spec.path, crs=crs_label(epsg), detail=_short(exc)) from None
         del src
         if spec.role == "dem":
             valid = np.isfinite(dst)
