@@ -53,7 +53,7 @@ _FIELDS = {f.name for f in fields(Style)}
 def _style(d: dict, where: str, base: Style | None = None) -> Style:
     unknown = set(d) - _FIELDS - {"zones"}
     if unknown:
-        raise InputError(f"styles: {where}: unknown key(s) {', '.join(sorted(unknown))}")
+        raise InputError("styles.unknown_keys", where=where, keys=", ".join(sorted(unknown)))
     return replace(base or Style(), **{k: v for k, v in d.items() if k != "zones"})
 
 
@@ -90,7 +90,7 @@ def _parse(p: Path) -> StyleSet:
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the map styles {p}: {exc}") from None
+        raise InputError("styles.unreadable", path=p, detail=exc) from None
     roles, zones = {}, {}
     for role, d in data.get("roles", {}).items():
         roles[role] = _style(d, f"roles.{role}")

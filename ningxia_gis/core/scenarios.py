@@ -35,4 +35,4 @@ def find_scenario(name: str) -> Scenario:
     for s in scenarios:
         if s.id == name:
             return s
-    raise InputError(f"no demo scenario {name!r}; choose one of: {', '.join(s.id for s in scenarios)}")
+    raise InputError("scenario.unknown", name=name, known=", ".join(s.id for s in scenarios))
