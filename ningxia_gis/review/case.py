@@ -524,12 +524,12 @@ def _connect(path: Path) -> tuple[sqlite3.Connection, Path | None]:
         raise CaseError("case.not_found", path=path)
     with open(path, "rb") as fh:
         if fh.read(16) != _SQLITE_MAGIC:
-            raise CaseError("case.damaged", path=path, reason="not a GeoPackage / SQLite file")
+            raise CaseError("case.not_gpkg", path=path)
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         check = con.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
-            raise CaseError("case.damaged", path=path, reason=str(check)[:120])
+            raise CaseError("case.damaged", path=path)
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "case_meta" not in tables:
             raise CaseError("case.not_a_case", path=path)
@@ -537,13 +537,13 @@ def _connect(path: Path) -> tuple[sqlite3.Connection, Path | None]:
         version = int(row[0]) if row and str(row[0]).isdigit() else None
     except sqlite3.DatabaseError as exc:
         con.close()
-        raise CaseError("case.damaged", path=path, reason=str(exc)) from None
+        raise CaseError("case.damaged", path=path) from None
     except CaseError:
         con.close()
         raise
     if version is None:
         con.close()
-        raise CaseError("case.damaged", path=path, reason="no schema_version")
+        raise CaseError("case.damaged_tables", path=path)
     if version > CASE_SCHEMA_VERSION:
         con.close()
         raise CaseError("case.newer_version", path=path, version=version, supported=CASE_SCHEMA_VERSION)
@@ -577,7 +577,7 @@ def open_case(path: str | Path, layers: Catalog | str | Path | None = None) -> R
             case = _read(con, p)
         except (sqlite3.DatabaseError, json.JSONDecodeError, KeyError, ValueError, TypeError, IndexError,
                 pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-            raise CaseError("case.damaged", path=p, reason=type(exc).__name__) from None
+            raise CaseError("case.damaged_tables", path=p) from None
     finally:
         con.close()
         if tmpdir is not None:
@@ -673,7 +673,7 @@ def verify_case(path: str | Path) -> Verification:
                 problems.append(text("case.verify_result"))
             notes.append(text("case.verify_code", code=row[1][:12]))
     except (sqlite3.DatabaseError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-        problems.append(text("case.damaged", path=p, reason=type(exc).__name__))
+        problems.append(text("case.damaged_tables", path=p))
     finally:
         con.close()
         if tmpdir is not None:

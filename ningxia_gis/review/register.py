@@ -104,7 +104,7 @@ def read_entry(path: Path) -> CaseEntry:
             e.epsg = analysis_epsg(Footprint(gdf=gdf))
             e.footprint_wkt = shapely.union_all(gdf.to_crs(e.epsg).geometry.values).wkt
     except (sqlite3.DatabaseError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise CaseError("case.damaged", path=path, reason=type(exc).__name__) from None
+        raise CaseError("case.damaged_tables", path=path) from None
     finally:
         con.close()
         if tmpdir is not None:
