@@ -730,6 +730,7 @@ class Recheck:
     added_layers: list[str]
     removed_layers: list[str]
     rules_changed: bool
+    changed_rule_files: list[str]  # file names of the rule files added, removed or edited
     verdict_before: str | None
     verdict_after: str | None
     identity: list[dict]
@@ -741,7 +742,8 @@ class Recheck:
     def to_dict(self) -> dict:
         return {"rows": [asdict(r) for r in self.rows], "changed_layers": self.changed_layers,
                 "added_layers": self.added_layers, "removed_layers": self.removed_layers,
-                "rules_changed": self.rules_changed, "verdict_before": self.verdict_before,
+                "rules_changed": self.rules_changed, "changed_rule_files": self.changed_rule_files,
+                "verdict_before": self.verdict_before,
                 "verdict_after": self.verdict_after}
 
 
@@ -794,8 +796,9 @@ def recheck(case: ReviewCase, layers: Catalog | str | Path | None = None, rules:
     before = {r["layer_id"]: r["content_sha256"] or r["sha256"] for r in case.identity if r["kind"] == "layer"}
     after = {r["layer_id"]: r["content_sha256"] or r["sha256"] for r in ident if r["kind"] == "layer"}
     changed = [k for k in after if k in before and before[k] != after[k]]
-    rule_set = lambda rows: sorted(r["sha256"] for r in rows if r["kind"] == "rules")  # noqa: E731
-    rules_changed = rule_set(case.identity) != rule_set(ident)
+    rule_set = lambda rows: {(Path(r["path"] or "").name, r["sha256"]) for r in rows if r["kind"] == "rules"}  # noqa: E731
+    rules_changed = {s for _, s in rule_set(case.identity)} != {s for _, s in rule_set(ident)}
+    rule_files = sorted({n for n, _ in rule_set(case.identity) ^ rule_set(ident)})
     zb, za = _zones(old_d), _zones(new_d)
     over = {(o.layer_id, o.zone): o.verdict for o in case.overrides}
     rows = []
@@ -814,4 +817,4 @@ def recheck(case: ReviewCase, layers: Catalog | str | Path | None = None, rules:
         rows.append(row)
     ov = lambda d: ((d.get("verdicts") or {}).get("overall") or {}).get("verdict")  # noqa: E731
     return Recheck(new, cat, rows, changed, [k for k in after if k not in before], [k for k in before if k not in after],
-                   rules_changed, ov(old_d), ov(new_d), ident)
+                   rules_changed, rule_files if rules_changed else [], ov(old_d), ov(new_d), ident)

@@ -188,7 +188,10 @@ def cmd_recheck(args) -> int:
             print(f"{'layer removed' if i else '图层已移除'}: {lid}")
     else:
         print("layer data unchanged" if i else "图层数据未变化")
-    print(REASONS["rules"][i] if rc.rules_changed else ("rules unchanged" if i else "规则未变化"))
+    if rc.rules_changed:
+        print(f"{REASONS['rules'][i]}: {', '.join(rc.changed_rule_files)}")
+    else:
+        print("rules unchanged" if i else "规则未变化")
     if not rc.rows:
         print("no change in areas or verdicts" if i else "各图层分区的面积与结论均无变化")
     else:
