@@ -266,3 +266,15 @@ def test_a_failed_save_leaves_the_previous_file(saved, tmp_path, monkeypatch):
     assert e.value.key == "output.cannot_write" and "No space left" in str(e.value)
     assert p.read_bytes() == before
     assert [f.name for f in tmp_path.iterdir()] == ["A.gpkg"]
+
+
+def test_a_relative_catalog_and_a_catalog_without_file_are_rebuilt(tmp_path, monkeypatch):
+    from ningxia_gis.paths import ROOT, SAMPLE_LAYERS
+    monkeypatch.chdir(ROOT)
+    for layers in ("sample_layers/catalog.toml", SAMPLE_LAYERS):  # a folder: roles guessed, no TOML file
+        case = _case(layers=layers)
+        path = case.save(tmp_path / "c.gpkg")
+        again = open_case(path)
+        assert again.catalog_problem == ""
+        assert [s.id for s in again.catalog.layers] == [s.id for s in case.catalog.layers]
+        assert result_json(run_review(again.request).data) == result_json(case.result.data)

@@ -101,22 +101,29 @@ def content_digest(con: sqlite3.Connection) -> str:
     return h.hexdigest()
 
 
+_LAYER_DIGESTS: dict[tuple, str] = {}  # (file, layer, mtime, size) -> digest: a big layer is hashed once
+
+
 def layer_digest(spec) -> str:
     """A hash of one layer's own content: the rows of its GeoPackage table, so an edit of one layer of a
     GeoPackage does not look like a change of its other layers; the file hash for other formats."""
     p = Path(spec.path)
-    if p.suffix.lower() == ".gpkg" and spec.layer and p.is_file():
+    if not (p.suffix.lower() == ".gpkg" and spec.layer and p.is_file()):
+        return file_sha256(p)
+    st = p.stat()
+    key = (str(p.resolve()), spec.layer, st.st_mtime_ns, st.st_size)
+    if key not in _LAYER_DIGESTS:
         try:
             con = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
             try:
                 h = hashlib.sha256()
                 _rows_digest(con, spec.layer, h)
-                return h.hexdigest()
+                _LAYER_DIGESTS[key] = h.hexdigest()
             finally:
                 con.close()
         except sqlite3.Error:
-            pass
-    return file_sha256(p)
+            return file_sha256(p)
+    return _LAYER_DIGESTS[key]
 
 
 def policy_pack_id(inputs: list[dict]) -> str:
@@ -186,12 +193,16 @@ def catalog_spec(cat: Catalog) -> dict:
         d = plain(r)
         d["classes"] = {str(k): asdict(c) for k, c in r.classes.items()}
         rasters.append(d)
-    return {"path": str(Path(cat.path).resolve()) if cat.path else None, "name": cat.name, "note": cat.note,
+    return {"path": str(Path(cat.path).resolve()) if cat.path else None, "given_path": str(cat.path) if cat.path else None,
+            "name": cat.name, "note": cat.note,
             "synthetic": cat.synthetic, "layers": [plain(s) for s in cat.layers], "rasters": rasters}
 
 
 def catalog_from_spec(spec: dict) -> Catalog:
     """The catalog from its TOML file when it still exists, else from the stored layer and raster specs."""
+    given = spec.get("given_path")
+    if given and Path(given).is_file() and str(Path(given).resolve()) == spec.get("path"):
+        return load_catalog(given)  # as given, so the result names it as before
     if spec.get("path") and Path(spec["path"]).is_file():
         return load_catalog(spec["path"])
     from ..core.raster import RasterClass, RasterSpec
@@ -518,7 +529,7 @@ def _version() -> str:
 
 
 # ------------------------------------------------------------------------------------------- opening
-def _connect(path: Path) -> tuple[sqlite3.Connection, Path | None]:
+def connect_case(path: Path) -> tuple[sqlite3.Connection, Path | None]:
     """A read-only connection to a case (migrated on a temporary copy when its schema is older)."""
     if not path.is_file():
         raise CaseError("case.not_found", path=path)
@@ -571,7 +582,7 @@ def open_case(path: str | Path, layers: Catalog | str | Path | None = None) -> R
     A catalog that cannot be loaded leaves ``case.catalog`` None and says why in ``case.catalog_problem``
     (show / verify / export still work); ``case.altered`` is True when the content hash does not match."""
     p = Path(path)
-    con, tmpdir = _connect(p)
+    con, tmpdir = connect_case(p)
     try:
         try:
             case = _read(con, p)
@@ -647,7 +658,7 @@ def verify_case(path: str | Path) -> Verification:
     """Whether a case is unchanged since it was saved: content hash, audit chain, source copy, result hash."""
     from ..domain.messages import text
     p = Path(path)
-    con, tmpdir = _connect(p)
+    con, tmpdir = connect_case(p)
     problems, notes = [], []
     try:
         meta = dict(con.execute("SELECT key, value FROM case_meta"))

@@ -176,6 +176,7 @@ def cmd_recheck(args) -> int:
     from .case import open_case, recheck
 
     case = open_case(args.case, layers=args.layers)
+    _warn_altered(case)
     rc = recheck(case, layers=args.layers, rules=args.rules)
     i = 1 if args.lang == "en" else 0
     vl = lambda v: verdict_label(v, args.lang) or "—"  # noqa: E731
@@ -215,9 +216,13 @@ def cmd_recheck(args) -> int:
 
 def cmd_verify(args) -> int:
     from ..domain.messages import text
-    from .case import open_case, verify_case, verify_report
+    from .case import CaseError, open_case, verify_case, verify_report
 
-    v = verify_case(args.case)
+    try:
+        v = verify_case(args.case)
+    except CaseError as exc:  # damaged, not a case, newer format: not verified
+        print(str(exc))
+        return 1
     ok = v.ok
     for line in v.problems or [text("case.verify_ok", path=Path(args.case))]:
         print(line)
@@ -233,11 +238,18 @@ def cmd_verify(args) -> int:
     return 0 if ok else 1
 
 
+def _warn_altered(case) -> None:
+    from ..domain.messages import text
+    if case.altered:
+        print(text("case.altered_warning", path=case.path), file=sys.stderr)
+
+
 def cmd_export(args) -> int:
     from .case import CaseError, open_case
     from .outputs import OUTPUTS
 
     case = open_case(args.case)
+    _warn_altered(case)
     targets = {fmt: getattr(args, f"out_{fmt}") for _, fmt in EXPORTS if getattr(args, f"out_{fmt}")}
     if not targets and not args.source:
         raise CaseError("case.nothing_to_export")

@@ -24,7 +24,7 @@ from ..core.files import atomic_output
 from ..domain.errors import NingxiaGisError
 from ..domain.messages import text
 from ..domain.vocab import verdict
-from .case import CaseError, FOOTPRINT_LAYER, _connect
+from .case import FOOTPRINT_LAYER, CaseError, connect_case
 
 INDEX_NAME = "case_register.sqlite"
 INDEX_VERSION = 1
@@ -75,7 +75,7 @@ def read_entry(path: Path) -> CaseEntry:
     """The register row of one case file (CaseError when it is not a readable case)."""
     from .case import content_digest
     st = path.stat()
-    con, tmpdir = _connect(path)
+    con, tmpdir = connect_case(path)
     try:
         meta = dict(con.execute("SELECT key, value FROM case_meta"))
         f = dict(con.execute("SELECT field, value FROM case_fields"))
@@ -167,6 +167,15 @@ class Register:
         for gone in set(known) - seen:
             self.db.execute("DELETE FROM cases WHERE path = ?", (gone,))
         self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Register":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def entries(self) -> list[CaseEntry]:
         return self._query("", [])
