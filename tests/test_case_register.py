@@ -82,6 +82,7 @@ def test_register_follows_changed_and_removed_cases(folder, tmp_path):
     c.set_fields({"project_name": "冷链仓库"})
     c.save()
     (cases / "2026" / "B.gpkg").unlink()
+    (cases / "case_register.sqlite").write_bytes(b"garbage" * 100)  # a damaged index is rebuilt
     reg = Register(cases)
     assert [e.project_name for e in reg.entries()] == ["光伏电站一期", "冷链仓库"]
     assert reg.overlaps() == []

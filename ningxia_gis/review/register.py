@@ -121,26 +121,35 @@ class Register:
         if not self.folder.is_dir():
             raise CaseError("register.not_a_folder", path=self.folder)
         self.notes: list[str] = []  # files skipped (not a case, damaged, newer version)
-        try:
-            self.db = sqlite3.connect(self.folder / INDEX_NAME)
-            self.db.execute("SELECT 1")
-        except sqlite3.Error:  # a read-only folder: the index lives in memory only
-            self.db = sqlite3.connect(":memory:")
-        cols = ", ".join(f"{c} {'TEXT PRIMARY KEY' if c == 'path' else ''}" for c in _COLS)
-        try:
-            ver = self.db.execute("PRAGMA user_version").fetchone()[0]
-            if ver != INDEX_VERSION:
-                self.db.execute("DROP TABLE IF EXISTS cases")
-                self.db.execute(f"PRAGMA user_version = {INDEX_VERSION}")
-            self.db.execute(f"CREATE TABLE IF NOT EXISTS cases ({cols})")
-        except sqlite3.DatabaseError:  # a damaged index is rebuilt
-            self.db.close()
-            (self.folder / INDEX_NAME).unlink(missing_ok=True)
-            self.db = sqlite3.connect(self.folder / INDEX_NAME)
-            self.db.execute(f"PRAGMA user_version = {INDEX_VERSION}")
-            self.db.execute(f"CREATE TABLE cases ({cols})")
+        self.db = self._open_index()
         if refresh:
             self.refresh()
+
+    def _open_index(self) -> sqlite3.Connection:
+        """The index in the folder (rebuilt when damaged or of another version); in memory when the folder
+        is read-only."""
+        cols = ", ".join(f"{c} TEXT PRIMARY KEY" if c == "path" else c for c in _COLS)
+        path = self.folder / INDEX_NAME
+        for _attempt in (1, 2):
+            db = None
+            try:
+                db = sqlite3.connect(path)
+                if db.execute("PRAGMA user_version").fetchone()[0] != INDEX_VERSION:
+                    db.execute("DROP TABLE IF EXISTS cases")
+                    db.execute(f"PRAGMA user_version = {INDEX_VERSION}")
+                db.execute(f"CREATE TABLE IF NOT EXISTS cases ({cols})")
+                db.commit()
+                return db
+            except sqlite3.Error:
+                if db is not None:
+                    db.close()
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError:
+                    pass
+        db = sqlite3.connect(":memory:")
+        db.execute(f"CREATE TABLE cases ({cols})")
+        return db
 
     def refresh(self) -> None:
         """Read the case files that are new or changed since the last scan; forget the removed ones."""
