@@ -278,3 +278,10 @@ def test_a_relative_catalog_and_a_catalog_without_file_are_rebuilt(tmp_path, mon
         assert again.catalog_problem == ""
         assert [s.id for s in again.catalog.layers] == [s.id for s in case.catalog.layers]
         assert result_json(run_review(again.request).data) == result_json(case.result.data)
+
+
+def test_answers_are_kept_as_the_officer_gave_them(tmp_path):
+    case = _case(facts={"unavoidable": "是"})
+    again = open_case(case.save(tmp_path / "c.gpkg"))
+    assert again.facts == {"unavoidable": "是"}
+    assert result_json(run_review(again.request).data) == result_json(case.result.data)

@@ -407,7 +407,7 @@ class ReviewCase:
     def answers(self) -> list[dict]:
         """Every fact the verdicts used: ``{"fact", "value", "assumed"}`` (assumed = not answered by the officer)."""
         used = ((self.result.data.get("activity") or {}).get("facts") or {}) if self.result else {}
-        out = [{"fact": k, "value": v, "assumed": k not in self.facts} for k, v in used.items()]
+        out = [{"fact": k, "value": self.facts.get(k, v), "assumed": k not in self.facts} for k, v in used.items()]
         out += [{"fact": k, "value": v, "assumed": False} for k, v in self.facts.items() if k not in used]
         return out
 
@@ -606,7 +606,7 @@ def open_case(path: str | Path, layers: Catalog | str | Path | None = None) -> R
 def _read(con: sqlite3.Connection, path: Path) -> ReviewCase:
     meta = dict(con.execute("SELECT key, value FROM case_meta"))
     fpm = json.loads(meta["footprint"])
-    gdf = pyogrio.read_dataframe(con_path(con), layer=FOOTPRINT_LAYER)
+    gdf = pyogrio.read_dataframe(_con_path(con), layer=FOOTPRINT_LAYER)
     gdf = gdf.set_crs(to_crs(fpm["crs_wkt"]), allow_override=True)
     fp = Footprint(gdf=gdf, source=fpm["source"], sha256=fpm["sha256"], name=fpm["name"],
                    warnings=list(fpm["warnings"]), repairs=list(fpm["repairs"]), notes=list(fpm["notes"]),
@@ -639,7 +639,7 @@ def _read(con: sqlite3.Connection, path: Path) -> ReviewCase:
     return case
 
 
-def con_path(con: sqlite3.Connection) -> str:
+def _con_path(con: sqlite3.Connection) -> str:
     return con.execute("PRAGMA database_list").fetchone()[2]
 
 
