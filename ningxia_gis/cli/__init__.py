@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     from ..footprint_io.cli import add_footprint_subcommand
     from .report import add_report_subcommand
     from ..rules.cli import add_rules_subcommand
+    from .case import add_case_subcommand
 
     parser = argparse.ArgumentParser(prog="ningxia-gis", description="宁夏国土空间管控审查工具 — offline footprint review")
     parser.add_argument("--version", action="version", version=f"ningxia_gis {__version__}")
@@ -108,7 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("scenarios", help="list the shipped training scenarios")
     p.set_defaults(func=cmd_scenarios)
-    for add in (add_rules_subcommand, add_footprint_subcommand, add_report_subcommand, add_batch_subcommand):
+    for add in (add_rules_subcommand, add_footprint_subcommand, add_report_subcommand, add_batch_subcommand,
+                add_case_subcommand):
         add(sub)
     return parser
 

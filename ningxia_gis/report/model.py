@@ -11,6 +11,8 @@ the Excel export.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -783,6 +785,11 @@ DISCLAIMER = ("本报告由离线审查辅助工具根据所列数据自动生�
 SYNTHETIC_WARNING = "注意：本报告使用的管控图层为合成示例数据，仅用于演示和培训，不得作为实际审查依据。"
 
 
+def result_digest(data: dict) -> str:
+    """SHA-256 of a result (keys sorted); its first 12 digits in the footer tie a printed report to its case."""
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
 def build_report_model(data: dict, meta=None, *, title: str = "建设项目用地国土空间管控合规性审查报告",
                        base_dir: str | None = None, now: _dt.datetime | None = None) -> ReportModel:
     """The report for one check result.
@@ -872,7 +879,8 @@ def build_report_model(data: dict, meta=None, *, title: str = "建设项目用�
              ("项目类型", activity or "—"), ("所在行政区", loc.get("county") or ""),
              ("用地面积", f"{fmt_ha(fp_m2)} 公顷（{fmt_mu(fp_m2)} 亩）"),
              ("审查单位", meta.organisation), ("审查人", meta.reviewer), ("审查日期", meta.review_date)]
-    footer = "　".join(t for t in (f"案卷编号：{meta.case_number}" if meta.case_number else "", project) if t)
+    footer = "　".join(t for t in (f"案卷编号：{meta.case_number}" if meta.case_number else "", project,
+                                  f"校验码 {result_digest(data)[:12]}") if t)
     return ReportModel(title=title, meta=meta, cover=cover, verdict=verdict_box, sections=sections,
                        footer_left=footer, generated_at=generated_at, synthetic=synthetic, data=data,
                        figures=figures, base_dir=base_dir)
