@@ -78,6 +78,9 @@ def format_summary(data: dict, lang: str = "zh") -> str:
             out.append(format_verdicts(data["verdicts"], lang))
         except ImportError:
             pass
+    if data.get("avoidance"):
+        from .review.avoidance import format_avoidance
+        out.extend(format_avoidance(data["avoidance"], lang))
     notes = list(data.get("warnings", []))
     if data.get("catalog", {}).get("synthetic"):
         notes.append(t["synthetic"])
