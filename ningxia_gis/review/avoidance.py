@@ -95,8 +95,49 @@ def zone_geometry(result: CheckResult, zone_entry: dict, pieces: dict | None = N
     return shapely.union_all(geoms) if geoms else shapely.Polygon()
 
 
+SPIKE_TOL_M = 1e-6
+
+
+def _clean_ring(coords: np.ndarray, tol: float = SPIKE_TOL_M) -> np.ndarray | None:
+    """A closed ring without the vertices lying within ``tol`` of the line through their neighbours.
+
+    A difference along an edge the footprint shares with a zone leaves zero-width spikes (out and back
+    along that edge, area ~1e-6 m²): valid in the plane, but self-crossing once in lon/lat, where they
+    spoil the ellipsoidal area. Dropping those vertices changes the area by less than tol × the edge."""
+    pts = coords[:-1]
+    while len(pts) >= 3:
+        a, c = np.roll(pts, 1, axis=0), np.roll(pts, -1, axis=0)
+        base = np.hypot(*(c - a).T)
+        cross = np.abs((pts[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (pts[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]))
+        bad = (base == 0) | (cross < tol * np.where(base == 0, 1.0, base))
+        if not bad.any():
+            break
+        # drop no two neighbours in one pass: each removal changes its neighbours' test
+        drop = bad & ~np.roll(bad, 1)
+        if not drop.any():
+            drop = np.zeros(len(pts), dtype=bool)
+            drop[np.argmax(bad)] = True
+        pts = pts[~drop]
+    return np.vstack([pts, pts[:1]]) if len(pts) >= 3 else None
+
+
+def _despike(poly):
+    shell = _clean_ring(np.asarray(poly.exterior.coords)[:, :2])
+    if shell is None:
+        return None
+    holes = [h for h in (_clean_ring(np.asarray(r.coords)[:, :2]) for r in poly.interiors) if h is not None]
+    out = shapely.Polygon(shell, holes)
+    return out if out.is_valid and out.area > 0 else shapely.make_valid(out)
+
+
 def _polygonal(g):
-    parts = [p for p in shapely.get_parts(g) if p.geom_type == "Polygon" and not p.is_empty and p.area > 0]
+    parts = []
+    for p in shapely.get_parts(g):
+        if p.geom_type != "Polygon" or p.is_empty or p.area <= 0:
+            continue
+        q = _despike(p)
+        if q is not None:
+            parts += [x for x in shapely.get_parts(q) if x.geom_type == "Polygon" and x.area > 0]
     return shapely.MultiPolygon(parts) if len(parts) > 1 else parts[0] if parts else shapely.Polygon()
 
 
@@ -157,7 +198,7 @@ def _option(result: CheckResult, request: ReviewRequest, targets: list[dict], pi
         "avoided_area": avoided,
         "remainder": {"area": rem, "part_count": len(parts),
                       "parts": [area_block(float(p.area), float(e)) for p, e in zip(parts, part_e)],
-                      "geometry_wkt": shapely.to_wkt(geom, rounding_precision=3, trim=True)},
+                      "geometry_wkt": shapely.to_wkt(geom, rounding_precision=6, trim=True)},
         "verdict": None, "verdict_if_edge_cleared": None, "edge_contact": [], "zones": [], "summary_zh": "",
     }
     threshold = float(data.get("sliver_threshold_m2") or 0.0)
