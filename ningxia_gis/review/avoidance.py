@@ -36,14 +36,14 @@ from ..core.files import atomic_output
 from ..core.footprint import Footprint
 from ..core.units import area_block, m2_to_ha, m2_to_mu
 from ..domain.errors import InputError
-from ..domain.roles import normalise_zone
+from ..domain.roles import CULTIVATED_CODES, normalise_zone
 from ..domain.vocab import CONDITIONAL, NEEDS_JUDGMENT, NOT_AFFECTED, PROHIBITED, strictest, strictness
 from .request import Feedback, ReviewRequest
 
 AVOID_VERDICTS = (PROHIBITED, NEEDS_JUDGMENT)
 WHAT_IF_VERDICTS = (PROHIBITED, NEEDS_JUDGMENT, CONDITIONAL)
 DISTANCE_CAP_M = 5000.0
-DISTANCE_STEPS_M = (100.0, 250.0, 500.0, 1000.0, 2000.0, 5000.0)
+DISTANCE_STEPS_M = (500.0, 2000.0)  # then the cap: few reads of an unindexed layer
 _BUFFER_SEGS = 16
 _INSCRIBED = float(np.cos(np.pi / (4 * _BUFFER_SEGS)))  # a buffer polygon lies inside the true offset
 EXPORT_SUFFIXES = (".txt", ".shp", ".gpkg")
@@ -277,6 +277,19 @@ def verdict_if_occupied(data: dict, layer: dict, zone: str, activity: str, facts
 # distances
 
 
+def _role_zones(role: str) -> set[str] | None:
+    """Every zone a feature of ``role`` can be in (None when open-ended, e.g. planning zones)."""
+    if role in ("eco_redline", "nature_reserve"):
+        return {normalise_zone(role, "核心保护区"), normalise_zone(role, "")}
+    if role == "grassland":
+        return {normalise_zone(role, "是"), normalise_zone(role, "否")}
+    if role == "cultivated_land":
+        return {normalise_zone(role, code) for code in CULTIVATED_CODES}
+    if role == "permanent_basic_farmland":
+        return {normalise_zone(role, None)}
+    return None
+
+
 def _steps(cap_m: float, at_least: float = 0.0) -> list[float]:
     steps = [s for s in DISTANCE_STEPS_M if s < cap_m] + [cap_m]
     return [s for s in steps if s >= min(at_least, cap_m)] or [cap_m]
@@ -334,7 +347,10 @@ def layer_distances(result: CheckResult, request: ReviewRequest, *, cap_m: float
                         prohibited[zone] = verdict_if_occupied(data, layer, zone, request.activity,
                                                                request.facts) == PROHIBITED
             found_layer = bool(best)
-            need_prohibited = request.activity and not any(prohibited.values())
+            # go on looking for a zone where the activity would be 禁止 while one may exist further out
+            known = _role_zones(layer["role"])
+            need_prohibited = (request.activity and not any(prohibited.values())
+                               and (known is None and not found_layer or known is not None and not known <= set(best)))
             if found_layer and not need_prohibited and r >= float(buffer_m or 0.0):
                 break
         zones = [{"zone": z, "distance_m": d, "nearest_feature_id": fid,
@@ -548,7 +564,11 @@ def write_remainder(option: dict, path: str | Path, *, epsg: int, name: str | No
     import os
     import tempfile
 
-    with tempfile.TemporaryDirectory(prefix=f".{p.stem}-", dir=p.parent if p.parent.exists() else None) as d:
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError("output.cannot_write", path=p, reason=exc.strerror or str(exc)) from None
+    with tempfile.TemporaryDirectory(prefix=f".{p.stem}-", dir=p.parent) as d:
         notes = write_footprint(fp, Path(d) / p.name)
         for s in SHP_SIDECARS:
             q = (Path(d) / p.name).with_suffix(s)
