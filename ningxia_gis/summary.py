@@ -75,6 +75,8 @@ def format_summary(data: dict, lang: str = "zh") -> str:
         from .rules.cli import format_verdicts
         out.append("")
         out.append(format_verdicts(data["verdicts"], lang))
+    if data.get("avoidance"):
+        out.extend(format_avoidance(data["avoidance"], lang))
     notes = list(data.get("warnings", []))
     if data.get("catalog", {}).get("synthetic"):
         notes.append(t["synthetic"])
@@ -109,3 +111,25 @@ def format_rasters(rasters: list[dict], lang: str = "zh") -> list[str]:
                              f"{a['ellipsoidal_mu']:,.2f}", f"{100 * c['share_of_footprint']:.2f}%"])
             out += ["", head, table(rows, right_cols={1, 2, 3, 4})]
     return out
+
+
+def format_avoidance(block: dict, lang: str = "zh") -> list[str]:
+    """A few lines for the CLI summary."""
+    out = ["", "避让分析 / siting assistant:" if lang == "en" else "避让分析："]
+    out.append(f"  {block.get('sentence_zh', '')}")
+    for o in block.get("options", [])[:-1] if len(block.get("options", [])) > 1 else []:
+        out.append(f"  - {o['sentence_zh']}")
+    if block.get("distances"):
+        out.append("  距离：")
+        out += [f"  - {d['sentence_zh']}" for d in block["distances"]]
+    if block.get("what_if"):
+        out.append("  改变结论的条件：")
+        for w in block["what_if"]:
+            head = f"  - {_zone_label(w.get('layer_name') or w['layer_id'], w.get('zone'))}（{w['verdict']}）："
+            items = [c["sentence_zh"] for c in w["facts"][:4]] + [a["sentence_zh"] for a in w["activities"][:2]]
+            out.append(head + ("；".join(items) if items else "无（任何回答和项目类型均不改变结论）"))
+    return out
+
+
+def _zone_label(layer_name: str, zone: str | None) -> str:
+    return f"{layer_name}（{zone}）" if zone and zone != layer_name else layer_name

@@ -37,6 +37,10 @@ def add_check_args(p: argparse.ArgumentParser) -> None:
                    help="overlaps below this many m² only touch (0–100, default 1)")
     for flag, fmt, help_ in OUTPUT_OPTIONS:
         p.add_argument(flag, dest=f"out_{fmt}", metavar=f"OUT.{fmt}", help=help_)
+    p.add_argument("--avoidance", action="store_true",
+                   help="避让分析: the remainder after avoiding 禁止/需人工判定 zones, distances, what would change the verdict")
+    p.add_argument("--avoidance-out", metavar="OUT.txt|.shp|.gpkg",
+                   help="write the remainder avoiding all those zones as a footprint (implies --avoidance)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the printed summary")
     add_meta_options(p)
 
@@ -72,6 +76,9 @@ def cmd_check(args) -> int:
     request = build_request(path, args.layers, crs=args.crs, activity=activity, facts=facts,
                             sliver_m2=args.sliver, case=meta_of(args))
     result = run_review(request)
+    if args.avoidance or args.avoidance_out:
+        from ..review.avoidance import add_avoidance
+        block = add_avoidance(result, request)
     to_stdout = args.out_json == "-"
     summary_stream = sys.stderr if to_stdout else sys.stdout
     print(format_summary(result.data, lang=args.lang), file=summary_stream)
@@ -83,6 +90,13 @@ def cmd_check(args) -> int:
     from ..review.outputs import OUTPUTS
     for fmt, p in write_outputs(result, targets, case=request.case):
         print(f"{OUTPUTS[fmt].label} → {p}", file=summary_stream)
+    if args.avoidance_out:
+        from ..review.avoidance import write_remainder
+        if block["recommended"] is None:
+            from ..domain.errors import InputError
+            raise InputError("avoidance.no_remainder", label=block["sentence_zh"])
+        write_remainder(block["options"][block["recommended"]], args.avoidance_out, epsg=result.epsg)
+        print(f"避让后用地 → {args.avoidance_out}", file=summary_stream)
     return 0
 
 

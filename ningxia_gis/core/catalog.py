@@ -41,6 +41,7 @@ class LayerSpec:
     where: str | None = None
     encoding: str | None = None
     crs: str | None = None  # only for files that carry none
+    buffer_m: float | None = None  # 避让分析: features within this distance are reported as 邻近 (never occupation)
 
     def __post_init__(self):
         if self.role not in ROLES:

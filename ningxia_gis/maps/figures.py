@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..fonts import setup_matplotlib_fonts
-from ..styles import StyleSet, load_styles
+from ..styles import Style, StyleSet, load_styles
 from .context import MapContext, map_context
 from .draw import (AX_RECT, FIG_H, FIG_W, axes_aspect, draw_polygons, fit_extent, halo_text, legend_handle,
                    note_box, north_arrow, scale_bar, setup_grid)
@@ -244,6 +244,59 @@ def overlay_map(data_or_ctx, layer_id: str, *, title: str | None = "", styles: S
     notes += [n for n in ctx.notes if n not in notes and entry.get("name", "") in n]
     if notes:
         note_box(ax, "\n".join(notes))
+    _legend(fig, ax, handles)
+    return fig
+
+
+REMAINDER_STYLE = Style(label="避让后剩余用地", face="#74c476", alpha=0.55, edge="#1b7837", width=1.0, zorder=40)
+
+
+def avoidance_map(data_or_ctx, option: int | None = None, *, title: str | None = "", styles: StyleSet | None = None
+                  ) -> Figure:
+    """避让分析图: the footprint, the part to avoid (the avoided zones' overlap, hatched), the remainder
+    (green) and the avoided layers' features around, for ``avoidance.options[option]`` (default: the
+    recommended option, avoiding every 禁止 / 需人工判定 zone).
+
+    ``title`` "" gives "避让分析示意图", None no title.
+    """
+    ctx = _ctx(data_or_ctx)
+    styles = styles or load_styles()
+    block = ctx.data.get("avoidance") or {}
+    opts = block.get("options") or []
+    k = block.get("recommended") if option is None else option
+    if k is None or not 0 <= int(k) < len(opts):
+        raise KeyError("the result has no avoidance option to draw")
+    opt = opts[int(k)]
+    fig, ax = _figure("避让分析示意图" if title == "" else title)
+    fp = ctx.footprint
+    rem = shapely.from_wkt(opt["remainder"]["geometry_wkt"])
+    avoided = shapely.difference(fp, rem) if not rem.is_empty else fp
+    extent = fit_extent(fp.bounds, 0.22, 40.0, axes_aspect(fig, ax))
+    frame = shapely.box(*extent)
+    handles: list = []
+    for lid in dict.fromkeys(a["layer_id"] for a in opt["avoid"]):
+        entry = ctx.layers.get(lid)
+        if entry is not None:
+            _draw_zoned(ax, ctx.features(lid, frame), entry["role"], styles, entry["name"], handles, muted=True)
+    pst = styles.piece
+    draw_polygons(ax, [avoided], pst)
+    handles.append(legend_handle(pst, f"须避让部分（{opt['label']}）"))
+    if not rem.is_empty:
+        draw_polygons(ax, [rem], REMAINDER_STYLE)
+        handles.append(legend_handle(REMAINDER_STYLE, REMAINDER_STYLE.label))
+    fst = styles.footprint
+    draw_polygons(ax, [fp], fst)
+    handles.append(Line2D([], [], color=fst.edge, linewidth=fst.width, label=fst.label or "项目用地范围"))
+    setup_grid(ax, extent, ctx.zone_number)
+    scale_bar(ax, extent)
+    north_arrow(ax)
+    _crs_note(fig, ctx)
+    ha = opt["remainder"]["area"]["ellipsoidal_ha"]
+    note = (f"剩余 {ha:,.4f} 公顷，{opt['remainder']['part_count']} 块；结论 {opt['verdict']}" if opt.get("verdict")
+            else "避让后无剩余用地")
+    if opt.get("edge_contact") and opt.get("verdict_if_edge_cleared") not in (None, opt.get("verdict")):
+        note += f"\n（与避让分区仅边界相接，核实后为 {opt['verdict_if_edge_cleared']}）"
+    note_box(ax, note)
     _legend(fig, ax, handles)
     return fig
 

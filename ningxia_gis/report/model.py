@@ -780,6 +780,70 @@ def _raster_blocks(data: dict, figures: list) -> list:
     return blocks
 
 
+# ------------------------------------------------------------------------------------------------
+# 避让分析 (review/avoidance.py)
+
+AVOIDANCE_SECTION_TITLE = "避让分析"
+
+
+def _avoidance_blocks(data: dict, figures: list) -> list:
+    """The 避让分析 section: the sentence, the map of the remainder, the options, distances and what
+    would change each verdict (all computed in review.avoidance, only formatted here)."""
+    block = data.get("avoidance") or {}
+    blocks: list = [Paragraph(block.get("sentence_zh") or "", "lead")]
+    opts = block.get("options") or []
+    if block.get("recommended") is not None:
+        f = Figure("avoidance", str(block["recommended"]), "避让分析示意图")
+        figures.append(f)
+        blocks.append(f)
+    if opts:
+        cols = [Column("避让对象", weight=2.6), Column("避让面积（公顷）", "r", 1.3, "ha"),
+                Column("剩余面积（公顷）", "r", 1.3, "ha"), Column("剩余面积（亩）", "r", 1.2, "mu"),
+                Column("地块数", "r", 0.8, "int"), Column("剩余用地结论", "c", 1.3),
+                Column("核实边界相接后", "c", 1.3)]
+        rows, values, classes = [], [], []
+        for o in opts:
+            am, rm = _area(o.get("avoided_area")), _area((o.get("remainder") or {}).get("area"))
+            n = (o.get("remainder") or {}).get("part_count", 0)
+            v, vc = o.get("verdict") or "无剩余用地", o.get("verdict_if_edge_cleared") or ""
+            rows.append([o.get("label", ""), fmt_ha(am), fmt_ha(rm), fmt_mu(rm), str(n), v,
+                         vc if o.get("edge_contact") else "—"])
+            values.append([o.get("label", ""), m2_to_ha(am), m2_to_ha(rm), m2_to_mu(rm), n, v, vc])
+            classes.append(verdict_class(o.get("verdict")))
+        blocks.append(Table("avoidance", "避让方案与剩余用地结论", cols, rows, values, sheet="避让分析",
+                            row_classes=classes, notes=[
+                                "剩余用地 = 项目用地减去所列分区的压占部分；结论为剩余用地按同一图层、项目类型和事实重新审查的结果。",
+                                "剩余用地与避让分区共用分割线，规则引擎视为“边界相接”；“核实边界相接后”为确认不占用后的结论。"]))
+    dists = block.get("distances") or []
+    if dists:
+        cols = [Column("管控图层", weight=2.0), Column("情况", "c", 1.1), Column("最近距离（米）", "r", 1.3),
+                Column("最近图斑", "l", 1.5), Column("缓冲距离（米）", "r", 1.1), Column("说明", "l", 3.2)]
+        rows, values = [], []
+        for d in dists:
+            dist = d.get("distance_m")
+            cap = d.get("cap_m") or 0
+            dtext = f"{dist:,.2f}" if dist is not None else f"> {cap:,.0f}"
+            buf = d.get("buffer_m")
+            rows.append([d.get("layer_name", ""), STATUS_ZH.get(d.get("status"), d.get("status", "")), dtext,
+                         str(d.get("nearest_feature_id") or ""), f"{buf:g}" if buf else "—", d.get("sentence_zh", "")])
+            values.append([d.get("layer_name", ""), STATUS_ZH.get(d.get("status"), d.get("status", "")), dist,
+                           d.get("nearest_feature_id"), buf, d.get("sentence_zh", "")])
+        blocks.append(Table("distances", "与各管控图层的最近距离", cols, rows, values, sheet="最近距离", notes=[
+            f"最近距离为项目用地边界到图层要素的最短平面距离（分析坐标系），在项目用地周边逐级扩大的范围内查找，最远 "
+            f"{(dists[0].get('cap_m') or 0):,.0f} 米；位于缓冲距离内但未占用的，记为“邻近”，不构成占用。"]))
+    what = block.get("what_if") or []
+    if what:
+        blocks.append(Paragraph("改变结论的条件（由规则引擎对各分区以其他回答和其他项目类型重新判定）：", "lead"))
+        items = []
+        for w in what:
+            name = _zone_label(w)
+            found = [c["sentence_zh"] for c in w.get("facts") or []] + [a["sentence_zh"] for a in w.get("activities") or []]
+            items.append(f"{name}（现结论：{w.get('verdict')}）：" + ("；".join(found) if found
+                                                                    else "任何回答和项目类型均不改变结论"))
+        blocks.append(Bullets(items))
+    return blocks
+
+
 DISCLAIMER = ("本报告由离线审查辅助工具根据所列数据自动生成，用于辅助审查人员判断，不替代法定审查程序和主管部门的正式意见；"
               "图层数据的现势性和准确性以数据提供部门的正式成果为准。")
 SYNTHETIC_WARNING = "注意：本报告使用的管控图层为合成示例数据，仅用于演示和培训，不得作为实际审查依据。"
@@ -859,6 +923,10 @@ def build_report_model(data: dict, meta=None, *, title: str = "建设项目用�
         s5.blocks.append(Paragraph("项目用地未占用、也未相接任何所列管控图层，无压占明细。"))
     sections.append(s5)
     nums = iter("六七八九十")
+    # 避让分析（仅当结果含 avoidance）
+    if data.get("avoidance"):
+        sections.append(Section(f"{next(nums)}、{AVOIDANCE_SECTION_TITLE}", _avoidance_blocks(data, figures),
+                                page_break=True))
     # 六、地形与地表覆盖（仅当结果含栅格图层）
     if data.get("rasters"):
         sections.append(Section(f"{next(nums)}、{RASTER_SECTION_TITLE}", _raster_blocks(data, figures),

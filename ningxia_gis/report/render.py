@@ -25,7 +25,7 @@ def render_figures(model: ReportModel, *, dpi: int = MAP_DPI, out_dir: str | Pat
     cache_key = (dpi, use_sources)
     if cache_key in model._maps:
         return model._maps[cache_key]
-    from ..maps import location_map, map_context, overlay_map, raster_map, save_map
+    from ..maps import avoidance_map, location_map, map_context, overlay_map, raster_map, save_map
 
     if out_dir is None:
         tmp = tempfile.TemporaryDirectory(prefix="ningxia_gis_maps_")
@@ -43,6 +43,8 @@ def render_figures(model: ReportModel, *, dpi: int = MAP_DPI, out_dir: str | Pat
                 fig = location_map(ctx, title=None, label=project)
             elif f.kind == "raster":
                 fig = raster_map(ctx, f.layer_id, title=None)
+            elif f.kind == "avoidance":
+                fig = avoidance_map(ctx, int(f.layer_id) if f.layer_id else None, title=None)
             else:
                 fig = overlay_map(ctx, f.layer_id, title=None)
             p = out / f"map_{i:02d}_{f.kind}{'_' + f.layer_id if f.layer_id else ''}.png"
