@@ -276,8 +276,13 @@ def evaluate_zone(rb: RuleBase, role: str, zone: str, activity: Activity, facts:
         verdict = NEEDS_JUDGMENT
         # the rule to confirm: the highest-priority rule any answer could make decide (the more
         # permissive one among equals: it is the one whose conditions the officer must check)
-        ranked = [s for _c, _w, s in outcomes if s is not None]
-        decisive = max(ranked, key=lambda r: (r.priority, -strictness(r.verdict or NEEDS_JUDGMENT))) if ranked else None
+        # ... preferring the answers that agree with the facts' defaults (temporary = 否 …)
+        def with_defaults(combo: dict) -> int:
+            return sum(1 for f, v in combo.items() if f in rb.facts and rb.facts[f].default == v)
+
+        ranked = [(c, s) for c, _w, s in outcomes if s is not None]
+        decisive = max(ranked, key=lambda cs: (with_defaults(cs[0]), cs[1].priority,
+                                               -strictness(cs[1].verdict or NEEDS_JUDGMENT)))[1] if ranked else None
         reasons.append("须先确认：" + "；".join(
             f"{f}：{rb.facts[f].question_zh if f in rb.facts else f}" for f in matters))
         seen: set = set()
@@ -855,8 +860,8 @@ def _summarise(out: dict, activity: Activity) -> None:
     if overall_verdict == PROHIBITED:
         for e in top:
             cit = (e.get("source") or {}).get("citation") or ""
-            alternatives.append(f"调整选址，避让{_layer_label(e)}（{_ha(e.get('area'))}）：该部分依{cit}为禁止"
-                                + (f"〔{e['rule_id']}〕" if e.get("rule_id") else ""))
+            alternatives.append(f"调整选址，避让{_layer_label(e)}（{_ha(e.get('area'))}；依据{cit}，该部分禁止"
+                                + (f"〔{e['rule_id']}〕" if e.get("rule_id") else "") + "）")
             for a in e.get("alternatives") or []:
                 if a not in alternatives:
                     alternatives.append(a)
