@@ -343,7 +343,8 @@ def test_officer_override_keeps_the_machine_verdict():
                     officer="张三", recorded_at="2026-12-02T10:00:00")
     z = _zone(v, "eco_redline", "核心保护区外")
     assert z["verdict"] == "需人工判定"  # the machine verdict is kept
-    assert z["officer"] == {"verdict": "禁止", "verdict_en": "prohibited", "reason": "项目不属于国家重大项目（核实立项文件）",
+    assert z["officer"] == {"verdict": "禁止", "verdict_en": "prohibited", "verdict_code": "prohibited",
+                            "reason": "项目不属于国家重大项目（核实立项文件）",
                             "officer": "张三", "recorded_at": "2026-12-02T10:00:00", "machine_verdict": "需人工判定"}
     assert v["overall"]["verdict"] == "禁止" and v["overall"]["machine_verdict"] == "需人工判定"
     assert v["overall"]["overridden"] is True and v["procedures"] == []
@@ -354,3 +355,23 @@ def test_officer_override_keeps_the_machine_verdict():
     assert _zone(v2, "eco_redline", "核心保护区外")["officer"]["verdict"] == "禁止"
     text = __import__("ningxia_gis.rules.cli", fromlist=["format_verdicts"]).format_verdicts(v)
     assert "审查人员认定: 禁止 — 项目不属于国家重大项目" in text and "系统结论: 需人工判定" in text
+
+
+def test_verdicts_with_override_validate_against_the_result_schema(tmp_path):
+    """Every shipped scenario's result, and one with an officer override, against check_result.schema.json."""
+    import jsonschema
+
+    from ningxia_gis.core.check import run_check
+    from ningxia_gis.paths import RESOURCES
+
+    schema = json.loads((RESOURCES / "schema" / "check_result.schema.json").read_text(encoding="utf-8"))
+    for s in load_scenarios():
+        data = run_check(s.footprint, activity=s.activity, facts=s.facts).data
+        jsonschema.validate(json.loads(json.dumps(data, ensure_ascii=False)), schema)
+        assert data["verdicts"]["overall"]["verdict_code"] in ("prohibited", "needs_judgment", "conditional",
+                                                               "permitted", "not_affected")
+    z = next(z for z in data["verdicts"]["zones"] if z["decides"])
+    record_override(data["verdicts"], z["layer_id"], z["zone"], "需人工判定", "现场核查发现与图层不符")
+    jsonschema.validate(json.loads(json.dumps(data, ensure_ascii=False)), schema)
+    with pytest.raises(InputError, match="改判须说明理由"):
+        record_override(data["verdicts"], z["layer_id"], z["zone"], "禁止", "")

@@ -29,6 +29,7 @@ import shapely
 
 from ningxia_gis.domain.errors import InputError
 from ningxia_gis.domain.roles import ROLES
+from ningxia_gis.domain.vocab import BY_ZH
 
 from .activities import find_activity, list_activities, parse_facts
 from .cite import cite
@@ -653,7 +654,8 @@ def evaluate(result: dict, activity_id: str, facts: dict | None = None, rule_bas
                 entry["zone_from"] = f"核心保护区取自自然保护地图层：{z['zone_from']}"
             if z["status"] == "not_touched":
                 entry.update({
-                    "verdict": NOT_AFFECTED, "verdict_en": VERDICT_EN[NOT_AFFECTED], "rule_id": None,
+                    "verdict": NOT_AFFECTED, "verdict_en": VERDICT_EN[NOT_AFFECTED],
+                    "verdict_code": BY_ZH[NOT_AFFECTED].code, "rule_id": None,
                     "rule_title": None, "rule_status": None, "quote": None, "source": None, "conditions": [],
                     "procedure": _merge_procedures([]), "reasons": ["项目范围未涉及该图层（分区）"], "trace": [],
                     "decides": False,
@@ -684,7 +686,7 @@ def evaluate(result: dict, activity_id: str, facts: dict | None = None, rule_bas
                 verdict = NOT_AFFECTED
                 decides = False
             entry.update({
-                "verdict": verdict, "verdict_en": VERDICT_EN[verdict],
+                "verdict": verdict, "verdict_en": VERDICT_EN[verdict], "verdict_code": BY_ZH[verdict].code,
                 "rule_id": rule.id if rule else None,
                 "rule_title": rule.title if rule else None,
                 "rule_title_en": rule.title_en if rule else None,
@@ -740,7 +742,7 @@ def _project_entry(rb: RuleBase, result: dict, ev: dict, used_rules: list, open_
     entry = {
         "layer_id": None, "layer_name": PROJECT_ZONE, "role": PROJECT_ROLE, "zone": PROJECT_ZONE,
         "status": "occupied", "area": _area_block(fp), "share_of_footprint": 1.0,
-        "verdict": verdict, "verdict_en": VERDICT_EN[verdict],
+        "verdict": verdict, "verdict_en": VERDICT_EN[verdict], "verdict_code": BY_ZH[verdict].code,
         "rule_id": rule.id if rule else None, "rule_title": rule.title if rule else None,
         "rule_title_en": rule.title_en if rule else None, "rule_status": rule.status if rule else None,
         "quote": rule.quote if rule else None, "gloss_en": rule.gloss_en if rule else None,
@@ -893,6 +895,7 @@ def _summarise(out: dict, activity: Activity) -> None:
     out["overall"] = {
         "verdict": overall_verdict,
         "verdict_en": VERDICT_EN[overall_verdict],
+        "verdict_code": BY_ZH[overall_verdict].code,
         "machine_verdict": machine_verdict,
         "summary_zh": summary_zh,
         "summary_en": summary_en,
@@ -916,8 +919,9 @@ def _zone_key(e: dict) -> tuple:
 def _apply_override(verdicts: dict, ov: dict) -> dict:
     zone = next((e for e in verdicts["zones"] if _zone_key(e) == (ov["layer_id"], ov["zone"])), None)
     if zone is None:
-        raise InputError(f"no zone {ov['zone']!r} of layer {ov['layer_id']!r} in this result")
+        raise InputError("rules.override_no_zone", layer=ov["layer_id"], zone=ov["zone"])
     zone["officer"] = {k: ov[k] for k in ("verdict", "verdict_en", "reason", "officer", "recorded_at")}
+    zone["officer"]["verdict_code"] = BY_ZH[ov["verdict"]].code
     zone["officer"]["machine_verdict"] = zone["verdict"]
     if zone["status"] == "occupied":
         zone["decides"] = True
@@ -942,9 +946,9 @@ def record_override(verdicts: dict, layer_id: str, zone: str | None, verdict: st
 
     v = _vocab_verdict(verdict)
     if v is None:
-        raise InputError(f"unknown verdict {verdict!r} (use one of {', '.join(VERDICT_EN)})")
+        raise InputError("rules.override_unknown_verdict", verdict=verdict)
     if not reason or not str(reason).strip():
-        raise InputError("an officer override needs a reason (审查人员改判须说明理由)")
+        raise InputError("rules.override_reason_missing")
     ov = {"layer_id": layer_id, "zone": zone, "verdict": v.zh, "verdict_en": v.en, "reason": str(reason).strip(),
           "officer": officer, "recorded_at": recorded_at or _dt.datetime.now().isoformat(timespec="seconds")}
     _apply_override(verdicts, ov)

@@ -10,7 +10,6 @@ from ..domain.vocab import (CONDITIONAL, NEEDS_JUDGMENT, NOT_AFFECTED, PERMITTED
                             RULE_STATUSES, RULE_VERDICTS, VERDICTS, VERDICTS_STRICTEST_FIRST, strictest, strictness)
 
 VERDICT_EN: dict[str, str] = {v.zh: v.en for v in VERDICTS}
-STATUS_ZH: dict[str, str] = {"seed": "源文件", "inferred": "推断", "external": "外部法规"}
 
 NO_RULE_REASON = "源文件中无相应规定 (no rule in the source documents)"
 
