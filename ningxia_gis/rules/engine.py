@@ -850,9 +850,10 @@ def _summarise(out: dict, activity: Activity) -> None:
     if relation is not None:
         summary_zh += f"与城镇开发边界关系：{relation['zh']}。"
     touching = [e for e in zones_out if e["status"] == "touching" and e.get("verdict_if_occupied")]
-    if touching:
-        summary_zh += "仅边界接触（不参与总体结论，请核实）：" + "、".join(
-            f"{_layer_label(e)}（若占用：{e['verdict_if_occupied']}）" for e in touching) + "。"
+    to_verify = [e for e in touching if e["verdict_if_occupied"] in (PROHIBITED, NEEDS_JUDGMENT)]
+    if to_verify:
+        summary_zh += "仅边界接触（不参与总体结论，请核实是否实际占用）：" + "、".join(
+            f"{_layer_label(e)}（若占用：{e['verdict_if_occupied']}）" for e in to_verify) + "。"
     top = [e for e in deciding if zv(e) == overall_verdict]
     # seed-backed zones first, so the citation shown first is a seed rule where one says the same
     top.sort(key=lambda e: -STATUS_RANK.get(e.get("rule_status") or "", -1))
@@ -862,9 +863,11 @@ def _summarise(out: dict, activity: Activity) -> None:
     if overall_verdict == PROHIBITED:
         for e in top:
             cit = (e.get("source") or {}).get("citation") or ""
-            alternatives.append(f"调整选址，避让{_layer_label(e)}（{_ha(e.get('area'))}；依据{cit}，该部分禁止"
-                                + (f"〔{e['rule_id']}〕" if e.get("rule_id") else "") + "）")
+            ref = f"依据{cit}" + (f"〔{e['rule_id']}〕" if e.get("rule_id") else "")
+            if not e.get("verdict_scope"):
+                alternatives.append(f"调整选址，避让{_layer_label(e)}（{_ha(e.get('area'))}；{ref}，该部分禁止）")
             for a in e.get("alternatives") or []:
+                a = f"{a}（{ref}）" if e.get("verdict_scope") else a
                 if a not in alternatives:
                     alternatives.append(a)
         rest = [e for e in deciding if zv(e) in (CONDITIONAL, PERMITTED)]
