@@ -825,6 +825,10 @@ def _finish(rb: RuleBase, activity: Activity, merged: dict, answered: dict, assu
 def _summarise(out: dict, activity: Activity) -> None:
     """(Re)compute overall verdict, summary, procedures and alternatives from the zones."""
     zones_out = out["zones"]
+    for e in zones_out:  # undo an earlier deferral (an override may have lifted the 禁止)
+        proc = e.get("procedure") or {}
+        if "deferred_steps" in proc:
+            proc["steps"] = proc.pop("deferred_steps")
     overall_verdict, deciding = _overall(zones_out)
     machine_verdict = strictest(e["verdict"] for e in deciding)
 
@@ -870,6 +874,12 @@ def _summarise(out: dict, activity: Activity) -> None:
                 a = f"{a}（{ref}）" if e.get("verdict_scope") else a
                 if a not in alternatives:
                     alternatives.append(a)
+        # no to-do list anywhere under 禁止: the steps of the zones that could proceed wait in deferred_steps
+        for e in zones_out:
+            proc = e.get("procedure") or {}
+            if proc.get("steps"):
+                proc["deferred_steps"] = proc["steps"]
+                proc["steps"] = []
         rest = [e for e in deciding if zv(e) in (CONDITIONAL, PERMITTED)]
         if rest:
             alternatives.append("避让后可继续办理的部分：" + "；".join(f"{_layer_label(e)}：{zv(e)}" for e in rest)
