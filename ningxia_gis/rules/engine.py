@@ -423,12 +423,9 @@ def _minus(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
 
 
 def _has_subzone_field(layer: dict) -> bool:
+    """Whether the layer's features carry one of the role's sub-zone fields (ZRBHDFQ …), empty or not."""
     fields = {f.upper() for f in ROLES[layer["role"]].zone_fields} if layer.get("role") in ROLES else set()
-    for p in layer.get("pieces") or []:
-        for k, v in (p.get("attributes") or {}).items():
-            if k.upper() in fields and v not in (None, ""):
-                return True
-    return False
+    return any(k.upper() in fields for p in layer.get("pieces") or [] for k in (p.get("attributes") or {}))
 
 
 def _union_of(pieces: list[dict]):
