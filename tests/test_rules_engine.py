@@ -77,8 +77,8 @@ def test_pv_on_permanent_basic_farmland_is_prohibited(rb):
     assert c["verdict"] == "有条件允许"
     assert "可以利用荒地的，不得占用耕地" in c["quote"] and "可以利用劣地的，不得占用好地" in c["quote"]
     # overall 禁止: the zone's steps wait (deferred) until the prohibited part is avoided
-    assert c["procedure"]["steps"] == [] and any("占补平衡" in s for s in c["procedure"]["deferred_steps"])
-    assert "cultivated_land.procedure.compensation_balance" in c["procedure"]["rule_ids"]
+    assert c["procedure"]["steps"] == [] and any("占补平衡" in s for s in c["deferred_procedure"]["steps"])
+    assert "cultivated_land.procedure.compensation_balance" in c["deferred_procedure"]["rule_ids"]
     assert v["overall"]["verdict"] == "禁止"
     assert "永久基本农田" in v["overall"]["summary_zh"] and "禁止" in v["overall"]["summary_zh"]
     # under 禁止 no to-do list: what the officer can do instead, and the part that could proceed
@@ -247,7 +247,7 @@ def test_grassland_occupation_pre_review_and_basic_grassland(rb):
     general = zone(v, "grassland", "一般草原")
     assert general["verdict"] == "有条件允许"
     assert general["quote"] == "鼓励优先使用沙漠等未利用地或工矿废弃地建设光伏、风电项目，科学合理使用荒漠化草地。"
-    assert any("先预审、再立项、后建设" in s for s in general["procedure"]["deferred_steps"])  # overall 禁止
+    assert any("先预审、再立项、后建设" in s for s in general["deferred_procedure"]["steps"])  # overall 禁止
     assert general["rule_id"] == "grassland.general.pv_wind_desertified_grassland"
     basic = zone(v, "grassland", "基本草原")
     assert basic["verdict"] == "禁止"

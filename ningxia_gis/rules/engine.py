@@ -823,9 +823,8 @@ def _summarise(out: dict, activity: Activity) -> None:
     """(Re)compute overall verdict, summary, procedures and alternatives from the zones."""
     zones_out = out["zones"]
     for e in zones_out:  # undo an earlier deferral (an override may have lifted the 禁止)
-        proc = e.get("procedure") or {}
-        if "deferred_steps" in proc:
-            proc["steps"] = proc.pop("deferred_steps")
+        if "deferred_procedure" in e:
+            e["procedure"] = e.pop("deferred_procedure")
     overall_verdict, deciding = _overall(zones_out)
     machine_verdict = strictest(e["verdict"] for e in deciding)
 
@@ -871,12 +870,13 @@ def _summarise(out: dict, activity: Activity) -> None:
                 a = f"{a}（{ref}）" if e.get("verdict_scope") else a
                 if a not in alternatives:
                     alternatives.append(a)
-        # no to-do list anywhere under 禁止: the steps of the zones that could proceed wait in deferred_steps
+        # no to-do list anywhere under 禁止: the procedure of a zone that could proceed waits in
+        # deferred_procedure (beside, not inside, `procedure`, which is left empty)
         for e in zones_out:
             proc = e.get("procedure") or {}
-            if proc.get("steps"):
-                proc["deferred_steps"] = proc["steps"]
-                proc["steps"] = []
+            if proc.get("rule_ids") or proc.get("steps") or proc.get("exemptions"):
+                e["deferred_procedure"] = proc
+                e["procedure"] = _merge_procedures([])
         rest = [e for e in deciding if zv(e) in (CONDITIONAL, PERMITTED)]
         if rest:
             alternatives.append("避让后可继续办理的部分：" + "；".join(f"{_layer_label(e)}：{zv(e)}" for e in rest)
