@@ -67,15 +67,15 @@ def test_remainder_area_matches_independent_difference():
 def test_combined_option_avoids_every_prohibited_and_judgment_zone():
     s, _req, res = reviewed("pv_desert_grassland")
     targets = [(z["layer_id"], z["zone"]) for z in res.data["verdicts"]["zones"]
-               if z["verdict"] in ("禁止", "需人工判定") and z["status"] != "not_touched"]
+               if z["verdict"] in ("禁止", "需人工判定") and z["status"] != "not_touched" and z["layer_id"]]
     opts = res.data["avoidance"]["options"]
     assert [[(a["layer_id"], a["zone"]) for a in o["avoid"]] for o in opts][: len(targets)] == [[t] for t in targets]
     last = opts[res.data["avoidance"]["recommended"]]
     assert {(a["layer_id"], a["zone"]) for a in last["avoid"]} == set(targets)
     cy = layer("CY", res.epsg)
-    basic = cy[cy["SFJBCY"].astype(str).isin(["是", "1"])]
-    expected = shapely.difference(fp_geom(s, res.epsg), shapely.union_all(basic.geometry.values))
-    assert targets == [("cy", "基本草原")]
+    # unanswered PV questions: general grassland is 需人工判定 (000 L541), basic grassland 禁止
+    assert targets == [("cy", "一般草原"), ("cy", "基本草原")]
+    expected = shapely.difference(fp_geom(s, res.epsg), shapely.union_all(cy.geometry.values))
     assert last["remainder"]["area"]["planar_m2"] == pytest.approx(expected.area, rel=1e-9)
 
 

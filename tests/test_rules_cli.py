@@ -37,7 +37,7 @@ def test_rules_list(capsys):
     assert "eco_redline.la7" not in out
     code, out, _ = run(["rules", "list", "--json"], capsys)
     data = json.loads(out)
-    assert len(data["rules"]) >= 50 and data["version"] == "1.0.0"
+    assert len(data["rules"]) >= 50 and data["version"] == "2.0.0"
 
 
 def test_rules_show(capsys):
@@ -53,7 +53,8 @@ def test_rules_show(capsys):
     assert code == 0 and "status: inferred" in out and "inference:" in out and "gloss:" in out
     code, out, _ = run(["rules", "show", "eco_redline.la6.unavoidable_linear_infrastructure", "--json"], capsys)
     d = json.loads(out)
-    assert d["when"] == {"unavoidable": True} and d["source_document"]["doc_number"] == "宁党办〔2023〕63号 附件2"
+    assert d["when"] == {"unavoidable": True} and d["source_document"]["doc_number"] == "宁党办〔2023〕63号"
+    assert d["source_document"]["attachment"] == "附件2"
     code, _, err = run(["rules", "show", "eco_redline.la6"], capsys)
     assert code == 2 and "did you mean" in err
 

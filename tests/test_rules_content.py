@@ -91,7 +91,7 @@ def test_sources_are_described(rb):
     for key in ("S000-A", "S000-B", "S002-D", "S003"):
         s = rb.sources[key]
         assert s.seed_file and s.title and s.lines
-    assert rb.sources["S000-B"].doc_number == "宁党办〔2023〕63号 附件2"
+    assert rb.sources["S000-B"].doc_number == "宁党办〔2023〕63号" and rb.sources["S000-B"].attachment == "附件2"
     assert rb.sources["S002-D"].doc_number == "宁政办发〔2021〕102号" and rb.sources["S002-D"].date == "2021-12-27"
     assert rb.sources["S001"].draft is True
 

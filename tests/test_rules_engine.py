@@ -62,7 +62,8 @@ def trace_of(z: dict, rule_id: str) -> dict:
 # --------------------------------------------------------------------------- 禁止
 def test_pv_on_permanent_basic_farmland_is_prohibited(rb):
     v = evaluate(result(layer("permanent_basic_farmland", {"永久基本农田": 6000.0}),
-                        layer("cultivated_land", {"0102 水浇地": 6000.0})), "pv_power", rule_base=rb)
+                        layer("cultivated_land", {"0102 水浇地": 6000.0})), "pv_power",
+                 {"national_major_project": False, "power_transmission_secured": True}, rule_base=rb)
     z = zone(v, "permanent_basic_farmland", "永久基本农田")
     assert z["verdict"] == "禁止" and z["verdict_en"] == "prohibited"
     assert z["rule_id"] == "permanent_basic_farmland.no_unauthorised_occupation"
@@ -75,12 +76,15 @@ def test_pv_on_permanent_basic_farmland_is_prohibited(rb):
     c = zone(v, "cultivated_land", "0102 水浇地")
     assert c["verdict"] == "有条件允许"
     assert "可以利用荒地的，不得占用耕地" in c["quote"] and "可以利用劣地的，不得占用好地" in c["quote"]
-    assert any("占补平衡" in s for s in c["procedure"]["steps"])
-    assert "cultivated_land.procedure.compensation_balance" in c["procedure"]["rule_ids"]
+    # overall 禁止: the zone's steps wait (deferred) until the prohibited part is avoided
+    assert c["procedure"]["steps"] == [] and any("占补平衡" in s for s in c["deferred_procedure"]["steps"])
+    assert "cultivated_land.procedure.compensation_balance" in c["deferred_procedure"]["rule_ids"]
     assert v["overall"]["verdict"] == "禁止"
     assert "永久基本农田" in v["overall"]["summary_zh"] and "禁止" in v["overall"]["summary_zh"]
-    # the conditional zone's procedure is still listed for the applicant
-    assert any("占补平衡" in p["step"] for p in v["procedures"])
+    # under 禁止 no to-do list: what the officer can do instead, and the part that could proceed
+    assert v["procedures"] == []
+    assert any(a.startswith("调整选址，避让") and "永久基本农田" in a for a in v["alternatives"])
+    assert any("避让后可继续办理的部分" in a and "0102 水浇地" in a for a in v["alternatives"])
 
 
 def test_any_construction_in_core_protection_zone_is_prohibited(rb):
@@ -100,7 +104,8 @@ def test_any_construction_in_core_protection_zone_is_prohibited(rb):
 
 
 def test_development_construction_outside_core_is_prohibited(rb):
-    v = evaluate(result(layer("eco_redline", {"核心保护区外": 5000.0})), "pv_power", rule_base=rb)
+    v = evaluate(result(layer("eco_redline", {"核心保护区外": 5000.0})), "pv_power", {"national_major_project": False},
+                 rule_base=rb)
     z = zone(v, "eco_redline", "核心保护区外")
     assert z["verdict"] == "禁止"
     assert z["rule_id"] == "eco_redline.outside_core.development_construction_prohibited"
@@ -108,7 +113,8 @@ def test_development_construction_outside_core_is_prohibited(rb):
 
 
 def test_avoidable_road_in_red_line_is_not_whitelisted(rb):
-    v = evaluate(result(layer("eco_redline", {"核心保护区外": 500.0})), "road", {"unavoidable": False}, rule_base=rb)
+    v = evaluate(result(layer("eco_redline", {"核心保护区外": 500.0})), "road", {"unavoidable": False, "temporary": False},
+                 rule_base=rb)
     z = zone(v, "eco_redline", "核心保护区外")
     assert z["verdict"] == "禁止"
     assert z["rule_id"] == "eco_redline.outside_core.whitelist_only"
@@ -129,7 +135,8 @@ def test_core_zone_of_nature_reserve_is_prohibited_and_labelled_inferred(rb):
 # --------------------------------------------------------------------------- 有条件允许
 def test_unavoidable_road_outside_core_is_conditional_with_regional_determination_chain(rb):
     v = evaluate(result(layer("eco_redline", {"核心保护区外": 2500.0}, name="生态保护红线")), "road",
-                 {"unavoidable": True, "new_construction_land": True}, rule_base=rb)
+                 {"unavoidable": True, "new_construction_land": True, "temporary": False,
+                  "national_major_project": False}, rule_base=rb)
     z = zone(v, "eco_redline", "核心保护区外")
     assert z["verdict"] == "有条件允许" and z["verdict_en"] == "conditionally permitted"
     assert z["rule_id"] == "eco_redline.la6.unavoidable_linear_infrastructure"
@@ -152,7 +159,7 @@ def test_unavoidable_road_outside_core_is_conditional_with_regional_determinatio
     t = trace_of(z, "eco_redline.core.human_activity_prohibited")
     assert t["matched"] is False and "分区不符" in t["why"]
     t = trace_of(z, "eco_redline.outside_core.whitelist_only")
-    assert t["matched"] is True and "取代" in t["why"]
+    assert t["matched"] is True and t["state"] == "superseded"
     t = trace_of(z, "eco_redline.procedure.limited_activity_no_new_construction_land")
     assert t["matched"] is False and "new_construction_land = 是" in t["why"]
     assert v["overall"]["verdict"] == "有条件允许"
@@ -163,7 +170,7 @@ def test_unavoidable_road_outside_core_is_conditional_with_regional_determinatio
 
 def test_road_without_new_construction_land_gets_same_level_determination(rb):
     v = evaluate(result(layer("eco_redline", {"核心保护区外": 2500.0})), "road",
-                 {"unavoidable": True, "new_construction_land": False}, rule_base=rb)
+                 {"unavoidable": True, "new_construction_land": False, "temporary": False}, rule_base=rb)
     proc = zone(v, "eco_redline", "核心保护区外")["procedure"]
     assert proc["rule_ids"] == ["eco_redline.procedure.limited_activity_no_new_construction_land"]
     assert proc["论证"].startswith("市、县（区）自然资源主管部门组织")
@@ -173,7 +180,7 @@ def test_road_without_new_construction_land_gets_same_level_determination(rb):
 
 def test_national_major_project_with_new_land_gets_regional_demonstration_opinion(rb):
     v = evaluate(result(layer("eco_redline", {"核心保护区外": 9000.0})), "nmp_transport_water",
-                 {"new_construction_land": True}, rule_base=rb)
+                 {"new_construction_land": True, "unavoidable": True, "temporary": False}, rule_base=rb)
     z = zone(v, "eco_redline", "核心保护区外")
     assert z["verdict"] == "有条件允许"
     assert z["rule_id"] == "eco_redline.nmp3.national_plan_transport_water"
@@ -186,7 +193,7 @@ def test_national_major_project_with_new_land_gets_regional_demonstration_opinio
 
 def test_pv_declared_national_major_project_escapes_the_construction_ban(rb):
     v = evaluate(result(layer("eco_redline", {"核心保护区外": 9000.0})), "pv_power",
-                 {"national_major_project": True, "new_construction_land": False}, rule_base=rb)
+                 {"national_major_project": True, "unavoidable": True, "new_construction_land": False}, rule_base=rb)
     z = zone(v, "eco_redline", "核心保护区外")
     assert z["verdict"] == "有条件允许"
     assert z["rule_id"] == "eco_redline.nmp.declared_national_major_project"
@@ -210,8 +217,9 @@ def test_urban_centralised_area_needs_detailed_plan_and_permit(rb):
     assert z["verdict"] == "有条件允许"
     assert "“详细规划+规划许可”" in z["quote"]
     assert z["procedure"]["attachments"] == ["规划许可"]
-    outside = zone(v, "urban_boundary", "城镇开发边界外")
-    assert outside["verdict"] == "不涉及" and outside["share_of_footprint"] == pytest.approx(0.0)
+    # wholly inside: no 城镇开发边界外 zone at all, and the relation is stated once
+    assert [e["zone"] for e in v["zones"] if e["role"] == "urban_boundary"] == ["城镇集中建设区"]
+    assert v["overall"]["urban_boundary_relation"]["code"] == "inside"
 
 
 def test_part_outside_urban_boundary_is_judged_with_quota_and_zone_access(rb):
@@ -228,15 +236,19 @@ def test_part_outside_urban_boundary_is_judged_with_quota_and_zone_access(rb):
     outside = zone(v, "urban_boundary", "城镇开发边界外")
     assert outside["share_of_footprint"] == pytest.approx(1.0)
     assert outside["verdict"] == "需人工判定" and outside["rule_status"] == "inferred"
-    assert zone(v, "urban_boundary", None)["verdict"] == "不涉及"
+    # one entry for the urban boundary, no 「城镇开发边界: 不涉及」 beside it
+    assert [e["zone"] for e in v["zones"] if e["role"] == "urban_boundary"] == ["城镇开发边界外"]
+    assert v["overall"]["urban_boundary_relation"]["code"] == "outside"
 
 
 def test_grassland_occupation_pre_review_and_basic_grassland(rb):
-    v = evaluate(result(layer("grassland", {"一般草原": 7000.0, "基本草原": 2000.0})), "pv_power", rule_base=rb)
+    v = evaluate(result(layer("grassland", {"一般草原": 7000.0, "基本草原": 2000.0})), "pv_power",
+                 {"desertified_grassland": True, "power_transmission_secured": True}, rule_base=rb)
     general = zone(v, "grassland", "一般草原")
     assert general["verdict"] == "有条件允许"
     assert general["quote"] == "鼓励优先使用沙漠等未利用地或工矿废弃地建设光伏、风电项目，科学合理使用荒漠化草地。"
-    assert any("先预审、再立项、后建设" in s for s in general["procedure"]["steps"])
+    assert any("先预审、再立项、后建设" in s for s in general["deferred_procedure"]["steps"])  # overall 禁止
+    assert general["rule_id"] == "grassland.general.pv_wind_desertified_grassland"
     basic = zone(v, "grassland", "基本草原")
     assert basic["verdict"] == "禁止"
     assert "确保基本草原面积不减少、质量不下降、用途不改变" in basic["quote"]
@@ -249,7 +261,8 @@ def test_grassland_occupation_pre_review_and_basic_grassland(rb):
 
 
 def test_grazing_needs_regional_government_decision(rb):
-    v = evaluate(result(layer("grassland", {"一般草原": 7000.0})), "grazing", rule_base=rb)
+    v = evaluate(result(layer("grassland", {"一般草原": 7000.0})), "grazing", {"regional_grazing_decision": True},
+                 rule_base=rb)
     z = zone(v, "grassland", "一般草原")
     assert z["verdict"] == "有条件允许"
     assert z["procedure"]["认定/审批"] == "自治区人民政府决定开展季节性放牧或划区轮牧"
@@ -258,8 +271,8 @@ def test_grazing_needs_regional_government_decision(rb):
 
 # --------------------------------------------------------------------------- 允许
 def test_resident_housing_without_expansion_is_permitted_and_exempt_from_demonstration(rb):
-    v = evaluate(result(layer("eco_redline", {"核心保护区外": 150.0})), "resident_housing", {"expands_scale": False},
-                 rule_base=rb)
+    v = evaluate(result(layer("eco_redline", {"核心保护区外": 150.0})), "resident_housing",
+                 {"expands_scale": False, "new_construction_land": False, "temporary": False}, rule_base=rb)
     z = zone(v, "eco_redline", "核心保护区外")
     assert z["verdict"] == "允许" and z["verdict_en"] == "permitted"
     assert z["rule_id"] == "eco_redline.la2.residents_housing_exempt_from_demonstration"
@@ -267,19 +280,21 @@ def test_resident_housing_without_expansion_is_permitted_and_exempt_from_demonst
     assert z["source"]["section"] == "二（二）7" and z["source"]["line"] == 243
     proc = z["procedure"]
     assert proc["exempt"] == ["论证"] and proc["论证"] is None
-    assert proc["steps"] == ["免于论证"]
+    # an exemption is not a step
+    assert proc["steps"] == [] and proc["exemptions"] == ["免于论证"]
+    assert v["procedures"] == [] and v["exemptions"] == ["免于论证"]
     # the approval chains are excluded by the exemption, and the trace says so
     for rid in ("eco_redline.procedure.limited_activity_new_construction_land",
                 "eco_redline.procedure.limited_activity_no_new_construction_land"):
         t = trace_of(z, rid)
         assert t["matched"] is False and "免于论证" in t["why"]
     la2 = trace_of(z, "eco_redline.la2.residents_production_no_expansion")
-    assert la2["matched"] is True and "取代" in la2["why"]
+    assert la2["matched"] is True and la2["state"] == "superseded"
     assert v["overall"]["verdict"] == "允许"
 
 
 def test_resident_housing_that_expands_is_not_permitted(rb):
-    v = evaluate(result(layer("eco_redline", {"核心保护区外": 150.0})), "resident_housing", {"expands_scale": True},
+    v = evaluate(result(layer("eco_redline", {"核心保护区外": 150.0})), "resident_housing", {"expands_scale": True, "temporary": False},
                  rule_base=rb)
     z = zone(v, "eco_redline", "核心保护区外")
     assert z["verdict"] == "禁止"
@@ -287,7 +302,8 @@ def test_resident_housing_that_expands_is_not_permitted(rb):
 
 
 def test_grassland_restoration_is_permitted(rb):
-    v = evaluate(result(layer("grassland", {"基本草原": 5000.0})), "ecological_restoration", rule_base=rb)
+    v = evaluate(result(layer("grassland", {"基本草原": 5000.0})), "ecological_restoration",
+                 {"listed_restoration_measure": True}, rule_base=rb)
     z = zone(v, "grassland", "基本草原")
     assert z["verdict"] == "允许"
     assert "禁牧封育、免耕补播、松土施肥、鼠虫害防治" in z["quote"]
@@ -308,7 +324,7 @@ def test_project_touching_nothing_is_not_affected(rb):
     for z in v["zones"]:
         assert z["verdict"] == "不涉及" and z["status"] == "not_touched" and z["rule_id"] is None
     assert v["procedures"] == []
-    assert "未涉及" in v["overall"]["summary_zh"]
+    assert "未占用" in v["overall"]["summary_zh"]
 
 
 def test_sliver_touching_is_not_occupation(rb):
@@ -344,7 +360,11 @@ def test_unknown_fact_makes_verdict_pending_with_the_question(rb):
     assert z["rule_id"] == "eco_redline.la6.unavoidable_linear_infrastructure"
     assert trace_of(z, z["rule_id"])["state"] == "pending"
     assert any("必须且无法避让" in r for r in z["reasons"])
-    assert [q["fact"] for q in v["open_questions"]] == ["unavoidable"]
+    # every question the verdict depends on, at once (temporary land would change it too: L247)
+    assert [q["fact"] for q in v["open_questions"]] == ["unavoidable", "temporary"]
+    assert all(q["affects"] == "verdict" for q in v["open_questions"])
+    # national_major_project cannot change this verdict: shown as assumed, not asked
+    assert {"fact": "national_major_project", "value": False, "label": "未回答，按否处理"} in z["assumed"]
     # once unavoidable is known, the open question is the land question deciding the approval chain
     v = evaluate(result(layer("eco_redline", {"核心保护区外": 2500.0})), "road", {"unavoidable": "是"}, rule_base=rb)
     z = zone(v, "eco_redline", "核心保护区外")
@@ -354,7 +374,8 @@ def test_unknown_fact_makes_verdict_pending_with_the_question(rb):
 
 
 def test_law_allowed_other_activity_needs_judgment_with_quote(rb):
-    v = evaluate(result(layer("eco_redline", {"核心保护区外": 100.0})), "other_lawful_activity", rule_base=rb)
+    v = evaluate(result(layer("eco_redline", {"核心保护区外": 100.0})), "other_lawful_activity", {"temporary": False},
+                 rule_base=rb)
     z = zone(v, "eco_redline", "核心保护区外")
     assert z["verdict"] == "需人工判定"
     assert z["quote"] == "法律法规规定允许的其他人为活动"
@@ -378,6 +399,10 @@ def test_hongsibao_rules_apply_only_in_hongsibao(rb):
     assert z["applies_in"] == ["红寺堡区"]
     assert z["quote"] == "所有工业企业原则上一律入园，工业园区（集聚区）以外不再新建、扩建工业项目。"
     assert z["source"]["file"] == "003_5bc54e265a956e1a.txt"
+    # the verdict is about being outside an industrial park, not about the 城镇集中建设区
+    assert z["verdict_scope"] == "工业园区（集聚区）以外的工业项目"
+    assert "工业园区（集聚区）以外的工业项目（位于城镇集中建设区）：禁止" in v["overall"]["summary_zh"]
+    assert "城镇集中建设区）：禁止" not in v["overall"]["summary_zh"].replace("（位于城镇集中建设区）：禁止", "")
     # elsewhere the same project only needs the detailed plan and permit
     v = evaluate(result(layer("urban_boundary", {"城镇集中建设区": FOOTPRINT_M2}), county="利通区"),
                  "industrial_project", {"in_industrial_park": False}, rule_base=rb)
@@ -406,7 +431,8 @@ def test_hongsibao_grazing_ban_and_protected_area_extraction_ban(rb):
 def test_output_layout_and_strictness_order(rb):
     assert VERDICTS_STRICTEST_FIRST == ("禁止", "需人工判定", "有条件允许", "允许", "不涉及")
     v = evaluate(result(layer("eco_redline", {"核心保护区外": 150.0}), layer("cultivated_land", {"0103 旱地": 50.0})),
-                 "resident_housing", {"expands_scale": False}, rule_base=rb)
+                 "resident_housing", {"expands_scale": False, "new_construction_land": False, "temporary": False},
+                 rule_base=rb)
     assert set(v) >= {"activity", "overall", "zones", "procedures", "rule_set", "notes"}
     assert set(v["activity"]) >= {"id", "name_zh", "name_en", "facts"}
     assert set(v["overall"]) >= {"verdict", "verdict_en", "summary_zh"}
@@ -437,5 +463,6 @@ def test_activity_lookup_by_name_and_unknown_activity(rb):
 
 
 def test_default_rule_base_is_the_shipped_one():
-    v = evaluate(result(layer("permanent_basic_farmland", {"永久基本农田": 100.0})), "pv_power")
+    v = evaluate(result(layer("permanent_basic_farmland", {"永久基本农田": 100.0})), "pv_power",
+                 {"national_major_project": False, "power_transmission_secured": True})
     assert v["overall"]["verdict"] == "禁止"

@@ -32,10 +32,10 @@ def _replace(path: Path, old: str, new: str, count: int = 1) -> int:
 
 def test_shipped_rule_base_is_valid():
     rb = load_rule_base()
-    assert rb.version == "1.0.0"
+    assert rb.version == "2.0.0"
     assert len(rb.rules) >= 50
     assert set(rb.roles) == {"eco_redline", "permanent_basic_farmland", "cultivated_land", "urban_boundary",
-                             "grassland", "nature_reserve"}
+                             "grassland", "nature_reserve", "project"}
     assert RuleError.__mro__[1] is NingxiaGisError
     # every rule is labelled and dated from its source where the source has a date
     for r in rb.rules:
@@ -136,8 +136,8 @@ def test_cross_references_are_checked(rules_copy):
         load_rule_base(rules_copy)
 
     shutil.copy(RULES_DIR / "permanent_basic_farmland.yaml", f)
-    _replace(f, "    activities: [\"*\"]\n    when: {national_major_project: true, unavoidable: true}",
-             "    zones: [核心保护区]\n    activities: [\"*\"]\n    when: {national_major_project: true, unavoidable: true}")
+    _replace(f, "    activities: [\"group:construction\", \"group:development_construction\"]\n    when: {national_major_project: true, unavoidable: true}",
+             "    zones: [核心保护区]\n    activities: [\"group:construction\", \"group:development_construction\"]\n    when: {national_major_project: true, unavoidable: true}")
     with pytest.raises(RuleError, match=r"unknown zone '核心保护区' for role permanent_basic_farmland"):
         load_rule_base(rules_copy)
 

@@ -22,7 +22,17 @@ def _seeds_dir() -> Path:
 
 
 SEEDS = _seeds_dir()
-pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed documents not found at {SEEDS}")
+
+
+@pytest.fixture(autouse=True)
+def _seeds_present():
+    """Without the seeds the quotes cannot be checked: a failure in CI (CI clones shared/ beside the
+    repository, so ../shared/seeds exists there), a skip on a developer machine without them."""
+    if SEEDS.is_dir():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"seed documents not found at {SEEDS} (set NINGXIA_GIS_SEEDS); CI must check every quote")
+    pytest.skip(f"seed documents not found at {SEEDS}")
 
 
 def _norm(text: str) -> str:

@@ -168,8 +168,10 @@ def remainder_footprint(geom, epsg: int, name: str = "避让后用地") -> Footp
 
 
 def _target_zones(data: dict) -> list[dict]:
+    """Zones of a layer to site around; project-level entries (no layer) cannot be avoided by siting."""
     zones = (data.get("verdicts") or {}).get("zones") or []
-    return [z for z in zones if z.get("verdict") in AVOID_VERDICTS and z.get("status") != "not_touched"]
+    return [z for z in zones if z.get("verdict") in AVOID_VERDICTS and z.get("status") != "not_touched"
+            and z.get("layer_id")]
 
 
 def _recheck(result: CheckResult, request: ReviewRequest, geom, name: str):

@@ -13,11 +13,17 @@ from typing import Any
 
 from ningxia_gis.domain.errors import NingxiaGisError, RuleError
 
-from .activities import find_activity, list_activities
-from .loader import check_rule_file, reload_rule_base
-from .model import ROLE_NAMES_EN, ROLE_NAMES_ZH, STATUS_ZH, VERDICT_EN, ZONE_EN, Rule, RuleBase
+from ningxia_gis.domain.vocab import BY_ZH, RULE_STATUSES, verdict_label
 
-_VERDICT_MARK = {"禁止": "✗", "需人工判定": "?", "有条件允许": "△", "允许": "✓", "不涉及": "·"}
+from .activities import find_activity, list_activities
+from .cite import cite
+from .loader import check_rule_file, reload_rule_base
+from .model import ROLE_NAMES_EN, ROLE_NAMES_ZH, ZONE_EN, Rule, RuleBase
+
+
+def _mark(label: str | None) -> str:
+    v = BY_ZH.get(label or "")
+    return v.mark if v else " "
 
 
 def add_rules_subcommand(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -38,7 +44,7 @@ def add_rules_subcommand(subparsers: argparse._SubParsersAction) -> argparse.Arg
                         help="output language (default zh)")
     common.add_argument("--json", dest="rules_json", action="store_true", default=False,
                         help="print JSON instead of text")
-    sub = p.add_subparsers(dest="rules_command", metavar="{list,show,check,activities}")
+    sub = p.add_subparsers(dest="rules_command", metavar="{list,show,check,activities,lint}")
     pl = sub.add_parser("list", parents=[common], help="list the rules (规则列表)")
     pl.add_argument("--role", help="only rules of this zone role (e.g. eco_redline)")
     pl.add_argument("--activity", help="only rules that can apply to this activity (id or name)")
@@ -47,6 +53,9 @@ def add_rules_subcommand(subparsers: argparse._SubParsersAction) -> argparse.Arg
     pc = sub.add_parser("check", parents=[common], help="validate an edited rule file (校验规则文件)")
     pc.add_argument("file", metavar="FILE")
     sub.add_parser("activities", parents=[common], help="list activity types and their questions (活动类型)")
+    plint = sub.add_parser("lint", parents=[common],
+                           help="check the rule pack: conflicts, dangling references, gaps, quotes, examples (规则自检)")
+    plint.add_argument("--seeds", help="seed-document folder (default: $NINGXIA_GIS_SEEDS or ../shared/seeds)")
     p.set_defaults(func=run_rules_command, rules_parser=p)
     return p
 
@@ -68,6 +77,15 @@ def run_rules_command(ns: argparse.Namespace) -> int:
     rules_dir = getattr(ns, "rules_dir", None)
     as_json = bool(getattr(ns, "rules_json", False))
     try:
+        if cmd == "lint":
+            from .lint import format_report, lint
+
+            rep = lint(rules_dir, getattr(ns, "seeds", None))
+            if as_json:
+                print(json.dumps(rep.to_dict(), ensure_ascii=False, indent=2), file=out)
+            else:
+                print(format_report(rep), file=out)
+            return 0 if rep.ok else 1
         if cmd == "check":
             rb = check_rule_file(ns.file, rules_dir)
             n_rules = len(rb.rules)
@@ -141,7 +159,7 @@ def _cmd_list(rb: RuleBase, ns, lang: str, as_json: bool, out) -> int:
         if r.kind == "procedure":
             verdict = "procedure" if lang == "en" else "程序"
         else:
-            verdict = VERDICT_EN[r.verdict] if lang == "en" else r.verdict
+            verdict = verdict_label(r.verdict, lang)
         flags = []
         if r.status != "seed":
             flags.append(r.status)
@@ -181,7 +199,7 @@ def _cmd_show(rb: RuleBase, rule_id: str, lang: str, as_json: bool, out) -> int:
         lines.append(f"  {'activities' if en else '适用活动'}: {', '.join(rule.activities)}"
                      + (f" ({'except' if en else '除'} {', '.join(rule.except_activities)})"
                         if rule.except_activities else ""))
-        lines.append(f"  {'verdict' if en else '结论'}: {rule.verdict}" + (f" ({VERDICT_EN[rule.verdict]})" if en else ""))
+        lines.append(f"  {'verdict' if en else '结论'}: {rule.verdict}" + (f" ({verdict_label(rule.verdict, 'en')})" if en else ""))
     if rule.when:
         lines.append(f"  {'when' if en else '适用条件（事实）'}: "
                      + ", ".join(f"{k} = {'yes' if v else 'no'}" if en else f"{k} = {'是' if v else '否'}"
@@ -190,25 +208,32 @@ def _cmd_show(rb: RuleBase, rule_id: str, lang: str, as_json: bool, out) -> int:
         lines.append(f"  {'applies only in' if en else '仅适用于'}: {'、'.join(rule.applies_in)}")
     for c in rule.conditions:
         lines.append(f"  {'condition' if en else '条件'}: {c}")
+    for s in rule.procedure.exemptions():
+        lines.append(f"  {'exemption' if en else '免除'}: {s}")
     for s in rule.procedure.steps():
         lines.append(f"  {'procedure' if en else '程序'}: {s}")
+    for a in rule.alternatives:
+        lines.append(f"  {'instead' if en else '可采取'}: {a}")
     lines.append(f"  {'quote' if en else '原文'}: 「{rule.quote}」")
     if en and rule.gloss_en:
         lines.append(f"  gloss: {rule.gloss_en}")
     if src is not None:
-        num = f" {src.doc_number}" if src.doc_number else ""
-        lines.append(f"  {'source' if en else '出处'}: 《{src.title}》{num} {rule.source.section}，"
-                     f"{src.seed_file} L{rule.source.line}"
-                     + (f"–{rule.source.line_end}" if rule.source.line_end else "")
-                     + (" (draft)" if src.draft else ""))
+        lines.append(f"  {'source' if en else '出处'}: {cite(src, rule.source.section)}"
+                     f"（{src.seed_file} L{rule.source.line}"
+                     + (f"–{rule.source.line_end}" if rule.source.line_end else "") + "）")
     lines.append(f"  {'effective' if en else '生效日期'}: {rule.effective or ('unknown' if en else '未载明')}")
     lines.append(f"  {'status' if en else '状态'}: {rule.status}"
-                 + ("" if en else f"（{STATUS_ZH.get(rule.status, rule.status)}）")
+                 + ("" if en else f"（{RULE_STATUSES.get(rule.status, (rule.status,))[0]}）")
                  + f" · priority {rule.priority}")
     if rule.inference:
         lines.append(f"  {'inference' if en else '推断依据'}: {rule.inference}")
     if rule.note:
         lines.append(f"  {'note' if en else '说明'}: {rule.note}")
+    for ex in rule.examples:
+        facts = ", ".join(f"{k}={'yes' if v else 'no'}" if en else f"{k}={'是' if v else '否'}" for k, v in ex.facts.items())
+        lines.append(f"  {'example' if en else '示例'}: {ex.activity} / {ex.zone or '-'}"
+                     + (f" / {facts}" if facts else "") + (f" / {ex.county}" if ex.county else "")
+                     + f" → {verdict_label(ex.verdict, lang)}")
     lines.append(f"  {'defined in' if en else '定义位置'}: {rule.file} line {rule.line}")
     print("\n".join(lines), file=out)
     return 0
@@ -245,8 +270,19 @@ def _cmd_activities(rb: RuleBase, lang: str, as_json: bool, out) -> int:
 
 
 # --------------------------------------------------------------------------- verdict text
+def _fact_text(v, en: bool) -> str:
+    if v is True:
+        return "yes" if en else "是"
+    if v is False:
+        return "no" if en else "否"
+    return "unanswered" if en else "未回答"
+
+
 def format_verdicts(verdicts: dict[str, Any], lang: str = "zh") -> str:
-    """Human-readable block for the verdicts dict returned by :func:`ningxia_gis.rules.engine.evaluate`."""
+    """Human-readable block for the verdicts dict returned by :func:`ningxia_gis.rules.engine.evaluate`.
+
+    Verdict labels and marks come from :mod:`ningxia_gis.domain.vocab`; citations from :func:`cite`
+    (document, 文号, article — the seed file and line stay in the JSON)."""
     if not verdicts:
         return ""
     en = str(lang or "zh").lower().startswith("en")
@@ -255,7 +291,7 @@ def format_verdicts(verdicts: dict[str, Any], lang: str = "zh") -> str:
     lines: list[str] = []
     if en:
         lines.append(f"Activity: {act.get('name_en')} ({act.get('id')})")
-        lines.append(f"Overall verdict: {overall.get('verdict_en')} ({overall.get('verdict')})")
+        lines.append(f"Overall verdict: {verdict_label(overall.get('verdict'), 'en')} ({overall.get('verdict')})")
         if overall.get("summary_en"):
             lines.append(overall["summary_en"])
     else:
@@ -263,27 +299,41 @@ def format_verdicts(verdicts: dict[str, Any], lang: str = "zh") -> str:
         lines.append(f"总体结论：{overall.get('verdict')}")
         if overall.get("summary_zh"):
             lines.append(overall["summary_zh"])
+    if overall.get("overridden") and overall.get("machine_verdict") != overall.get("verdict"):
+        lines.append(f"{'Machine verdict' if en else '系统结论'}: {verdict_label(overall.get('machine_verdict'), 'en' if en else 'zh')}"
+                     + (" (officer's conclusion shown above)" if en else "（上为审查人员认定的结论）"))
     facts = act.get("facts") or {}
+    assumed = act.get("assumed") or {}
     if facts:
-        if en:
-            shown = ", ".join(f"{k}={'yes' if v else 'no' if v is False else '?'}" for k, v in facts.items())
-            lines.append(f"Facts: {shown}")
-        else:
-            shown = "，".join(f"{k}={'是' if v else '否' if v is False else '未知'}" for k, v in facts.items())
-            lines.append(f"事实：{shown}")
+        parts = []
+        for k, v in facts.items():
+            t = f"{k}={_fact_text(v, en)}"
+            if k in assumed:
+                t += f"（{assumed[k]}）" if not en else " (assumed)"
+            parts.append(t)
+        lines.append(("Facts: " if en else "事实：") + ("，" if not en else ", ").join(parts))
     lines.append("")
     for z in verdicts.get("zones") or []:
-        mark = _VERDICT_MARK.get(z.get("verdict"), " ")
         role = z.get("role")
         name = (ROLE_NAMES_EN.get(role, z.get("layer_name") or role) if en else (z.get("layer_name") or
                 ROLE_NAMES_ZH.get(role, role)))
         zone = z.get("zone")
-        zone_txt = (f" / {ZONE_EN.get(zone, zone)}" if en else f" / {zone}") if zone else ""
+        zone_txt = (f" / {ZONE_EN.get(zone, zone)}" if en else f" / {zone}") if zone and zone != name else ""
         share = z.get("share_of_footprint")
         share_txt = f" {share * 100:.1f}%" if isinstance(share, (int, float)) and z.get("status") != "not_touched" else ""
-        verdict = z.get("verdict_en") if en else z.get("verdict")
-        lines.append(f"{mark} {name}{zone_txt}{share_txt}: {verdict}")
-        if z.get("verdict") == "不涉及":
+        scope = f" [{z['verdict_scope']}]" if z.get("verdict_scope") else ""
+        officer = z.get("officer") or {}
+        shown = officer.get("verdict") or z.get("verdict")
+        lines.append(f"{_mark(shown)} {name}{zone_txt}{share_txt}{scope}: {verdict_label(shown, 'en' if en else 'zh')}")
+        if officer:
+            lines.append(f"    {'officer' if en else '审查人员认定'}: {verdict_label(officer['verdict'], 'en' if en else 'zh')}"
+                         f" — {officer.get('reason')}"
+                         + (f"（{officer['officer']}）" if officer.get("officer") else ""))
+            lines.append(f"    {'machine verdict' if en else '系统结论'}: {verdict_label(z.get('verdict'), 'en' if en else 'zh')}")
+        if z.get("verdict") == "不涉及" and not officer:
+            for r in (z.get("reasons") or [])[:1]:
+                if z.get("status") != "not_touched":
+                    lines.append(f"    {'note' if en else '说明'}: {r}")
             continue
         if z.get("rule_id"):
             status = z.get("rule_status")
@@ -296,13 +346,16 @@ def format_verdicts(verdicts: dict[str, Any], lang: str = "zh") -> str:
             if en and z.get("gloss_en"):
                 lines.append(f"    gloss: {z['gloss_en']}")
             if src:
-                num = f" {src.get('doc_number')}" if src.get("doc_number") else ""
-                lines.append(f"    {'source' if en else '出处'}: 《{src.get('title')}》{num} {src.get('section')}"
-                             f"（{src.get('file')} L{src.get('line')}）")
+                lines.append(f"    {'source' if en else '出处'}: {cite(src)}")
         for c in z.get("conditions") or []:
             lines.append(f"    {'condition' if en else '条件'}: {c}")
-        for s in (z.get("procedure") or {}).get("steps") or []:
+        proc = z.get("procedure") or {}
+        for s in proc.get("exemptions") or []:
+            lines.append(f"    {'exemption' if en else '免除'}: {s}")
+        for s in proc.get("steps") or []:
             lines.append(f"    {'procedure' if en else '程序'}: {s}")
+        for a in z.get("alternatives") or []:
+            lines.append(f"    {'instead' if en else '可采取'}: {a}")
         for r in z.get("reasons") or []:
             if z.get("rule_id") and r.startswith(f"适用 {z['rule_id']}"):
                 continue
@@ -313,6 +366,15 @@ def format_verdicts(verdicts: dict[str, Any], lang: str = "zh") -> str:
         lines.append("Procedures to complete:" if en else "须办理的程序：")
         for i, p in enumerate(procs, 1):
             lines.append(f"  {i}. {p['step']}  〔{', '.join(p.get('rule_ids') or [])}〕")
+    ex = verdicts.get("exemptions") or []
+    if ex:
+        lines.append(("Exempted: " if en else "免除：") + "、".join(ex))
+    alts = verdicts.get("alternatives") or []
+    if alts:
+        lines.append("")
+        lines.append("What the officer can do instead:" if en else "可采取的做法：")
+        for i, a in enumerate(alts, 1):
+            lines.append(f"  {i}. {a}")
     qs = verdicts.get("open_questions") or []
     if qs:
         lines.append("")

@@ -29,6 +29,7 @@ from .model import (
     ROLE_ZONES,
     Activity,
     ActivityGroup,
+    Example,
     Fact,
     Procedure,
     Rule,
@@ -209,7 +210,7 @@ def _build_sources(doc: _Doc) -> tuple[dict[str, Source], dict]:
             lines=tuple(lines) if lines else None, title_en=s.get("title_en", ""),
             doc_number=s.get("doc_number"), issuer=s.get("issuer"), date=s.get("date"),
             draft=bool(s.get("draft", False)), applies_in=tuple(s.get("applies_in") or ()),
-            note=s.get("note", ""),
+            note=s.get("note", ""), attachment=s.get("attachment"),
         )
     return out, doc.data
 
@@ -304,6 +305,22 @@ def _build_rules(doc: _Doc, sources: dict[str, Source], acts: dict[str, Activity
         if source.applies_in and not applies_in:
             raise doc.error(base + ["applies_in"], f"source {source.key} applies only in "
                             f"{'、'.join(source.applies_in)}: the rule must say applies_in")
+        examples = []
+        for j, ex in enumerate(r.get("examples") or []):
+            where = base + ["examples", j]
+            if ex["activity"] not in acts:
+                raise doc.error(where + ["activity"], f"unknown activity '{ex['activity']}'")
+            for f in ex.get("facts") or {}:
+                if f not in facts:
+                    raise doc.error(where + ["facts", f], f"unknown fact '{f}'")
+            z = ex.get("zone")
+            allowed = ROLE_ZONES.get(role, ())
+            if z is not None and allowed and z not in allowed:
+                raise doc.error(where + ["zone"], f"unknown zone '{z}' for role {role}")
+            examples.append(Example(activity=ex["activity"], zone=z, verdict=ex["verdict"],
+                                    facts=dict(ex.get("facts") or {}),
+                                    rule=("" if "rule" in ex and ex["rule"] is None else ex.get("rule")),
+                                    county=ex.get("county"), steps_contain=tuple(ex.get("steps_contain") or ())))
         out.append(Rule(
             id=r["id"], kind=r.get("kind", "verdict"), title=r["title"], title_en=r.get("title_en", ""),
             role=role, source=SourceRef(src["doc"], src["section"], src["line"], line_end),
@@ -315,18 +332,30 @@ def _build_rules(doc: _Doc, sources: dict[str, Source], acts: dict[str, Activity
             excludes=tuple(r.get("excludes") or ()), gloss_en=r.get("gloss_en", ""),
             effective=r.get("effective", source.date), inference=r.get("inference", ""),
             applies_in=applies_in, priority=int(r.get("priority", 50)), note=r.get("note", ""),
-            file=doc.path.name, line=doc.line_of(base),
+            file=doc.path.name, line=doc.line_of(base), examples=tuple(examples),
+            alternatives=tuple(r.get("alternatives") or ()), scope_zh=r.get("scope_zh", ""),
         ))
     return out
 
 
-def _cross_check(rules: list[Rule], docs: dict[str, _Doc]) -> None:
+def _cross_check(rules: list[Rule], docs: dict[str, _Doc], strict: bool = True) -> list[str]:
+    """Duplicate ids, dangling ``excludes`` / ``attaches_to`` / example rule ids.
+
+    ``strict`` raises the first problem as :class:`RuleError`; otherwise all problems are returned
+    (for ``ningxia-gis rules lint``)."""
+    problems: list[str] = []
+
+    def report(err: RuleError) -> None:
+        if strict:
+            raise err
+        problems.append(str(err))
+
     by_id: dict[str, Rule] = {}
     for r in rules:
         if r.id in by_id:
             other = by_id[r.id]
-            raise RuleError(f"{docs[r.file].display}: line {r.line}: field 'id': duplicate rule id '{r.id}' "
-                            f"(also in {other.file} line {other.line})")
+            report(RuleError(f"{docs[r.file].display}: line {r.line}: field 'id': duplicate rule id '{r.id}' "
+                             f"(also in {other.file} line {other.line})"))
         by_id[r.id] = r
     verdict_ids = [r.id for r in rules if r.kind == "verdict"]
     for r in rules:
@@ -334,10 +363,14 @@ def _cross_check(rules: list[Rule], docs: dict[str, _Doc]) -> None:
         idx = _index_in(doc, r.id)
         for j, ex in enumerate(r.excludes):
             if ex not in by_id:
-                raise doc.error(["rules", idx, "excludes", j], f"unknown rule id '{ex}'")
+                report(doc.error(["rules", idx, "excludes", j], f"unknown rule id '{ex}' (dangling excludes)"))
         for j, pat in enumerate(r.attaches_to):
             if not any(fnmatch.fnmatchcase(v, pat) for v in verdict_ids):
-                raise doc.error(["rules", idx, "attaches_to", j], f"'{pat}' matches no verdict rule")
+                report(doc.error(["rules", idx, "attaches_to", j], f"'{pat}' matches no verdict rule"))
+        for j, ex in enumerate(r.examples):
+            if ex.rule and ex.rule not in by_id:
+                report(doc.error(["rules", idx, "examples", j, "rule"], f"unknown rule id '{ex.rule}'"))
+    return problems
 
 
 def _index_in(doc: _Doc, rule_id: str) -> int:
@@ -351,7 +384,9 @@ def _rule_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if p.name not in (ACTIVITIES_FILE, SOURCES_FILE))
 
 
-def _build(directory: Path, overrides: dict[str, Path] | None = None) -> RuleBase:
+def _build(directory: Path, overrides: dict[str, Path] | None = None, problems: list[str] | None = None) -> RuleBase:
+    """Build the rule base; with a ``problems`` list, cross-reference problems are collected there
+    instead of raised (schema and syntax errors always raise)."""
     overrides = overrides or {}
 
     def pick(name: str) -> Path:
@@ -376,7 +411,9 @@ def _build(directory: Path, overrides: dict[str, Path] | None = None) -> RuleBas
         doc = _read_yaml(path)
         docs[doc.path.name] = doc
         rules.extend(_build_rules(doc, sources, acts, groups, facts))
-    _cross_check(rules, docs)
+    found = _cross_check(rules, docs, strict=problems is None)
+    if problems is not None:
+        problems.extend(found)
     for name in [SOURCES_FILE, ACTIVITIES_FILE] + sorted(names):
         p = pick(name)
         files.append({"path": _display(p), "sha256": file_sha256(p)})
@@ -385,6 +422,13 @@ def _build(directory: Path, overrides: dict[str, Path] | None = None) -> RuleBas
     meta["seed_files"] = dict(src_data.get("seed_files") or {})
     return RuleBase(version=version, path=_display(directory), rules=tuple(rules), activities=acts,
                     groups=groups, facts=facts, sources=sources, files=files, meta=meta)
+
+
+def build_for_lint(path: str | Path | None = None) -> tuple[RuleBase, list[str]]:
+    """The rule base of directory ``path`` and its cross-reference problems (not raised), uncached."""
+    directory = Path(path) if path is not None else RULES_DIR
+    problems: list[str] = []
+    return _build(directory, problems=problems), problems
 
 
 def _signature(directory: Path) -> tuple:

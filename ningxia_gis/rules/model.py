@@ -10,15 +10,17 @@ from ..domain.vocab import (CONDITIONAL, NEEDS_JUDGMENT, NOT_AFFECTED, PERMITTED
                             RULE_STATUSES, RULE_VERDICTS, VERDICTS, VERDICTS_STRICTEST_FIRST, strictest, strictness)
 
 VERDICT_EN: dict[str, str] = {v.zh: v.en for v in VERDICTS}
-STATUS_ZH: dict[str, str] = {"seed": "源文件", "inferred": "推断", "external": "外部法规"}
 
 NO_RULE_REASON = "源文件中无相应规定 (no rule in the source documents)"
 
 PROTECTED_ROLES: tuple[str, ...] = tuple(r.id for r in ROLES.values() if r.protected)
-ROLE_NAMES_ZH: dict[str, str] = {r: ROLES[r].name_zh for r in PROTECTED_ROLES}
-ROLE_NAMES_EN: dict[str, str] = {r: ROLES[r].name_en for r in PROTECTED_ROLES}
+ROLE_NAMES_ZH: dict[str, str] = {r: ROLES[r].name_zh for r in PROTECTED_ROLES} | {"project": "项目整体"}
+ROLE_NAMES_EN: dict[str, str] = {r: ROLES[r].name_en for r in PROTECTED_ROLES} | {"project": "Project as a whole"}
 
 OUTSIDE_URBAN_ZONE = "城镇开发边界外"
+#: pseudo-role of rules about the project as a whole, whatever it occupies (new-energy preconditions …)
+PROJECT_ROLE = "project"
+PROJECT_ZONE = "项目整体"
 
 # Normalised zone values of each role (docs/result_schema.md) plus the engine's derived
 # 城镇开发边界外.  A layer without sub-zones reports the role's own name as its zone.
@@ -29,6 +31,7 @@ ROLE_ZONES: dict[str, tuple[str, ...]] = {
     "grassland": ("基本草原", "一般草原"),
     "cultivated_land": ("0101 水田", "0102 水浇地", "0103 旱地"),
     "permanent_basic_farmland": ("永久基本农田",),
+    PROJECT_ROLE: (PROJECT_ZONE,),
 }
 
 ZONE_EN: dict[str, str] = {
@@ -44,6 +47,7 @@ ZONE_EN: dict[str, str] = {
     "0102 水浇地": "0102 irrigated land",
     "0103 旱地": "0103 dry land",
     "永久基本农田": "permanent basic farmland",
+    PROJECT_ZONE: "the project as a whole",
 }
 
 PROCEDURE_KEYS: tuple[str, ...] = ("论证", "审核", "认定/审批")
@@ -75,9 +79,11 @@ class Source:
     draft: bool = False
     applies_in: tuple[str, ...] = ()
     note: str = ""
+    attachment: str | None = None  # 附件N of the notice that issued it
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "attachment": self.attachment,
             "key": self.key, "title": self.title, "title_en": self.title_en, "status": self.status,
             "seed_file": self.seed_file, "lines": list(self.lines) if self.lines else None,
             "doc_number": self.doc_number, "issuer": self.issuer, "date": self.date,
@@ -97,11 +103,13 @@ class Procedure:
     def is_empty(self) -> bool:
         return not (self.demonstrate or self.review or self.approve or self.attachments or self.exempt or self.other)
 
+    def exemptions(self) -> list[str]:
+        """What the applicant is exempted from (免于论证 …): not a step, listed apart."""
+        return [f"免于{name}" for name in self.exempt]
+
     def steps(self) -> list[str]:
-        """The applicant's steps in order, as short Chinese sentences."""
+        """The applicant's steps in order, as short Chinese sentences (exemptions are not steps)."""
         out: list[str] = []
-        for name in self.exempt:
-            out.append(f"免于{name}")
         if self.demonstrate and "论证" not in self.exempt:
             out.append(f"论证：{self.demonstrate}")
         if self.review and "审核" not in self.exempt:
@@ -156,6 +164,9 @@ class Rule:
     note: str = ""
     file: str = ""
     line: int = 0  # line of the rule in its YAML file
+    examples: tuple["Example", ...] = ()
+    alternatives: tuple[str, ...] = ()  # what the officer can advise instead of a 禁止
+    scope_zh: str = ""  # what the verdict is about when it is not the zone itself (工业园区以外 …)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -171,7 +182,25 @@ class Rule:
             "quote": self.quote, "gloss_en": self.gloss_en, "effective": self.effective,
             "status": self.status, "inference": self.inference, "applies_in": list(self.applies_in),
             "priority": self.priority, "note": self.note, "file": self.file, "file_line": self.line,
+            "examples": [e.to_dict() for e in self.examples], "alternatives": list(self.alternatives),
+            "scope_zh": self.scope_zh,
         }
+
+
+@dataclass(frozen=True)
+class Example:
+    """A worked case inside a rule's YAML: activity + facts in a zone -> the expected verdict."""
+    activity: str
+    zone: str | None
+    verdict: str
+    facts: dict[str, bool] = field(default_factory=dict)
+    rule: str | None = None  # the rule expected to decide (None: the rule carrying the example; "": no rule)
+    county: str | None = None
+    steps_contain: tuple[str, ...] = ()  # phrases the procedure steps must contain
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"activity": self.activity, "zone": self.zone, "facts": dict(self.facts), "verdict": self.verdict,
+                "rule": self.rule, "county": self.county, "steps_contain": list(self.steps_contain)}
 
 
 @dataclass(frozen=True)
