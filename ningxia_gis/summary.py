@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 
-STATUS = {"zh": {"occupied": "占用", "touching": "相接(未占用)", "not_touched": "不涉及"},
-          "en": {"occupied": "occupied", "touching": "touching only", "not_touched": "not touched"}}
+from .domain.vocab import STATUSES
+
+#: overlay status labels (domain.vocab.STATUSES): 未涉及 = the layer covers the place and nothing is
+#: touched; 无数据覆盖 = the footprint lies outside the layer's data
+STATUS = {"zh": {k: s.zh for k, s in STATUSES.items()}, "en": {k: s.en for k, s in STATUSES.items()}}
 TEXT = {
     "zh": {"title": "项目用地压占分析", "footprint": "项目用地", "crs": "分析坐标系", "location": "所在行政区",
            "method": "面积为 CGCS2000 椭球面积（括号内为高斯平面面积）", "layer": "图层", "status": "情况",
@@ -58,7 +61,7 @@ def format_summary(data: dict, lang: str = "zh") -> str:
         if layer["role"] == "admin_boundary":
             continue
         la = layer["area"]
-        rows.append([layer["name"], st[layer["status"]], str(layer["hit_count"]),
+        rows.append([layer["name"], st.get(layer["status"], layer["status"]), str(layer["hit_count"]),
                      f"{la['ellipsoidal_m2']:,.2f} ({la['planar_m2']:,.2f})", f"{la['ellipsoidal_ha']:,.4f}",
                      f"{la['ellipsoidal_mu']:,.2f}", f"{100 * layer['share_of_footprint']:.2f}%"])
         for z in layer["by_zone"]:

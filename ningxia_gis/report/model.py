@@ -19,6 +19,7 @@ import shapely
 
 from .. import __version__
 from ..core.units import m2_to_ha, m2_to_mu
+from ..domain.vocab import STATUSES
 
 # ------------------------------------------------------------------------------------------------
 # formatting (presentation only)
@@ -61,7 +62,7 @@ def fmt_value(v) -> str:
     return str(v)
 
 
-STATUS_ZH = {"occupied": "占用", "touching": "相接（未占用）", "not_touched": "不涉及"}
+STATUS_ZH = {k: s.zh for k, s in STATUSES.items()}  # 未涉及 vs 无数据覆盖 (domain.vocab)
 YES_NO = {True: "是", False: "否", None: "未回答"}
 
 #: Chinese column titles for the national field names (三调, 三区三线, 草原, 自然保护地)
