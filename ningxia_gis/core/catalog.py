@@ -572,6 +572,7 @@ class Catalog:
     name: str = ""
     note: str = ""
     synthetic: bool = False
+    extent: tuple[float, float, float, float] | None = None  # lon/lat box the layers are complete in
     _sources: dict[str, LayerSource] = field(default_factory=dict, repr=False)
 
     def sources(self) -> list[LayerSource]:
@@ -612,8 +613,13 @@ def _from_toml(p: Path) -> Catalog:
         specs.append(LayerSpec(**{k: v for k, v in entry.items() if k != "path"}, path=file))
     if not specs:
         raise CatalogError(f"{p.name}: the catalog lists no layers")
+    extent = meta.get("extent")
+    if extent is not None and (not isinstance(extent, list) or len(extent) != 4
+                               or not all(isinstance(v, (int, float)) for v in extent)):
+        raise CatalogError(f"{p.name}: [catalog] extent must be [west, south, east, north] in degrees")
     return Catalog(specs, path=p, name=meta.get("name", p.stem), note=meta.get("note", ""),
-                   synthetic=bool(meta.get("synthetic", False)))
+                   synthetic=bool(meta.get("synthetic", False)),
+                   extent=tuple(float(v) for v in extent) if extent is not None else None)
 
 
 def _data_files(p: Path) -> list[Path]:

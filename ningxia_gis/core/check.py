@@ -172,9 +172,12 @@ def footprint_block(fp: Footprint, epsg: int, *, vertex_area: bool = False) -> t
     return block, union
 
 
-def _layer_extent(src: LayerSource, epsg: int):
-    """The layer's extent (bounding box of its data) in the analysis CRS, or None when unknown."""
+def _layer_extent(src: LayerSource, epsg: int, declared=None):
+    """Where the layer has data, in the analysis CRS: the catalog's declared ``extent`` (lon/lat) when
+    given, else the bounding box of the layer's data; None when unknown."""
     try:
+        if declared is not None:
+            return shapely.box(*transformer(4490, epsg).transform_bounds(*declared, densify_pts=21))
         b = src.info.get("total_bounds")
         if b is None or not np.isfinite(np.asarray(b, dtype=float)).all():
             return None
@@ -241,7 +244,7 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
         src_crs = src.source_crs
         layer_warnings = list(src.warnings)
         if ov.status == "not_touched":
-            ext = _layer_extent(src, epsg)
+            ext = _layer_extent(src, epsg, cat.extent if spec.role != "admin_boundary" else None)
             if ext is not None and not ext.intersects(fp_geom):
                 ov.status = "no_coverage"
                 layer_warnings.append(f"{spec.name}：项目用地位于图层数据范围之外，无数据覆盖，不能判定是否涉及 "
