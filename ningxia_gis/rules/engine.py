@@ -297,8 +297,8 @@ def _zone_entries(result: dict, layer: dict) -> list[dict[str, Any]]:
     layer_status = layer.get("status") or "not_touched"
     threshold = float(result.get("sliver_threshold_m2") or 0.0)
     entries: list[dict[str, Any]] = []
-    if layer_status == "not_touched":
-        entries.append({"zone": None, "status": "not_touched", "area": _area_block(layer.get("area")),
+    if layer_status in ("not_touched", "no_coverage"):
+        entries.append({"zone": None, "status": layer_status, "area": _area_block(layer.get("area")),
                         "share_of_footprint": float(layer.get("share_of_footprint") or 0.0)})
     else:
         zones = layer.get("by_zone") or []
@@ -398,6 +398,16 @@ def evaluate(result: dict, activity_id: str, facts: dict | None = None, rule_bas
                     "verdict": NOT_AFFECTED, "verdict_en": VERDICT_EN[NOT_AFFECTED], "rule_id": None,
                     "rule_title": None, "rule_status": None, "quote": None, "source": None, "conditions": [],
                     "procedure": _merge_procedures([]), "reasons": ["项目范围未涉及该图层（分区）"], "trace": [],
+                })
+                zones_out.append(entry)
+                continue
+            if z["status"] == "no_coverage":  # no data there: nothing can be concluded (issue 13)
+                entry.update({
+                    "verdict": NEEDS_JUDGMENT, "verdict_en": VERDICT_EN[NEEDS_JUDGMENT], "rule_id": None,
+                    "rule_title": None, "rule_status": None, "quote": None, "source": None, "conditions": [],
+                    "procedure": _merge_procedures([]),
+                    "reasons": ["项目用地位于该图层数据范围之外（无数据覆盖），不能判定是否涉及，须补充数据后人工判定"],
+                    "trace": [],
                 })
                 zones_out.append(entry)
                 continue
