@@ -30,11 +30,13 @@ AREA_METHOD = {
     "id": METHOD_DENSIFIED,
     "densify_step_m": DENSIFY_STEP_M,
     "ellipsoidal": (f"CGCS2000 椭球面积 of the polygon whose edges are straight in the Gauss-Krüger plane: every "
-                    f"edge densified in the GK plane to ≤ {DENSIFY_STEP_M:g} m, vertices to CGCS2000 lon/lat, "
-                    "trapezoid series of 国土调查办发〔2008〕32号; independent of where vertices sit on an edge "
-                    "(agrees with the geodesic area of the same polygon to < 1e-9)"),
-    "ellipsoidal_zh": (f"CGCS2000 椭球面积：界址线按高斯平面直线处理，每条边在高斯平面内加密至不超过 {DENSIFY_STEP_M:g} 米，"
-                       "顶点反算至 CGCS2000 经纬度后按国土调查办发〔2008〕32号梯形公式计算；结果与边上顶点的分布无关"),
+                    f"edge densified in the GK plane into n = ⌈length / {DENSIFY_STEP_M:g} m⌉ and 2n pieces, vertices "
+                    "to CGCS2000 lon/lat, trapezoid series of 国土调查办发〔2008〕32号 on both, combined by Richardson "
+                    "extrapolation (4·A₂ₙ − Aₙ)/3 = the limit of ever finer densification (< 1e-9 relative); "
+                    "independent of where vertices sit on an edge"),
+    "ellipsoidal_zh": (f"CGCS2000 椭球面积：界址线按高斯平面直线处理，每条边在高斯平面内按 {DENSIFY_STEP_M:g} 米等分加密"
+                       "（n 段及 2n 段），顶点反算至 CGCS2000 经纬度后按国土调查办发〔2008〕32号梯形公式计算，两次结果经"
+                       "理查森外推 (4·A₂ₙ − Aₙ)/3 得到无限加密的极限（相对误差小于 1e-9）；结果与边上顶点的分布无关"),
     "planar": "Gauss-Krüger plane of the analysis CRS (no scale correction)",
     "zones": ("per-zone areas are disjoint: where features of two zones overlap, the shared part counts for the "
               "stricter zone (" + " > ".join(ZONE_PRECEDENCE) + "; other zones by name), so they add up to the "
