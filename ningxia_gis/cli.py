@@ -39,6 +39,10 @@ def add_check_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", metavar="OUT.json", help="write the machine-readable result")
     p.add_argument("--gpkg", metavar="OUT.gpkg", help="write the overlap pieces as a GeoPackage")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the printed summary")
+    p.add_argument("--no-range-check", action="store_true",
+                   help="accept a footprint outside Ningxia's boundary (the location check is skipped)")
+    p.add_argument("--vertex-area", action="store_true",
+                   help="also give the vertex-only ellipsoidal area (not densified; labelled, never the primary one)")
 
 
 def cmd_check(args) -> int:
@@ -57,8 +61,10 @@ def cmd_check(args) -> int:
         path = Path(args.footprint)
     else:
         raise NingxiaGisError("give a footprint file, or --demo to run a sample scenario")
-    fp = load_footprint(path, crs=args.crs)
-    result = run_check(fp, args.layers, activity=activity, facts=facts, sliver_m2=args.sliver)
+    opts = {"check_range": False} if getattr(args, "no_range_check", False) else {}
+    fp = load_footprint(path, crs=args.crs, **opts)
+    result = run_check(fp, args.layers, activity=activity, facts=facts, sliver_m2=args.sliver,
+                       vertex_area=getattr(args, "vertex_area", False))
     print(format_summary(result.data, lang=args.lang))
     if args.json:
         result.to_json(args.json)

@@ -11,12 +11,12 @@ from .domain.vocab import STATUSES
 STATUS = {"zh": {k: s.zh for k, s in STATUSES.items()}, "en": {k: s.en for k, s in STATUSES.items()}}
 TEXT = {
     "zh": {"title": "项目用地压占分析", "footprint": "项目用地", "crs": "分析坐标系", "location": "所在行政区",
-           "method": "面积为 CGCS2000 椭球面积（括号内为高斯平面面积）", "layer": "图层", "status": "情况",
+           "method": "面积为 CGCS2000 椭球面积（界址线按高斯平面直线加密计算；括号内为高斯平面面积）", "layer": "图层", "status": "情况",
            "features": "图斑数", "area": "压占面积 m²", "ha": "公顷", "mu": "亩", "share": "占比",
            "zones": "分区", "dem": "高程", "slope": "坡度", "landcover": "地表覆盖", "covered": "栅格覆盖",
            "synthetic": "注意：示例图层为合成数据，仅用于演示和培训", "warnings": "提示"},
     "en": {"title": "Footprint overlay check", "footprint": "Footprint", "crs": "Analysis CRS",
-           "location": "County", "method": "Areas are CGCS2000 ellipsoidal (planar Gauss-Krüger in brackets)",
+           "location": "County", "method": "Areas are CGCS2000 ellipsoidal (edges straight in the Gauss-Krüger plane, densified; planar in brackets)",
            "layer": "Layer", "status": "Status", "features": "Features", "area": "Overlap m²", "ha": "ha",
            "mu": "mu", "share": "Share", "zones": "zones", "dem": "Elevation", "slope": "Slope",
            "landcover": "Land cover", "covered": "raster coverage",
@@ -53,6 +53,9 @@ def format_summary(data: dict, lang: str = "zh") -> str:
            f"{a['ellipsoidal_mu']:,.2f} {t['mu']}  ({a['planar_m2']:,.2f} m²)  "
            f"[{fp['parcel_count']} parcel(s), {fp['ring_count']} ring(s), {fp['vertex_count']} vertices]",
            f"{t['crs']}: {data['analysis_crs']['label']}"]
+    if fp.get("area_vertex_only"):
+        v = fp["area_vertex_only"]
+        out.append(f"  {v['label']}: {v['ellipsoidal_m2']:,.2f} m²")
     if data.get("location"):
         out.append(f"{t['location']}: {data['location']['county']}")
     out.append(t["method"])
