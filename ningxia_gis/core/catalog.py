@@ -41,6 +41,7 @@ class LayerSpec:
     where: str | None = None
     encoding: str | None = None
     crs: str | None = None  # only for files that carry none
+    extent: list[float] | None = None  # lon/lat [W, S, E, N] the layer is complete in (else: its data's bbox)
 
     def __post_init__(self):
         if self.role not in ROLES:
@@ -572,7 +573,6 @@ class Catalog:
     name: str = ""
     note: str = ""
     synthetic: bool = False
-    extent: tuple[float, float, float, float] | None = None  # lon/lat box the layers are complete in
     _sources: dict[str, LayerSource] = field(default_factory=dict, repr=False)
 
     def sources(self) -> list[LayerSource]:
@@ -610,16 +610,16 @@ def _from_toml(p: Path) -> Catalog:
         file = (p.parent / entry["path"]).resolve()
         if not file.exists():
             raise CatalogError(f"{p.name}: layer {entry['id']!r}: file not found: {file}")
+        extent = entry.get("extent", meta.get("extent"))  # [catalog] extent: the default of every layer
+        if extent is not None and (not isinstance(extent, list) or len(extent) != 4
+                                   or not all(isinstance(v, (int, float)) for v in extent)):
+            raise CatalogError(f"{p.name}: layer {entry['id']!r}: extent must be [west, south, east, north] in degrees")
+        entry = {**entry, "extent": [float(v) for v in extent] if extent is not None else None}
         specs.append(LayerSpec(**{k: v for k, v in entry.items() if k != "path"}, path=file))
     if not specs:
         raise CatalogError(f"{p.name}: the catalog lists no layers")
-    extent = meta.get("extent")
-    if extent is not None and (not isinstance(extent, list) or len(extent) != 4
-                               or not all(isinstance(v, (int, float)) for v in extent)):
-        raise CatalogError(f"{p.name}: [catalog] extent must be [west, south, east, north] in degrees")
     return Catalog(specs, path=p, name=meta.get("name", p.stem), note=meta.get("note", ""),
-                   synthetic=bool(meta.get("synthetic", False)),
-                   extent=tuple(float(v) for v in extent) if extent is not None else None)
+                   synthetic=bool(meta.get("synthetic", False)))
 
 
 def _data_files(p: Path) -> list[Path]:

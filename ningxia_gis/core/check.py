@@ -246,7 +246,7 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
         src_crs = src.source_crs
         layer_warnings = list(src.warnings)
         if ov.status == "not_touched":
-            ext = _layer_extent(src, epsg, cat.extent if spec.role != "admin_boundary" else None)
+            ext = _layer_extent(src, epsg, spec.extent)
             if ext is not None and not ext.intersects(fp_geom):
                 ov.status = "no_coverage"
                 layer_warnings.append(f"{spec.name}：项目用地位于图层数据范围之外，无数据覆盖，不能判定是否涉及 "

@@ -222,7 +222,7 @@ def _check_overlaps(parcels: list[ParcelReport], pgeoms, planar_crs, label: str,
         who = (f"{a.index}" + (f" '{a.name or a.id}'" if (a.name or a.id) else ""),
                f"{b.index}" + (f" '{b.name or b.id}'" if (b.name or b.id) else ""))
         msg = (f"{label}：地块 {who[0]} 与地块 {who[1]} 相互重叠 {e:,.2f} m²（{m2_to_ha(e):.4f} 公顷），"
-               "项目用地面积只计一次，各地块面积之和大于项目用地面积 "
+               "重叠部分在项目用地中只计一次（各地块相加会多算） "
                f"({label}: parcels {who[0]} and {who[1]} overlap by {e:,.2f} m² ({m2_to_ha(e):.4f} ha, ellipsoidal); "
                "the footprint counts it once, so the parcels add up to more than the footprint)")
         if msg not in warnings:
