@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import unicodedata
 
-STATUS = {"zh": {"occupied": "占用", "touching": "相接(未占用)", "not_touched": "不涉及"},
-          "en": {"occupied": "occupied", "touching": "touching only", "not_touched": "not touched"}}
+from .domain.vocab import STATUSES
+
+#: overlay status labels (domain.vocab.STATUSES): 未涉及 = the layer covers the place and nothing is
+#: touched; 无数据覆盖 = the footprint lies outside the layer's data
+STATUS = {"zh": {k: s.zh for k, s in STATUSES.items()}, "en": {k: s.en for k, s in STATUSES.items()}}
 TEXT = {
     "zh": {"title": "项目用地压占分析", "footprint": "项目用地", "crs": "分析坐标系", "location": "所在行政区",
-           "method": "面积为 CGCS2000 椭球面积（括号内为高斯平面面积）", "layer": "图层", "status": "情况",
+           "method": "面积为 CGCS2000 椭球面积（界址线按高斯平面直线加密计算；括号内为高斯平面面积）", "layer": "图层", "status": "情况",
            "features": "图斑数", "area": "压占面积 m²", "ha": "公顷", "mu": "亩", "share": "占比",
            "zones": "分区", "dem": "高程", "slope": "坡度", "landcover": "地表覆盖", "covered": "栅格覆盖",
            "synthetic": "注意：示例图层为合成数据，仅用于演示和培训", "warnings": "提示"},
     "en": {"title": "Footprint overlay check", "footprint": "Footprint", "crs": "Analysis CRS",
-           "location": "County", "method": "Areas are CGCS2000 ellipsoidal (planar Gauss-Krüger in brackets)",
+           "location": "County", "method": "Areas are CGCS2000 ellipsoidal (edges straight in the Gauss-Krüger plane, densified; planar in brackets)",
            "layer": "Layer", "status": "Status", "features": "Features", "area": "Overlap m²", "ha": "ha",
            "mu": "mu", "share": "Share", "zones": "zones", "dem": "Elevation", "slope": "Slope",
            "landcover": "Land cover", "covered": "raster coverage",
@@ -50,6 +53,9 @@ def format_summary(data: dict, lang: str = "zh") -> str:
            f"{a['ellipsoidal_mu']:,.2f} {t['mu']}  ({a['planar_m2']:,.2f} m²)  "
            f"[{fp['parcel_count']} parcel(s), {fp['ring_count']} ring(s), {fp['vertex_count']} vertices]",
            f"{t['crs']}: {data['analysis_crs']['label']}"]
+    if fp.get("area_vertex_only"):
+        v = fp["area_vertex_only"]
+        out.append(f"  {v['label']}: {v['ellipsoidal_m2']:,.2f} m²")
     if data.get("location"):
         out.append(f"{t['location']}: {data['location']['county']}")
     out.append(t["method"])
@@ -58,7 +64,7 @@ def format_summary(data: dict, lang: str = "zh") -> str:
         if layer["role"] == "admin_boundary":
             continue
         la = layer["area"]
-        rows.append([layer["name"], st[layer["status"]], str(layer["hit_count"]),
+        rows.append([layer["name"], st.get(layer["status"], layer["status"]), str(layer["hit_count"]),
                      f"{la['ellipsoidal_m2']:,.2f} ({la['planar_m2']:,.2f})", f"{la['ellipsoidal_ha']:,.4f}",
                      f"{la['ellipsoidal_mu']:,.2f}", f"{100 * layer['share_of_footprint']:.2f}%"])
         for z in layer["by_zone"]:

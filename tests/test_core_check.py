@@ -12,6 +12,7 @@ from shapely.geometry import box
 from ningxia_gis.core.areas import ellipsoidal_areas
 from ningxia_gis.core.catalog import load_catalog
 from ningxia_gis.core.check import run_check
+from ningxia_gis.review import review_file
 from ningxia_gis.domain.errors import CatalogError, CRSError, FootprintError, InputError
 from ningxia_gis.core.footprint import load_footprint
 from ningxia_gis.paths import RESOURCES
@@ -70,13 +71,19 @@ def test_two_overlapping_features_are_not_double_counted(tmp_path):
     # dissolved total = the footprint itself, not the 1.5× sum of pieces
     assert red_r["area"]["planar_m2"] == pytest.approx(1000 * 400)
     expected_e = ellipsoidal_areas([fp_geom], 4545)[0]
-    # the union adds vertices where a and b meet; on the ellipsoid that moves the area by ~1e-9
-    assert red_r["area"]["ellipsoidal_m2"] == pytest.approx(expected_e, rel=1e-8)
-    assert red_r["share_of_footprint"] == pytest.approx(1.0, rel=1e-8)
+    # the union adds vertices where a and b meet: the GK-densified area does not see them (issue 13)
+    assert red_r["area"]["ellipsoidal_m2"] == pytest.approx(expected_e, rel=1e-9)
+    assert red_r["area"]["ellipsoidal_m2"] <= res.data["footprint"]["area"]["ellipsoidal_m2"]
+    assert red_r["share_of_footprint"] == pytest.approx(1.0, rel=1e-9) and red_r["share_of_footprint"] <= 1.0
     zones = {z["zone"]: z for z in red_r["by_zone"]}
+    # where a (核心保护区) and b (核心保护区外) overlap, the stricter zone wins the shared 500 × 400
     assert zones["核心保护区"]["area"]["planar_m2"] == pytest.approx(750 * 400)
-    assert zones["核心保护区外"]["area"]["planar_m2"] == pytest.approx(750 * 400)
-    assert red_r["area"]["ellipsoidal_mu"] == pytest.approx(expected_e * 0.0015, rel=1e-8)
+    assert zones["核心保护区外"]["area"]["planar_m2"] == pytest.approx(250 * 400)
+    assert zones["核心保护区外"]["shared_with_stricter_m2"] == pytest.approx(
+        ellipsoidal_areas([box(X0 + 500, Y0 + 200, X0 + 1000, Y0 + 600)], 4545)[0], rel=1e-9)
+    for k in ("planar_m2", "ellipsoidal_m2"):
+        assert sum(z["area"][k] for z in red_r["by_zone"]) == pytest.approx(red_r["area"][k], rel=1e-12)
+    assert red_r["area"]["ellipsoidal_mu"] == pytest.approx(expected_e * 0.0015, rel=1e-9)
     jsonschema.validate(res.data, SCHEMA)
 
 
@@ -122,8 +129,30 @@ def test_footprint_outside_every_layer_is_a_valid_result(tmp_path):
     cat = write_catalog(tmp_path, {"STBHHX": red}, {"STBHHX": "eco_redline"})
     res = run_check(write_fp(tmp_path, box(X0 + 50_000, Y0, X0 + 50_100, Y0 + 100), 4545), cat)
     r = by_id(res, "stbhhx")
-    assert r["status"] == "not_touched" and r["hit_count"] == 0 and r["area"]["ellipsoidal_m2"] == 0
+    # 50 km from the layer's only feature, outside its extent: no data there (无数据覆盖), not 未涉及
+    assert r["status"] == "no_coverage" and r["hit_count"] == 0 and r["area"]["ellipsoidal_m2"] == 0
+    assert any("无数据覆盖" in w for w in r["warnings"])
     jsonschema.validate(res.data, SCHEMA)
+
+
+def test_not_touched_inside_the_extent_and_no_coverage_outside(tmp_path):
+    red = layer([box(X0, Y0, X0 + 100, Y0 + 100), box(X0 + 5000, Y0 + 5000, X0 + 5100, Y0 + 5100)],
+                HXBM=["A", "B"])
+    cat = write_catalog(tmp_path, {"STBHHX": red}, {"STBHHX": "eco_redline"})
+    inside = run_check(write_fp(tmp_path, box(X0 + 2000, Y0 + 2000, X0 + 2100, Y0 + 2100), 4545), cat)
+    r = by_id(inside, "stbhhx")
+    assert r["status"] == "not_touched" and not r["warnings"]
+    # half in the extent, half out: still 未涉及, with a note on the uncovered share
+    half = run_check(write_fp(tmp_path, box(X0 + 5050, Y0 + 2000, X0 + 5150, Y0 + 2100), 4545, name="h.gpkg"), cat)
+    r = by_id(half, "stbhhx")
+    assert r["status"] == "not_touched" and any("50.0 %" in w for w in r["warnings"])
+    out = review_file(write_fp(tmp_path, box(X0 - 3000, Y0, X0 - 2900, Y0 + 100), 4545, name="o.gpkg"), cat,
+                      activity="pv_power")
+    r = by_id(out, "stbhhx")
+    assert r["status"] == "no_coverage"
+    zone = next(z for z in out.data["verdicts"]["zones"] if z["layer_id"] == "stbhhx")
+    assert zone["status"] == "no_coverage" and zone["verdict"] == "需人工判定"
+    jsonschema.validate(out.data, SCHEMA)
 
 
 def test_touching_edge_and_sliver_are_not_occupation(tmp_path):
@@ -222,7 +251,11 @@ def test_sample_layers_are_synthetic_and_complete():
     for src in cat.sources():
         assert src.source_crs.to_epsg() == 4490
         minx, miny, maxx, maxy = src.info["total_bounds"]
-        assert 105.5 < minx and maxx < 107.0 and 36.6 < miny and maxy < 38.0
+        if src.spec.role == "admin_boundary":  # the real counties of the whole region (issue 13)
+            assert src.spec.path.name == "ningxia_counties.gpkg" and src.info["features"] == 22
+            assert 104.2 < minx < 104.4 and 107.6 < maxx < 107.7 and 35.2 < miny < 35.3 and 39.3 < maxy < 39.4
+        else:  # synthetic, around 红寺堡区
+            assert 105.5 < minx and maxx < 107.0 and 36.6 < miny and maxy < 38.0
 
 
 def test_folder_with_filegdb_and_kml_layers_is_recognised(tmp_path):

@@ -47,7 +47,8 @@ def test_zone36_footprint_warps_the_dem():
 def test_catalog_without_rasters(tmp_path):
     text = SAMPLE_CATALOG.read_text(encoding="utf-8")
     text = text[: text.index("[[rasters]]")]
-    shutil.copy(SAMPLE_CATALOG.parent / "ningxia_sample.gpkg", tmp_path / "ningxia_sample.gpkg")
+    for name in ("ningxia_sample.gpkg", "ningxia_counties.gpkg"):  # the 行政区 layer is its own file
+        shutil.copy(SAMPLE_CATALOG.parent / name, tmp_path / name)
     (tmp_path / "catalog.toml").write_text(text, encoding="utf-8")
     d = run_check(SAMPLE_FOOTPRINTS / "pv_on_farmland.geojson", tmp_path / "catalog.toml").data
     assert d["rasters"] == []

@@ -252,7 +252,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 VERDICTS = {"禁止": "prohibited", "需人工判定": "needs human judgment", "有条件允许": "conditionally permitted",
             "允许": "permitted", "不涉及": "not affected"}
 STATUS = {"occupied": ("占用", "occupied"), "touching": ("相接(未占用)", "touching only"),
-          "not_touched": ("不涉及", "not touched")}
+          "not_touched": ("不涉及", "not touched"), "no_coverage": ("无数据覆盖", "no data coverage")}
 
 
 def language() -> str:

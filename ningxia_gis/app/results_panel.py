@@ -22,7 +22,7 @@ VERDICT_COLOURS = {
     "允许": ("#cdebd3", "#0b6b2a"),
     "不涉及": ("#ececec", "#555555"),
 }
-STATUS_COLOURS = {"occupied": "#c0392b", "touching": "#b9770e", "not_touched": "#7f8c8d"}
+STATUS_COLOURS = {"occupied": "#c0392b", "touching": "#b9770e", "not_touched": "#7f8c8d", "no_coverage": "#5d6d7e"}
 
 COL_NAME, COL_VERDICT, COL_STATUS, COL_MU, COL_HA, COL_M2, COL_SHARE = range(7)
 ROLE_DATA = Qt.ItemDataRole.UserRole

@@ -42,6 +42,10 @@ def add_check_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--avoidance-out", metavar="OUT.txt|.shp|.gpkg",
                    help="write the remainder avoiding all those zones as a footprint (implies --avoidance)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the printed summary")
+    p.add_argument("--no-range-check", action="store_true",
+                   help="accept a footprint outside Ningxia's boundary (the location check is skipped)")
+    p.add_argument("--vertex-area", action="store_true",
+                   help="also give the vertex-only ellipsoidal area (not densified; labelled, never the primary one)")
     add_meta_options(p)
 
 
@@ -74,7 +78,8 @@ def cmd_check(args) -> int:
         from ..domain.errors import InputError
         raise InputError("cli.no_footprint")
     request = build_request(path, args.layers, crs=args.crs, activity=activity, facts=facts,
-                            sliver_m2=args.sliver, case=meta_of(args))
+                            sliver_m2=args.sliver, case=meta_of(args), check_range=not args.no_range_check,
+                            vertex_area=args.vertex_area)
     result = run_review(request)
     if args.avoidance or args.avoidance_out:
         from ..review.avoidance import add_avoidance

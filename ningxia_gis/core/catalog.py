@@ -42,6 +42,7 @@ class LayerSpec:
     encoding: str | None = None
     crs: str | None = None  # only for files that carry none
     buffer_m: float | None = None  # 避让分析: features within this distance are reported as 邻近 (never occupation)
+    extent: list[float] | None = None  # lon/lat [W, S, E, N] the layer is complete in (else: its data's bbox)
 
     def __post_init__(self):
         if self.role not in ROLES:
@@ -613,6 +614,11 @@ def _from_toml(p: Path) -> Catalog:
         file = (p.parent / entry["path"]).resolve()
         if not file.exists():
             raise CatalogError(f"{p.name}: layer {entry['id']!r}: file not found: {file}")
+        extent = entry.get("extent", meta.get("extent"))  # [catalog] extent: the default of every layer
+        if extent is not None and (not isinstance(extent, list) or len(extent) != 4
+                                   or not all(isinstance(v, (int, float)) for v in extent)):
+            raise CatalogError(f"{p.name}: layer {entry['id']!r}: extent must be [west, south, east, north] in degrees")
+        entry = {**entry, "extent": [float(v) for v in extent] if extent is not None else None}
         specs.append(LayerSpec(**{k: v for k, v in entry.items() if k != "path"}, path=file))
     if not specs:
         raise CatalogError(f"{p.name}: the catalog lists no layers")

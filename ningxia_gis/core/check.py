@@ -15,21 +15,40 @@ import shapely
 
 from .. import __version__
 from ..paths import SAMPLE_CATALOG
-from .areas import ellipsoidal_areas, to_lonlat
+from .areas import DENSIFY_STEP_M, METHOD_DENSIFIED, METHOD_VERTICES, ellipsoidal_areas, to_lonlat
 from .catalog import Catalog, LayerSource, load_catalog
-from .crs import analysis_epsg_for_lon, crs_label, to_crs
-from ..domain.errors import Cancelled
-from .footprint import Footprint, load_footprint
+from .crs import analysis_epsg_for_lon, crs_label, to_crs, transformer
+from ..domain.errors import Cancelled, NingxiaGisError
+from .footprint import Footprint, load_footprint, parcel_overlaps
 from .files import file_sha256
-from .overlay import LayerOverlap, overlay_layer
+from .overlay import ZONE_PRECEDENCE, LayerOverlap, json_value, overlay_layer
 from ..domain.roles import ROLES
 from .units import area_block
 
 SCHEMA_VERSION = "1.0"
 AREA_METHOD = {
     "primary": "ellipsoidal",
-    "ellipsoidal": "CGCS2000 椭球面积: vertices to CGCS2000 lon/lat, trapezoid series of 国土调查办发〔2008〕32号",
+    "id": METHOD_DENSIFIED,
+    "densify_step_m": DENSIFY_STEP_M,
+    "ellipsoidal": (f"CGCS2000 椭球面积 of the polygon whose edges are straight in the Gauss-Krüger plane: every "
+                    f"edge densified in the GK plane into n = ⌈length / {DENSIFY_STEP_M:g} m⌉ and 2n pieces, vertices "
+                    "to CGCS2000 lon/lat, trapezoid series of 国土调查办发〔2008〕32号 on both, combined by Richardson "
+                    "extrapolation (4·A₂ₙ − Aₙ)/3 = the limit of ever finer densification (< 1e-9 relative); "
+                    "independent of where vertices sit on an edge"),
+    "ellipsoidal_zh": (f"CGCS2000 椭球面积：界址线按高斯平面直线处理，每条边在高斯平面内按 {DENSIFY_STEP_M:g} 米等分加密"
+                       "（n 段及 2n 段），顶点反算至 CGCS2000 经纬度后按国土调查办发〔2008〕32号梯形公式计算，两次结果经"
+                       "理查森外推 (4·A₂ₙ − Aₙ)/3 得到无限加密的极限（相对误差小于 1e-9）；结果与边上顶点的分布无关"),
     "planar": "Gauss-Krüger plane of the analysis CRS (no scale correction)",
+    "zones": ("per-zone areas are disjoint: where features of two zones overlap, the shared part counts for the "
+              "stricter zone (" + " > ".join(ZONE_PRECEDENCE) + "; other zones by name), so they add up to the "
+              "layer total"),
+    "zones_zh": "分区面积互不重叠：两个分区的图斑重叠时，重叠部分计入较严格的分区，各分区面积之和等于图层总面积",
+    "no_coverage": "no_coverage: the footprint lies outside the layer's extent (no data there), not 'not touched'",
+}
+AREA_METHOD_VERTICES = {
+    "id": METHOD_VERTICES,
+    "label": "顶点法椭球面积（仅按原顶点计算，未加密，随边上顶点分布变化）/ vertex-only ellipsoidal area "
+             "(bare vertices, not densified; changes with vertex layout)",
 }
 
 
@@ -65,35 +84,88 @@ def _wkt(g) -> str:
     return shapely.to_wkt(g, rounding_precision=3, trim=True)
 
 
+def footprint_centroid(fp: Footprint) -> tuple[float, float]:
+    """CGCS2000 lon/lat of the footprint's centroid (in its own CRS), to 1e-5° (≈ 1 m): the one value
+    both printed and used for the zone choice, so they always agree (also at exactly 106.5°E)."""
+    c = to_lonlat([fp.union().centroid], fp.crs)[0]
+    return round(float(c.x), 5), round(float(c.y), 5)
+
+
 def analysis_epsg(fp: Footprint) -> int:
-    """The CGCS2000 3° GK (CM-only) EPSG code of the zone holding the footprint's centroid."""
-    centroid = to_lonlat([fp.union().centroid], fp.crs)[0]
-    return analysis_epsg_for_lon(centroid.x)
+    """The CGCS2000 3° GK (CM-only) EPSG code of the zone holding the footprint's centroid
+    (zone n covers [3n − 1.5°, 3n + 1.5°), see crs.gk3_zone_for_lon)."""
+    return analysis_epsg_for_lon(footprint_centroid(fp)[0])
 
 
-def footprint_block(fp: Footprint, epsg: int) -> tuple[dict, object]:
+def _cm(crs) -> float | None:
+    crs = to_crs(crs)
+    if not crs.is_projected or crs.coordinate_operation is None:
+        return None
+    for p in crs.coordinate_operation.params:
+        if p.name.lower() == "longitude of natural origin":
+            return float(p.value)
+    return None
+
+
+def _zone_move_warning(fp: Footprint, epsg: int, planar_here: float, centroid) -> str | None:
+    """A note when the footprint's own GK plane is not the analysis plane: its 高斯平面面积 changes."""
+    own, here = _cm(fp.crs), _cm(epsg)
+    if own is None or here is None or abs(own - here) < 1e-9:
+        return None
+    planar_own = float(shapely.area(fp.union()))
+    rep = fp.meta.get("report")
+    stated = [p.stated_ha for p in rep.parcels] if rep is not None else []
+    label = Path(fp.source).name or "footprint"
+    d = (planar_here - planar_own) / 10_000
+    zh = (f"{label}：坐标为 {crs_label(fp.crs)}（中央经线 {own:g}°E），形心位于 {centroid[0]:.5f}°E，改在 "
+          f"{crs_label(epsg)} 平面分析：高斯平面面积 {planar_here / 10_000:.4f} 公顷，原平面 {planar_own / 10_000:.4f} "
+          f"公顷，相差 {d:+.4f} 公顷")
+    en = (f"{label}: coordinates in {crs_label(fp.crs)} (CM {own:g}°E), centroid at {centroid[0]:.5f}°E, analysed in "
+          f"the {crs_label(epsg)} plane: planar area {planar_here / 10_000:.4f} ha there vs {planar_own / 10_000:.4f} ha "
+          f"in the file's own plane ({d:+.4f} ha)")
+    if stated and all(v is not None for v in stated):
+        total = float(sum(stated))
+        ds = planar_here / 10_000 - total
+        pct = 100 * ds / total if total else 0.0
+        zh += f"；与申报地块面积 {total:.4f} 公顷相差 {ds:+.4f} 公顷（{pct:+.3f} %）"
+        en += f"; it differs from the declared 地块面积 {total:.4f} ha by {ds:+.4f} ha ({pct:+.3f} %)"
+    return f"{zh}；椭球面积不受影响 ({en}; the ellipsoidal area does not change)"
+
+
+def footprint_block(fp: Footprint, epsg: int, *, vertex_area: bool = False) -> tuple[dict, object]:
+    """The ``footprint`` section of the result and the dissolved footprint in the analysis CRS.
+
+    When the parcels do not overlap, the footprint's areas are the sums of the parcels' (they partition
+    it); overlapping parcels are counted once (the union) and named in a warning by the import."""
     gdf = fp.gdf.to_crs(epsg)
-    union = shapely.union_all(gdf.geometry.values)
-    planar = float(shapely.area(union))
-    ellip = float(ellipsoidal_areas([union], epsg)[0])
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    union = shapely.union_all(geoms)
+    parcel_p = shapely.area(geoms).astype(float)
+    parcel_e = ellipsoidal_areas(geoms, epsg)
+    if parcel_overlaps(geoms):
+        planar = float(shapely.area(union))
+        ellip = float(ellipsoidal_areas([union], epsg)[0])
+    else:
+        planar, ellip = float(parcel_p.sum()), float(parcel_e.sum())
     ll = to_lonlat([union], epsg)[0]
-    c = to_lonlat([union.centroid], epsg)[0]
+    centroid = footprint_centroid(fp)
     rings, vertices = _count(union)
     attrs = gdf.drop(columns=gdf.geometry.name)
-    parcel_e = ellipsoidal_areas(gdf.geometry.values, epsg)
     parcels = []
-    from .overlay import json_value
-    for i, (rec, g, ea) in enumerate(zip(attrs.to_dict("records"), gdf.geometry.values, parcel_e)):
+    for i, (rec, pa, ea) in enumerate(zip(attrs.to_dict("records"), parcel_p, parcel_e)):
         parcels.append({"index": i + 1, "attributes": {k: json_value(v) for k, v in rec.items()},
-                        "area": area_block(float(shapely.area(g)), float(ea))})
+                        "area": area_block(float(pa), float(ea))})
     block = {
         "source": fp.source, "sha256": fp.sha256, "name": fp.name, "input_crs": crs_label(fp.crs),
         "parcel_count": len(gdf), "ring_count": rings, "vertex_count": vertices,
         "area": area_block(planar, ellip),
         "bounds_lonlat": [float(v) for v in shapely.bounds(ll)],
-        "centroid_lonlat": [float(c.x), float(c.y)],
+        "centroid_lonlat": list(centroid),
         "parcels": parcels, "geometry_wkt": _wkt(union),
     }
+    if vertex_area:
+        block["area_vertex_only"] = {**AREA_METHOD_VERTICES, "ellipsoidal_m2":
+                                     float(ellipsoidal_areas([union], epsg, vertices_only=True)[0])}
     return block, union
 
 
@@ -105,20 +177,60 @@ def created_at() -> str:
     return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+def _layer_extent(src: LayerSource, epsg: int, declared=None):
+    """Where the layer has data, in the analysis CRS: the catalog's declared ``extent`` (lon/lat) when
+    given, else the bounding box of the layer's data; None when unknown."""
+    try:
+        if declared is not None:
+            return shapely.box(*transformer(4490, epsg).transform_bounds(*declared, densify_pts=21))
+        b = src.info.get("total_bounds")
+        if b is None or not np.isfinite(np.asarray(b, dtype=float)).all():
+            return None
+        t = transformer(src.source_crs, epsg)
+        return shapely.box(*t.transform_bounds(*b, densify_pts=21))
+    except Exception:  # an extent that cannot be worked out is simply not used
+        return None
+
+
+def validate_result(data: dict, path=None) -> None:
+    """Raise NingxiaGisError when ``data`` does not match resources/schema/check_result.schema.json."""
+    import jsonschema
+
+    from ..paths import RESOURCES
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        schema = json.loads((RESOURCES / "schema" / "check_result.schema.json").read_text(encoding="utf-8"))
+        _VALIDATOR = jsonschema.Draft202012Validator(schema)
+    err = jsonschema.exceptions.best_match(_VALIDATOR.iter_errors(data))
+    if err is not None:
+        where = "/".join(str(p) for p in err.absolute_path) or "(root)"
+        raise NingxiaGisError("result.schema_invalid", where=where, what=err.message[:200],
+                              file=Path(path) if path else "")
+
+
+_VALIDATOR = None
+
+
 def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path | None = None, *,
               sliver_m2: float = 1.0, progress: Callable[[float, str], None] | None = None,
-              cancelled: Callable[[], bool] | None = None) -> CheckResult:
-    """Overlay the footprint on every catalog layer and raster (no rules: see ``review.run_review``)."""
+              cancelled: Callable[[], bool] | None = None, vertex_area: bool = False) -> CheckResult:
+    """Overlay the footprint on every catalog layer and raster (no rules: see ``review.run_review``).
+
+    ``vertex_area``: also give the vertex-only ellipsoidal figures (labelled, never the primary ones)."""
     progress = progress or (lambda f, m: None)
     cancelled = cancelled or (lambda: False)
     fp = footprint if isinstance(footprint, Footprint) else load_footprint(footprint)
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog or SAMPLE_CATALOG)
     progress(0.02, "footprint")
     epsg = analysis_epsg(fp)
-    fp_block, fp_geom = footprint_block(fp, epsg)
+    fp_block, fp_geom = footprint_block(fp, epsg, vertex_area=vertex_area)
     fp_m2 = fp_block["area"]["ellipsoidal_m2"]
+    fp_planar = fp_block["area"]["planar_m2"]
     shapely.prepare(fp_geom)
     warnings = list(fp.warnings)
+    moved = _zone_move_warning(fp, epsg, fp_planar, fp_block["centroid_lonlat"])
+    if moved:
+        warnings.append(moved)
     inputs = [{"kind": "footprint", "path": fp.source, "sha256": fp.sha256}]
     if cat.path:
         inputs.append({"kind": "catalog", "path": str(cat.path), "sha256": file_sha256(cat.path)})
@@ -131,28 +243,47 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
         progress(0.05 + 0.9 * i / max(len(sources), 1), spec.name)
         cands = src.candidates(fp_geom, epsg)
         ov = overlay_layer(fp_geom, cands, epsg, spec.role, key_fields=spec.key_fields, id_field=spec.id_field,
-                           zone_field=spec.zone_field, sliver_m2=sliver_m2, footprint_m2=fp_m2)
+                           zone_field=spec.zone_field, sliver_m2=sliver_m2, footprint_m2=fp_m2,
+                           footprint_planar_m2=fp_planar)
         src_crs = src.source_crs
+        layer_warnings = list(src.warnings)
+        if ov.status == "not_touched":
+            ext = _layer_extent(src, epsg, spec.extent)
+            if ext is not None and not ext.intersects(fp_geom):
+                ov.status = "no_coverage"
+                layer_warnings.append(f"{spec.name}：项目用地位于图层数据范围之外，无数据覆盖，不能判定是否涉及 "
+                                      f"({spec.name}: the footprint lies outside the layer's extent — no data "
+                                      "coverage, so 'not touched' cannot be concluded)")
+            elif ext is not None and not ext.covers(fp_geom):
+                share = 1 - float(shapely.area(shapely.intersection(fp_geom, ext))) / float(fp_geom.area)
+                layer_warnings.append(f"{spec.name}：项目用地有 {100 * share:.1f} % 位于图层数据范围之外，"
+                                      f"“未涉及”仅对范围内部分成立 ({spec.name}: {100 * share:.1f} % of the "
+                                      "footprint lies outside the layer's extent; 'not touched' holds for the "
+                                      "covered part only)")
         entry = {
             "id": spec.id, "name": spec.name, "role": spec.role, "role_name": ROLES[spec.role].name_zh,
             "source": str(spec.path), "source_layer": spec.layer, "sha256": src.sha256,
             "source_crs": crs_label(src_crs),
             "feature_count": int(src.info.get("features", -1)),
             "hit_count": ov.hit_count, "status": ov.status, "area": ov.total,
-            "share_of_footprint": ov.total["ellipsoidal_m2"] / fp_m2 if fp_m2 else 0.0,
+            "share_of_footprint": min(ov.total["ellipsoidal_m2"] / fp_m2, 1.0) if fp_m2 else 0.0,
             "by_zone": ov.by_zone,
             "pieces": [{"piece_id": n + 1, "feature_id": p.feature_id, "zone": p.zone, "key": p.key,
                         "attributes": p.attributes, "area": area_block(p.planar_m2, p.ellipsoidal_m2),
                         "sliver": p.sliver, "geometry_wkt": _wkt(p.geometry)}
                        for n, p in enumerate(ov.pieces)],
-            "warnings": list(src.warnings),
+            "warnings": layer_warnings,
         }
-        warnings.extend(src.warnings)
-        if spec.role == "admin_boundary":
+        if vertex_area:
+            entry["area_vertex_only"] = {**AREA_METHOD_VERTICES, "ellipsoidal_m2": float(sum(
+                ellipsoidal_areas([p.geometry for p in ov.pieces], epsg, vertices_only=True)))
+                if ov.pieces else 0.0, "note": "sum over pieces (overlapping features counted twice)"}
+        warnings.extend(layer_warnings)
+        if spec.role == "admin_boundary" and ov.pieces:
+            # the county holding the centroid, else the one with the largest share of the footprint
             c = fp_geom.centroid
-            for p in ov.pieces:
-                if p.geometry.buffer(1e-6).covers(c) or location is None:
-                    location = {"county": p.zone, "code": p.key.get("XZQDM") or p.attributes.get("XZQDM")}
+            best = max(ov.pieces, key=lambda p: (p.geometry.buffer(1e-6).covers(c), p.ellipsoidal_m2))
+            location = {"county": best.zone, "code": best.key.get("XZQDM") or best.attributes.get("XZQDM")}
         layers.append(entry)
         overlaps.append((src, ov))
         if not any(x["path"] == str(spec.path) for x in inputs):

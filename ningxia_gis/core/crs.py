@@ -7,6 +7,7 @@ EPSG:4490 is lat-first by definition; every transformer here uses ``always_xy=Tr
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 from pyproj import CRS, Transformer
@@ -17,8 +18,9 @@ CGCS2000_GEOG = 4490
 
 
 def gk3_zone_for_lon(lon: float) -> int:
-    """3° zone number whose central meridian (3 × zone) is nearest to ``lon``."""
-    return int(round(lon / 3.0))
+    """3° zone number of ``lon``: zone n covers [3n − 1.5°, 3n + 1.5°), so exactly 106.5°E is zone 36
+    (the half-open rule, the same at every boundary; Python's round() would alternate)."""
+    return int(math.floor(lon / 3.0 + 0.5))
 
 
 def gk3_epsg(zone: int, prefixed: bool = False) -> int:

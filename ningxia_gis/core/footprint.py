@@ -71,7 +71,8 @@ def load_footprint(path: str | Path, crs=None, **options) -> Footprint:
 
     Options understood by the readers: ``encoding``, ``layer``, ``allow_legacy_datum`` (read Xi'an 80 /
     Beijing 54 files as they are, with a loud warning), ``check_range`` (False: skip the Ningxia range
-    check), ``bounds`` ((w, s, e, n) lon/lat for that check), and per format (see footprint_io).
+    checks), ``bounds`` ((w, s, e, n) lon/lat box used instead of Ningxia's real boundary, see
+    core.location), and per format (see footprint_io).
     """
     _ensure_readers()
     p = Path(path)
@@ -85,6 +86,9 @@ def load_footprint(path: str | Path, crs=None, **options) -> Footprint:
     fp.source = fp.source or str(p)
     fp.sha256 = fp.sha256 or file_sha256(p)
     fp = prepare_footprint(fp)
+    if options.get("check_range", True) and options.get("bounds") is None:
+        from .location import check_in_ningxia
+        check_in_ningxia(fp)
     from ..footprint_io.validate import finalize
     return finalize(fp)
 
@@ -150,3 +154,17 @@ def _polygonal(g):
     if not parts:
         return shapely.Polygon()
     return shapely.union_all(parts)
+
+
+def parcel_overlaps(geoms, min_m2: float = 0.01) -> list[tuple[int, int, float]]:
+    """Pairs (i, j, planar overlap m²) of parcels sharing an area (not just an edge); ``geoms`` planar."""
+    arr = np.asarray(geoms, dtype=object)
+    if len(arr) < 2:
+        return []
+    left, right = shapely.STRtree(arr).query(arr, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    if not len(left):
+        return []
+    areas = shapely.area(shapely.intersection(arr[left], arr[right]))
+    return [(int(i), int(j), float(a)) for i, j, a in zip(left, right, areas) if a > min_m2]

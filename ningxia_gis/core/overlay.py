@@ -114,11 +114,33 @@ def dissolved_area(geoms, crs) -> tuple[float, float]:
     return float(shapely.area(u)), float(ellipsoidal_areas([u], crs)[0])
 
 
+#: Where features of two zones of one layer overlap, the shared part counts for the zone listed first
+#: (the stricter one); zones not listed follow in the order of their labels. So the per-zone 其中 figures
+#: are disjoint and add up to the layer total.
+ZONE_PRECEDENCE = ("核心保护区", "核心保护区外", "基本草原", "一般草原",
+                   "特别用途区", "城镇弹性发展区", "城镇集中建设区")
+
+
+def zone_order(zones) -> list[str]:
+    rank = {z: i for i, z in enumerate(ZONE_PRECEDENCE)}
+    return sorted(zones, key=lambda z: (rank.get(z, len(rank)), z))
+
+
+def _capped(planar: float, ellip: float, limit: tuple[float | None, float | None]) -> tuple[float, float]:
+    """Areas of a part of the footprint never above the footprint's own (float/densification noise
+    of ~1e-10 relative is all they can exceed it by: the part lies inside the footprint)."""
+    lp, le = limit
+    return (min(planar, lp) if lp is not None else planar), (min(ellip, le) if le is not None else ellip)
+
+
 def overlay_layer(fp, candidates: gpd.GeoDataFrame, crs, role: str, *, key_fields=(), id_field=None,
-                  zone_field=None, sliver_m2: float = 1.0, footprint_m2: float | None = None) -> LayerOverlap:
+                  zone_field=None, sliver_m2: float = 1.0, footprint_m2: float | None = None,
+                  footprint_planar_m2: float | None = None) -> LayerOverlap:
     """Overlap pieces of footprint ``fp`` with ``candidates`` (both in projected ``crs``).
 
-    ``candidates`` are features pre-selected by a spatial index; the exact test happens here.
+    ``candidates`` are features pre-selected by a spatial index; the exact test happens here. The layer
+    total is the dissolved overlap, split into disjoint zone parts (``ZONE_PRECEDENCE``) that add up to
+    it; no figure exceeds the footprint's (``footprint_m2``, ``footprint_planar_m2``).
     """
     result = LayerOverlap()
     if candidates.empty:
@@ -137,6 +159,7 @@ def overlay_layer(fp, candidates: gpd.GeoDataFrame, crs, role: str, *, key_field
     hit = shapely.intersects(fp, exact)
     if not hit.any():
         return result
+    limit = (footprint_planar_m2, footprint_m2)
     rows = np.nonzero(hit)[0]
     cand = candidates.iloc[rows]
     inter = shapely.intersection(exact[rows], fp)
@@ -149,22 +172,37 @@ def overlay_layer(fp, candidates: gpd.GeoDataFrame, crs, role: str, *, key_field
     for rec, fid, g, pa, ea in zip(records, fids, inter, planar, ellip):
         attrs = {k: json_value(v) for k, v in rec.items()}
         fid_val = attrs.get(id_field) if id_field else None
+        pa, ea = _capped(float(pa), float(ea), limit)
         result.pieces.append(Piece(
             feature_id=str(fid_val) if fid_val not in (None, "") else f"#{int(fid) + 1}",
             zone=normalise_zone(role, attrs.get(zone_field) if zone_field else None),
             key={k: attrs.get(k) for k in key_fields if k in attrs}, attributes=attrs,
-            geometry=g, planar_m2=float(pa), ellipsoidal_m2=float(ea), sliver=float(ea) < sliver_m2))
-    pa, ea = dissolved_area([p.geometry for p in result.pieces], crs)
-    result.total = area_block(pa, ea)
-    result.status = "occupied" if ea >= sliver_m2 else "touching"
+            geometry=g, planar_m2=pa, ellipsoidal_m2=ea, sliver=ea < sliver_m2))
     zones: dict[str, list[Piece]] = {}
     for p in result.pieces:
         zones.setdefault(p.zone, []).append(p)
-    for zone, pieces in zones.items():
-        zpa, zea = dissolved_area([p.geometry for p in pieces], crs)
+    taken = None
+    parts = []
+    for zone in zone_order(zones):
+        pieces = zones[zone]
+        u = shapely.union_all(np.asarray([p.geometry for p in pieces], dtype=object))
+        own = u if taken is None else polygonal(np.array([shapely.difference(u, taken)], dtype=object))[0]
+        taken = u if taken is None else shapely.union(taken, u)
+        parts.append((zone, pieces, u, own))
+    gross_e = ellipsoidal_areas([u for _, _, u, _ in parts], crs)
+    own_e = ellipsoidal_areas([o for _, _, _, o in parts], crs)
+    own_p = planar_areas([o for _, _, _, o in parts])
+    total_p, total_e = _capped(float(own_p.sum()), float(own_e.sum()), limit)
+    # capping the total (by ~1e-10 at most) scales the parts with it, so they still add up
+    fp_, fe_ = (total_p / own_p.sum() if own_p.sum() else 1.0), (total_e / own_e.sum() if own_e.sum() else 1.0)
+    for (zone, pieces, _u, _own), ge, oe, op in zip(parts, gross_e, own_e, own_p):
+        zpa, zea = float(op) * fp_, float(oe) * fe_
         result.by_zone.append({"zone": zone, "area": area_block(zpa, zea),
-                               "share_of_footprint": zea / footprint_m2 if footprint_m2 else 0.0,
+                               "share_of_footprint": min(zea / footprint_m2, 1.0) if footprint_m2 else 0.0,
                                "piece_count": len(pieces),
+                               "shared_with_stricter_m2": max(float(ge) - float(oe), 0.0),
                                "status": "occupied" if zea >= sliver_m2 else "touching"})
+    result.total = area_block(total_p, total_e)
+    result.status = "occupied" if total_e >= sliver_m2 else "touching"
     result.by_zone.sort(key=lambda z: -z["area"]["ellipsoidal_m2"])
     return result

@@ -195,6 +195,7 @@ def finalize(fp: Footprint) -> Footprint:
         parcels.append(pr)
         if stated is not None:
             _check_stated(pr, label, fp.warnings)
+    _check_overlaps(parcels, pgeoms, planar_crs, label, fp.warnings)
     rep = ImportReport(
         source=fp.source, name=fp.name, format=fp.meta.get("format", "") or Path(fp.source).suffix.lstrip("."),
         encoding=fp.meta.get("encoding", "") or "", sha256=fp.sha256, crs=crs_label(crs),
@@ -206,6 +207,26 @@ def finalize(fp: Footprint) -> Footprint:
         notes=list(fp.notes))
     fp.meta["report"] = rep
     return fp
+
+
+def _check_overlaps(parcels: list[ParcelReport], pgeoms, planar_crs, label: str, warnings: list[str]) -> None:
+    """A warning for every pair of parcels of the file that overlap (the footprint counts it once)."""
+    from ..core.footprint import parcel_overlaps
+    pairs = parcel_overlaps(pgeoms)
+    if not pairs:
+        return
+    pieces = np.array([shapely.intersection(pgeoms[i], pgeoms[j]) for i, j, _ in pairs], dtype=object)
+    ell = ellipsoidal_areas(pieces, planar_crs)
+    for (i, j, _a), e in zip(pairs, ell):
+        a, b = parcels[i], parcels[j]
+        who = (f"{a.index}" + (f" '{a.name or a.id}'" if (a.name or a.id) else ""),
+               f"{b.index}" + (f" '{b.name or b.id}'" if (b.name or b.id) else ""))
+        msg = (f"{label}：地块 {who[0]} 与地块 {who[1]} 相互重叠 {e:,.2f} m²（{m2_to_ha(e):.4f} 公顷），"
+               "重叠部分在项目用地中只计一次（各地块相加会多算） "
+               f"({label}: parcels {who[0]} and {who[1]} overlap by {e:,.2f} m² ({m2_to_ha(e):.4f} ha, ellipsoidal); "
+               "the footprint counts it once, so the parcels add up to more than the footprint)")
+        if msg not in warnings:
+            warnings.append(msg)
 
 
 def _float(v) -> float | None:

@@ -22,6 +22,7 @@ import shapely
 from .. import __version__
 from ..domain import vocab
 from ..core.units import m2_to_ha, m2_to_mu
+from ..domain.vocab import STATUSES
 
 # ------------------------------------------------------------------------------------------------
 # formatting (presentation only)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..core.check import CheckResult
+from ..core.check import CheckResult, validate_result
 from ..core.files import atomic_output
 from ..domain.errors import InputError
 
@@ -46,6 +46,7 @@ class Output:
 
 
 def _json(result: CheckResult, tmp: Path, ctx: OutputContext) -> None:
+    validate_result(result.data)  # a result that breaks its own schema is never written
     tmp.write_text(result_json(result.data), encoding="utf-8")
 
 

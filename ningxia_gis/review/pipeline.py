@@ -13,18 +13,21 @@ from .request import Feedback, ReviewRequest
 
 def build_request(footprint: Footprint | str | Path, layers: Catalog | str | Path | None = None, *,
                   crs=None, activity: str | None = None, facts: dict | None = None, sliver_m2: float = 1.0,
-                  case: dict | None = None, overrides: list | None = None) -> ReviewRequest:
-    """A request from file paths (the sample layers when ``layers`` is None)."""
-    fp = footprint if isinstance(footprint, Footprint) else load_footprint(footprint, crs=crs)
+                  case: dict | None = None, overrides: list | None = None, check_range: bool = True,
+                  vertex_area: bool = False) -> ReviewRequest:
+    """A request from file paths (the sample layers when ``layers`` is None); ``check_range=False``
+    accepts a footprint outside Ningxia."""
+    opts = {} if check_range else {"check_range": False}
+    fp = footprint if isinstance(footprint, Footprint) else load_footprint(footprint, crs=crs, **opts)
     cat = layers if isinstance(layers, Catalog) else load_catalog(layers or SAMPLE_CATALOG)
     return ReviewRequest(fp, cat, activity=activity or None, facts=dict(facts or {}), sliver_m2=sliver_m2,
-                         case=dict(case or {}), overrides=list(overrides or []))
+                         case=dict(case or {}), overrides=list(overrides or []), vertex_area=vertex_area)
 
 
 def run_review(request: ReviewRequest, feedback: Feedback | None = None) -> CheckResult:
     """Check the footprint against exactly the request's layers and rasters, then apply the rules."""
     fb = feedback or Feedback()
-    result = run_check(request.footprint, request.catalog, sliver_m2=request.sliver_m2,
+    result = run_check(request.footprint, request.catalog, sliver_m2=request.sliver_m2, vertex_area=request.vertex_area,
                        progress=lambda f, step: fb.set_progress(0.95 * f, step), cancelled=fb.is_canceled)
     fb.check_cancelled()
     if request.activity:

@@ -38,6 +38,7 @@ class ReviewRequest:
     overrides: list[dict] = field(default_factory=list)  # officer conclusions: {zone_key, verdict, reason}
     case: dict = field(default_factory=dict)  # 案卷号, 项目名称 … (vocab.CASE_FIELDS)
     sliver_m2: float = 1.0
+    vertex_area: bool = False  # also the vertex-only ellipsoidal figures (labelled, never primary)
 
     def __post_init__(self):
         self.sliver_m2 = check_sliver(self.sliver_m2)

@@ -488,6 +488,9 @@ def _zone_entries(result: dict, layer: dict, warnings: list[str]) -> list[dict[s
     layer_status = layer.get("status") or "not_touched"
     threshold = float(result.get("sliver_threshold_m2") or 0.0)
     entries: list[dict[str, Any]] = []
+    if layer_status == "no_coverage":  # no data where the footprint lies: no zone, nothing derived (issue 13)
+        return [{"zone": None, "status": "no_coverage", "area": _area_block(layer.get("area")),
+                 "share_of_footprint": 0.0}]
     if role == "urban_boundary":
         share_in = float(layer.get("share_of_footprint") or 0.0) if layer_status != "not_touched" else 0.0
     if layer_status == "not_touched":
@@ -656,6 +659,18 @@ def evaluate(result: dict, activity_id: str, facts: dict | None = None, rule_bas
                     "rule_title": None, "rule_status": None, "quote": None, "source": None, "conditions": [],
                     "procedure": _merge_procedures([]), "reasons": ["项目范围未涉及该图层（分区）"], "trace": [],
                     "decides": False,
+                })
+                zones_out.append(entry)
+                continue
+            if z["status"] == "no_coverage":  # no data there: nothing can be concluded (issue 13)
+                # an unknown occupation is not a clearance: it decides the overall verdict
+                entry.update({
+                    "verdict": NEEDS_JUDGMENT, "verdict_en": VERDICT_EN[NEEDS_JUDGMENT],
+                    "verdict_code": BY_ZH[NEEDS_JUDGMENT].code, "rule_id": None,
+                    "rule_title": None, "rule_status": None, "quote": None, "source": None, "conditions": [],
+                    "procedure": _merge_procedures([]),
+                    "reasons": ["项目用地位于该图层数据范围之外（无数据覆盖），不能判定是否涉及，须补充数据后人工判定"],
+                    "trace": [], "decides": True,
                 })
                 zones_out.append(entry)
                 continue
