@@ -66,6 +66,9 @@ class _LayerIndex:
         self.table = table  # attributes of each row when kept in memory, else None
         ncoord = shapely.get_num_coordinates(geoms)
         big = np.nonzero(ncoord > max_vertices)[0]
+        if len(big):  # subdividing clips the polygon: it must be valid first
+            geoms = geoms.copy()
+            geoms[big] = repair_polygons(geoms[big])[0]
         self.split = np.zeros(len(geoms), dtype=bool)
         self.split[big] = True
         self.owner = None
@@ -212,6 +215,7 @@ class _GpkgIndex(_LayerIndex):
             for i, g in zip(big, reader.geometries(fids[big])):
                 if shapely.get_num_coordinates(g) <= max_vertices:
                     continue
+                g = repair_polygons(np.array([g], dtype=object))[0][0]
                 pc = subdivide(g, max_vertices)
                 self.split[i] = True
                 self.whole[int(i)] = g
@@ -263,6 +267,26 @@ class _GpkgIndex(_LayerIndex):
         for k in np.nonzero(self.split[rows])[0]:
             local[k] = self.local(int(rows[k]), self.items[near[near_owner == rows[k]]], box)
         return rows, local
+
+
+def repair_polygons(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Invalid geometries made valid (``shapely.make_valid``, polygonal parts kept); (geoms, repaired rows).
+
+    Real 三调 and red-line data hold bow-ties and self-touching rings; GEOS refuses to intersect them."""
+    geoms = np.asarray(geoms, dtype=object)
+    if not len(geoms):
+        return geoms, np.empty(0, dtype=np.int64)
+    bad = np.nonzero(~shapely.is_valid(geoms) & ~shapely.is_missing(geoms))[0]
+    if not len(bad):
+        return geoms, bad
+    out = geoms.copy()
+    fixed = shapely.make_valid(geoms[bad])  # the method the footprint uses too
+    for k, g in zip(bad, fixed):
+        if shapely.get_type_id(g) not in (3, 6):
+            parts = [q for q in shapely.get_parts(g) if shapely.get_type_id(q) in (3, 6)]
+            g = shapely.union_all(parts) if parts else shapely.Polygon()
+        out[k] = g
+    return out, bad
 
 
 def _complex_coords(geoms) -> np.ndarray:
@@ -494,8 +518,29 @@ class LayerSource:
         bbox, mask = self._filter(geom, epsg, src)
         gdf = self._read(bbox=None if mask is not None else bbox, mask=mask)
         if gdf.empty:
-            return gdf.to_crs(epsg) if gdf.crs is not None else gdf
-        return gdf.to_crs(epsg)
+            out = gdf.to_crs(epsg) if gdf.crs is not None else gdf
+            out.attrs["repaired_features"] = []
+            return out
+        fixed, bad = repair_polygons(gdf.geometry.values)
+        if len(bad):
+            gdf = gdf.set_geometry(gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs))
+        out = gdf.to_crs(epsg)
+        out.attrs["repaired_features"] = self._feature_ids(out, bad)
+        return out
+
+    def _feature_ids(self, df, rows) -> list[str]:
+        """How the result names features ``rows`` of a candidate frame: the id field, else ``#ordinal``
+        (as ``overlay_layer`` names pieces)."""
+        idf = self.spec.id_field
+        out = []
+        for r in np.asarray(rows, dtype=np.int64):
+            v = df[idf].iloc[r] if idf and idf in df.columns else None
+            if v is not None and not (isinstance(v, float) and np.isnan(v)) and str(v) != "":
+                out.append(str(v))
+            else:
+                fid = int(df["__fid"].iloc[r]) if "__fid" in df.columns else -1
+                out.append(f"#{fid + 1}" if fid >= 0 else f"#? ({self.spec.id})")
+        return out
 
     @staticmethod
     def _filter(geom, epsg: int, src, thin_only: bool = True):
@@ -544,7 +589,7 @@ class LayerSource:
             if query is None:
                 query = shapely.box(*_bbox)
         rows, local = ix.query(query)
-        row_geoms = ix.row_geoms(rows)
+        row_geoms, bad = repair_polygons(ix.row_geoms(rows))
         if ix.kind == "gpkg" and len(rows):
             # the grid answers by envelope: keep what meets the query (subdivided rows already do)
             shapely.prepare(query)
@@ -552,6 +597,7 @@ class LayerSource:
             if not keep.all():
                 rows, row_geoms = rows[keep], row_geoms[keep]
                 local = [g for g, k in zip(local, keep) if k] if local is not None else None
+                bad = np.nonzero(np.isin(np.nonzero(keep)[0], bad))[0]
         df = self._attributes(ix, rows).copy()
         geoms = gpd.array.from_shapely(row_geoms, crs=ix.crs)
         if not same:
@@ -562,7 +608,9 @@ class LayerSource:
             if not same:
                 local = list(gpd.GeoSeries(local, crs=ix.crs).to_crs(epsg).values)
             df["__local"] = pd.Series(local, dtype=object)
-        return gpd.GeoDataFrame(df, geometry="geometry")
+        out = gpd.GeoDataFrame(df, geometry="geometry")
+        out.attrs["repaired_features"] = self._feature_ids(out, bad)
+        return out
 
 
 @dataclass

@@ -17,6 +17,7 @@ from ..paths import SAMPLE_CATALOG
 from .areas import ellipsoidal_areas, to_lonlat
 from .catalog import Catalog, LayerSource, load_catalog
 from .crs import analysis_epsg_for_lon, crs_label, to_crs
+from ..domain import messages
 from ..domain.errors import Cancelled
 from .footprint import Footprint, load_footprint
 from .files import atomic_output, file_sha256
@@ -126,6 +127,11 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
         spec = src.spec
         progress(0.05 + 0.9 * i / max(len(sources), 1), spec.name)
         cands = src.candidates(fp_geom, epsg)
+        repaired = list(cands.attrs.get("repaired_features", []))
+        layer_warnings = list(src.warnings)
+        if repaired:
+            layer_warnings.append(messages.text("layers.repaired", layer=spec.name, count=len(repaired),
+                                                ids=", ".join(repaired[:10]) + (" …" if len(repaired) > 10 else "")))
         ov = overlay_layer(fp_geom, cands, epsg, spec.role, key_fields=spec.key_fields, id_field=spec.id_field,
                            zone_field=spec.zone_field, sliver_m2=sliver_m2, footprint_m2=fp_m2)
         src_crs = src.source_crs
@@ -141,9 +147,10 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
                         "attributes": p.attributes, "area": area_block(p.planar_m2, p.ellipsoidal_m2),
                         "sliver": p.sliver, "geometry_wkt": _wkt(p.geometry)}
                        for n, p in enumerate(ov.pieces)],
-            "warnings": list(src.warnings),
+            "repaired_features": repaired,
+            "warnings": layer_warnings,
         }
-        warnings.extend(src.warnings)
+        warnings.extend(layer_warnings)
         if spec.role == "admin_boundary":
             c = fp_geom.centroid
             for p in ov.pieces:
