@@ -9,7 +9,8 @@ from pathlib import Path
 
 from . import __version__
 from .domain.errors import NingxiaGisError
-from .logs import log_path, setup_logging
+from .domain.limits import SLIVER_M2
+from .logs import capture_warnings, log_path, setup_logging
 
 DEFAULT_DEMO = "road_crossing_redline"
 
@@ -35,7 +36,8 @@ def add_check_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fact", action="append", metavar="KEY=VALUE",
                    help="answer a rule question, e.g. --fact unavoidable=yes (repeatable)")
     p.add_argument("--crs", help="CRS of the footprint when the file has none (e.g. EPSG:4544)")
-    p.add_argument("--sliver", type=float, default=1.0, help="overlaps below this many m² only touch (default 1)")
+    p.add_argument("--sliver", type=SLIVER_M2.arg_type(), default=1.0,
+                   help=f"overlaps below this many m² only touch (default 1, {SLIVER_M2.lo:g}–{SLIVER_M2.hi:g})")
     p.add_argument("--json", metavar="OUT.json", help="write the machine-readable result")
     p.add_argument("--gpkg", metavar="OUT.gpkg", help="write the overlap pieces as a GeoPackage")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the printed summary")
@@ -111,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     setup_logging()
+    capture_warnings()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

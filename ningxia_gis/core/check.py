@@ -19,6 +19,7 @@ from .catalog import Catalog, LayerSource, load_catalog
 from .crs import analysis_epsg_for_lon, crs_label, to_crs
 from ..domain import messages
 from ..domain.errors import Cancelled
+from ..domain.limits import SLIVER_M2
 from .footprint import Footprint, load_footprint
 from .files import atomic_output, file_sha256
 from .overlay import LayerOverlap, overlay_layer
@@ -106,6 +107,7 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
               progress: Callable[[float, str], None] | None = None,
               cancelled: Callable[[], bool] | None = None) -> CheckResult:
     """Overlay the footprint on every catalog layer and, with an activity, apply the rules."""
+    sliver_m2 = SLIVER_M2.check(sliver_m2)  # nan / inf / 1e12 would turn occupations into 「相接」
     progress = progress or (lambda f, m: None)
     cancelled = cancelled or (lambda: False)
     fp = footprint if isinstance(footprint, Footprint) else load_footprint(footprint)
