@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sqlite3
+import stat
 import threading
 import warnings
 from functools import lru_cache
@@ -50,7 +51,21 @@ def detect_dbf_encoding(shp: Path) -> str | None:
         return "GB18030"
 
 
+def check_readable(p: Path) -> None:
+    """Refuse a missing path, or one that is neither a regular file nor a folder (a FileGDB): GDAL
+    would block forever on a FIFO and read /dev/zero without end."""
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        raise InputError("layers.not_found", path=p) from None
+    except OSError as exc:  # a symlink loop, no permission …
+        raise InputError("layers.unreadable", path=p, reason=exc.strerror or "") from None
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+        raise InputError("layers.not_regular", path=p)
+
+
 def list_layers(path: str | Path) -> list[str]:
+    check_readable(Path(path))
     try:
         return [str(name) for name, _ in pyogrio.list_layers(str(path))]
     except Exception as exc:
@@ -58,6 +73,7 @@ def list_layers(path: str | Path) -> list[str]:
 
 
 def read_info(path: str | Path, layer: str | None = None) -> dict:
+    check_readable(Path(path))
     try:
         return pyogrio.read_info(str(path), layer=layer)
     except Exception as exc:
@@ -75,8 +91,7 @@ def read_vector(path: str | Path, layer: str | None = None, encoding: str | None
     reader is used silently.
     """
     p = Path(path)
-    if not p.exists():
-        raise InputError(f"file not found: {p}")
+    check_readable(p)
     if p.suffix.lower() == ".shp" and encoding is None:
         encoding = detect_dbf_encoding(p)
     kwargs = {}

@@ -88,4 +88,4 @@ GK_ZONE = Limit("zone", 25, 45, integer=True)
 
 # bounded reads (bytes)
 MAX_FOOTPRINT_FILE = 512 << 20      # a footprint file (TXT, CSV, KML, DXF …)
-MAX_KMZ_INFLATED = 512 << 20        # the doc.kml inside a KMZ, uncompressed
+MAX_INFLATED = 256 << 20            # a KMZ's or XLSX's content, uncompressed

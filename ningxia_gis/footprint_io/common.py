@@ -9,7 +9,9 @@ removal, refusal of degenerate rings, and the geometric hole-or-part decision.
 from __future__ import annotations
 
 import math
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,7 @@ from shapely import STRtree
 
 from ..core.crs import transformer
 from ..domain.errors import FootprintError
+from ..domain.limits import MAX_FOOTPRINT_FILE, MAX_INFLATED
 from ..core.footprint import Footprint
 from .crs_detect import NINGXIA_PLAUSIBLE_LONLAT, AxisDecision, decide_axes
 
@@ -28,6 +31,74 @@ _NUM_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _DMS_RE = re.compile(
     r"^([+-]?\d+(?:\.\d+)?)\s*[°度:]\s*(?:(\d+(?:\.\d+)?)\s*['′分:]?\s*)?(?:(\d+(?:\.\d+)?)\s*(?:\"|″|''|′′|秒)?\s*)?"
     r"([NSEW北南东西]?)$")
+
+
+def check_regular(path, label: str | None = None) -> os.stat_result:
+    """The file's stat, refusing what is not a regular file (FIFO, device such as /dev/zero behind a
+    link, socket, symlink loop) before anything opens it: opening a FIFO would block forever."""
+    p = Path(path)
+    label = label or p.name
+    try:
+        st = os.stat(p)
+    except OSError as exc:
+        raise FootprintError("footprint.unreadable", file=label, reason=exc.strerror or "") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise FootprintError("footprint.is_folder", file=label)
+    if not stat.S_ISREG(st.st_mode):
+        raise FootprintError("footprint.not_regular", file=label)
+    return st
+
+
+def read_bounded(path, label: str | None = None, limit: int = MAX_FOOTPRINT_FILE) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes (read with that bound, in case it grows)."""
+    p = Path(path)
+    label = label or p.name
+    st = check_regular(p, label)
+    if st.st_size > limit:
+        raise FootprintError("footprint.too_large", file=label, size=_mb(st.st_size), limit=_mb(limit))
+    try:
+        with open(p, "rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise FootprintError("footprint.unreadable", file=label, reason=exc.strerror or "") from None
+    if len(data) > limit:
+        raise FootprintError("footprint.too_large", file=label, size=f"> {_mb(limit)}", limit=_mb(limit))
+    return data
+
+
+def zip_member(data_or_path, label: str, want=None, limit: int = MAX_INFLATED, kind: str = "KMZ") -> bytes | None:
+    """Check a zip (KMZ, XLSX) against a zip bomb: every member's declared size and the total stay under
+    ``limit`` uncompressed. With ``want`` (a name → bool choice of the member), the member's bytes, read
+    with that bound (a lying header cannot get past it); else None."""
+    import io
+    import zipfile
+    src = io.BytesIO(data_or_path) if isinstance(data_or_path, (bytes, bytearray)) else data_or_path
+    try:
+        with zipfile.ZipFile(src) as z:
+            infos = z.infolist()
+            total = sum(i.file_size for i in infos)
+            if len(infos) > 10_000 or total > limit:
+                raise FootprintError("footprint.zip_too_large", file=label, size=_mb(total), limit=_mb(limit))
+            if want is None:
+                return None
+            names = [i.filename for i in infos if want(i.filename)]
+            if not names:
+                return b""
+            name = "doc.kml" if "doc.kml" in names else names[0]
+            with z.open(name) as fh:
+                data = fh.read(limit + 1)
+            if len(data) > limit:
+                raise FootprintError("footprint.zip_too_large", file=label, size=f"> {_mb(limit)}",
+                                     limit=_mb(limit))
+            return data
+    except FootprintError:
+        raise
+    except Exception:  # noqa: BLE001 - BadZipFile, zlib.error, EOFError, NotImplementedError (method) …
+        raise FootprintError("footprint.bad_zip", file=label, kind=kind) from None
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1 << 20):.0f} MB" if n >= 1 << 20 else f"{n} B"
 
 
 def parse_number(token) -> float | None:

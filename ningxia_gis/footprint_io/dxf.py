@@ -23,7 +23,8 @@ import shapely
 
 from ..domain.errors import FootprintError
 from ..core.footprint import Footprint
-from .common import RawParcel, RawPoint, build_footprint
+from ..domain.limits import ARC_TOLERANCE_M, MAX_FOOTPRINT_FILE
+from .common import RawParcel, RawPoint, build_footprint, check_regular
 
 REDLINE_LAYER_RE = re.compile(r"红线|用地|界址|范围|征地|边界|地块|JZX|JZD|HX|REDLINE|BOUNDARY|FOOTPRINT|PARCEL",
                               re.IGNORECASE)
@@ -57,6 +58,11 @@ def read_dxf(path, crs=None, *, layer=None, arc_tolerance: float = 0.01, check_r
 
     p = Path(path)
     label = p.name
+    st = check_regular(p, label)
+    if st.st_size > MAX_FOOTPRINT_FILE:
+        raise FootprintError("footprint.too_large", file=label, size=f"{st.st_size >> 20} MB",
+                             limit=f"{MAX_FOOTPRINT_FILE >> 20} MB")
+    arc_tolerance = ARC_TOLERANCE_M.check(arc_tolerance)
     import logging
     ezlog = logging.getLogger("ezdxf")
     level = ezlog.level

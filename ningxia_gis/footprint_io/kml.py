@@ -8,7 +8,6 @@ the difference is at the decimetre level and is ignored.
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -18,7 +17,7 @@ import shapely
 
 from ..domain.errors import FootprintError
 from ..core.footprint import Footprint
-from .common import RawParcel, RawPoint, build_footprint, parse_number
+from .common import RawParcel, RawPoint, build_footprint, parse_number, read_bounded, zip_member
 
 
 def _local(tag) -> str:
@@ -26,20 +25,11 @@ def _local(tag) -> str:
 
 
 def _kml_bytes(p: Path, label: str) -> bytes:
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise FootprintError(f"{label}: cannot read the file ({exc.strerror or exc})") from None
+    data = read_bounded(p, label)
     if data[:2] == b"PK":
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                names = [n for n in z.namelist() if n.lower().endswith(".kml")]
-                if not names:
-                    raise FootprintError(f"{label}: the KMZ holds no .kml file")
-                name = "doc.kml" if "doc.kml" in names else names[0]
-                return z.read(name)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, RuntimeError) as exc:
-            raise FootprintError(f"{label}: not a readable KMZ (zip) file ({exc})") from None
+        data = zip_member(data, label, want=lambda n: n.lower().endswith(".kml"))
+        if not data:
+            raise FootprintError("footprint.kmz_no_kml", file=label)
     return data
 
 

@@ -30,7 +30,9 @@ from pathlib import Path
 
 from ..domain.errors import FootprintError
 from ..core.footprint import Footprint
-from .common import RawParcel, RawPoint, build_footprint, parse_degrees, parse_int, parse_number
+from ..domain.limits import MAX_FOOTPRINT_FILE
+from .common import (RawParcel, RawPoint, build_footprint, check_regular, parse_degrees, parse_int, parse_number,
+                     read_bounded, zip_member)
 from .txt_format import decode_bytes
 
 _PATTERNS = {
@@ -53,10 +55,7 @@ def _norm(v) -> str:
 
 
 def _rows_csv(p: Path, encoding, delimiter, label) -> tuple[list[list], str, str]:
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise FootprintError(f"{label}: cannot read the file ({exc.strerror or exc})") from None
+    data = read_bounded(p, label)
     if encoding:
         try:
             text, enc = data.decode(encoding).lstrip("\ufeff"), encoding
@@ -79,6 +78,11 @@ def _rows_csv(p: Path, encoding, delimiter, label) -> tuple[list[list], str, str
 
 def _rows_xlsx(p: Path, sheet, label) -> tuple[list[list], str, str]:
     import openpyxl
+    st = check_regular(p, label)
+    if st.st_size > MAX_FOOTPRINT_FILE:
+        raise FootprintError("footprint.too_large", file=label, size=f"{st.st_size >> 20} MB",
+                             limit=f"{MAX_FOOTPRINT_FILE >> 20} MB")
+    zip_member(str(p), label, kind=".xlsx")  # refuses a zip bomb before openpyxl inflates it
     try:
         wb = openpyxl.load_workbook(str(p), read_only=True, data_only=True)
     except Exception as exc:  # BadZipFile, InvalidFileException, KeyError …

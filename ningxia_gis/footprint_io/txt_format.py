@@ -30,7 +30,7 @@ from pyproj import CRS
 from ..core.areas import ellipsoidal_areas
 from ..domain.errors import FootprintError, NingxiaGisError
 from ..core.footprint import Footprint
-from .common import RawParcel, RawPoint, build_footprint, parse_int, parse_number
+from .common import RawParcel, RawPoint, build_footprint, parse_int, parse_number, read_bounded
 
 # Turn off in tests to prove the parser itself never lets another exception type escape.
 SAFETY_NET = True
@@ -75,10 +75,7 @@ def read_txt(path, crs=None, *, encoding: str | None = None, legacy_datum: str |
     """Read a 部标准 界址点坐标 TXT file into a Footprint (one row per parcel, in the file's CRS)."""
     p = Path(path)
     label = p.name
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise FootprintError(f"{label}: cannot read the file ({exc.strerror or exc})") from None
+    data = read_bounded(p, label)
     return parse_txt_bytes(data, label=label, source=str(p), crs=crs, encoding=encoding,
                            legacy_datum=legacy_datum, allow_legacy_datum=allow_legacy_datum,
                            check_range=check_range, bounds=bounds)
