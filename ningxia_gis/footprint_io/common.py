@@ -218,7 +218,10 @@ def build_footprint(parcels: list[RawParcel], label: str, source: str, *, crs=No
             poly, added = _ring_polygon(r, p, pi, label, repairs)
             closed_added += added
             polys.append(poly)
-        geoms.append(assemble_rings(polys))
+        geom, shells = assemble_rings(polys, with_shells=True)
+        if not p.closed_rings and len(shells) > 1:
+            _warn_outside(rings, shells, p, pi, label, warnings)
+        geoms.append(geom)
     if closed_added:
         notes.append(f"{closed_added} ring(s) written without the repeated closing point were closed")
     rows = [dict(p.attrs) for p in parcels]
@@ -344,7 +347,22 @@ def _rdesc(r: _Ring, p: RawParcel, pi: int) -> str:
     return f"{ring} of parcel {pi + 1}{(' ' + _pname(p)) if _pname(p) else ''}"
 
 
-def assemble_rings(polys: list) -> shapely.Geometry:
+def _warn_outside(rings, shells, p: RawParcel, pi: int, label: str, warnings: list[str]) -> None:
+    """A numbered ring (圈号) that is in no other ring becomes a part of its own: say so, since it is
+    usually a hole typed with a wrong coordinate (formats with one ring per boundary never warn)."""
+    from ..domain import messages
+    first = rings[min(shells)]
+    for i in sorted(shells):
+        r = rings[i]
+        if r is first:
+            continue
+        who = f"{label} {r.locs[0] if r.locs else p.loc}: parcel {pi + 1}{(' ' + _pname(p)) if _pname(p) else ''}"
+        warnings.append(messages.text("footprint.ring_outside", who=who,
+                                      ring=r.ring_no if r.ring_no is not None else i + 1,
+                                      shell=first.ring_no if first.ring_no is not None else 1))
+
+
+def assemble_rings(polys: list, with_shells: bool = False):
     """Rings → Polygon/MultiPolygon: a ring inside a shell is a hole, inside a hole an island, else a part.
 
     Decided by containment (largest first, each ring nested in the smallest ring that covers it), so
@@ -352,7 +370,7 @@ def assemble_rings(polys: list) -> shapely.Geometry:
     """
     n = len(polys)
     if n == 1:
-        return polys[0]
+        return (polys[0], [0]) if with_shells else polys[0]
     arr = np.empty(n, dtype=object)
     arr[:] = polys
     areas = shapely.area(arr)
@@ -380,4 +398,5 @@ def assemble_rings(polys: list) -> shapely.Geometry:
         else:
             holes.setdefault(int(shell_of[j]), []).append(polys[i].exterior)
     parts = [shapely.Polygon(polys[i].exterior, holes.get(i, [])) for i in shells]
-    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+    geom = parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+    return (geom, shells) if with_shells else geom

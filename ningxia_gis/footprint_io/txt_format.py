@@ -203,7 +203,7 @@ def _header_attrs(tokens: list[str], label: str, no: int, warnings: list[str], n
     if vals and vals[-1] == "" and tokens[-1] != "@":
         vals = vals[:-1]
     names = list(HEADER_FIELDS)
-    if len(vals) < 8 and vals and parse_int(vals[0]) is None:
+    if _lacks_point_count(vals):
         names = HEADER_FIELDS[1:]  # exporter that leaves out 界址点数
         notes.append(f"line {no}: parcel header without 界址点数")
     names = names + EXTRA_FIELDS
@@ -220,6 +220,22 @@ def _header_attrs(tokens: list[str], label: str, no: int, warnings: list[str], n
         if attrs.get(k) is None:
             attrs[k] = ""
     return attrs
+
+
+_SHAPE_WORDS = {"面", "线", "点", "多边形", "polygon"}
+
+
+def _lacks_point_count(vals: list[str]) -> bool:
+    """Whether a parcel header leaves out 界址点数, judged by its shape, not by whether the first field
+    is a whole number (a whole 地块面积 such as ``5`` is one): 记录图形属性 (面/线/点) is the 5th field of
+    a full header and the 4th without 界址点数; without that word, 7 fields or a first field that is
+    not a whole number tell."""
+    words = [v.strip().lower() for v in vals[:6]]
+    if len(words) > 4 and words[4] in _SHAPE_WORDS:
+        return False
+    if len(words) > 3 and words[3] in _SHAPE_WORDS:
+        return True
+    return bool(vals) and (len(vals) == 7 or (len(vals) < 8 and parse_int(vals[0]) is None))
 
 
 _AREA_UNITS = [("平方米", 1e-4), ("m²", 1e-4), ("m2", 1e-4), ("㎡", 1e-4), ("公顷", 1.0), ("hm²", 1.0),

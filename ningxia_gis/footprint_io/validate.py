@@ -195,6 +195,7 @@ def finalize(fp: Footprint) -> Footprint:
         parcels.append(pr)
         if stated is not None:
             _check_stated(pr, label, fp.warnings)
+    _check_degenerate(pgeoms, parcels, label, fp.warnings)
     rep = ImportReport(
         source=fp.source, name=fp.name, format=fp.meta.get("format", "") or Path(fp.source).suffix.lstrip("."),
         encoding=fp.meta.get("encoding", "") or "", sha256=fp.sha256, crs=crs_label(crs),
@@ -248,6 +249,34 @@ def _check_stated(pr: ParcelReport, label: str, warnings: list[str]) -> None:
             hint = f"; it looks like the area in {unit} written as 公顷"
     warnings.append(f"{who}: stated 地块面积 {stated:g} 公顷 differs from the computed {planar:.4f} 公顷 (planar) / "
                     f"{ell:.4f} 公顷 (ellipsoidal) by {diff:+.2f} %{hint}")
+
+
+# a part thinner than this on average (2·area / perimeter), or smaller than DEGENERATE_M2, is degenerate
+DEGENERATE_WIDTH_M = 0.05
+DEGENERATE_M2 = 1.0
+
+
+def _check_degenerate(pgeoms, parcels: list[ParcelReport], label: str, warnings: list[str]) -> None:
+    """Warn about sliver parts (a 100 m × 1 mm ring has 0.1 m²): a typing error or a collapsed ring,
+    never silently a parcel. ``pgeoms``: the parcels in a planar CRS."""
+    from ..domain import messages
+    parts, owner = shapely.get_parts(np.asarray(pgeoms, dtype=object), return_index=True)
+    poly = shapely.get_type_id(parts) == 3
+    parts, owner = parts[poly], owner[poly]
+    if not len(parts):
+        return
+    area = shapely.area(parts)
+    perim = shapely.length(parts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        width = np.where(perim > 0, 2 * area / perim, 0.0)
+    for k in np.nonzero((area < DEGENERATE_M2) | (width < DEGENERATE_WIDTH_M))[0]:
+        pr = parcels[int(owner[k])]
+        who = f"{label} {pr.loc}".strip() + f": parcel {pr.index}" + (f" '{pr.name or pr.id}'" if (pr.name or pr.id)
+                                                                     else "")
+        w = float(width[k])
+        warnings.append(messages.text("footprint.degenerate", who=who, area=f"{float(area[k]):.3g}",
+                                      width=f"{w * 1000:.3g} mm" if w < 1 else f"{w:.3g} m",
+                                      length=f"{float(perim[k]) / 2:.4g}"))
 
 
 def report_of(fp: Footprint) -> ImportReport:
