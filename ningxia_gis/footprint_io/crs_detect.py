@@ -128,6 +128,17 @@ def _kind(v: float) -> str:
     return "bad"
 
 
+_KINDS = ("bad", "N7", "E8", "E6", "deg")
+
+
+def _kinds(v: np.ndarray) -> np.ndarray:
+    """``_kind`` of every value, as indices into ``_KINDS``."""
+    with np.errstate(invalid="ignore"):
+        av = np.abs(v)
+        return np.select([~np.isfinite(v), (av >= 1e6) & (av < 1e7), (av >= 1e7) & (av < 1e8),
+                          (av >= 1e5) & (av < 1e6), av <= 180], [0, 1, 2, 3, 4], default=0).astype(np.int64)
+
+
 def _majority(kinds: list[str]) -> str:
     return Counter(kinds).most_common(1)[0][0]
 
@@ -144,18 +155,22 @@ def decide_axes(a: np.ndarray, b: np.ndarray, locs: list[str], label: str, *,
     """
     if len(a) == 0:
         raise FootprintError(f"{label}: no coordinates")
-    ka = [_kind(float(v)) for v in a]
-    kb = [_kind(float(v)) for v in b]
-    pairs = list(zip(ka, kb))
-    major = Counter(pairs).most_common(1)[0][0]
-    for i, p in enumerate(pairs):
-        if p != major or "bad" in p:
-            what = _describe_pair(major)
-            raise FootprintError(
-                f"{label} {locs[i]}: coordinates ({_num(a[i])}, {_num(b[i])}) do not match the other points "
-                f"({what}); a digit missing or a column shifted?" if p != major else
-                f"{label} {locs[i]}: coordinates ({_num(a[i])}, {_num(b[i])}) are neither Gauss-Krüger metres "
-                f"(X 7 digits, Y 6 or 8 digits) nor degrees")
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    pc = _kinds(a) * len(_KINDS) + _kinds(b)
+    counts = np.bincount(pc, minlength=len(_KINDS) ** 2)
+    tied = np.flatnonzero(counts == counts.max())
+    code = int(tied[0]) if len(tied) == 1 else int(min(tied, key=lambda c: int(np.argmax(pc == c))))
+    major = (_KINDS[code // len(_KINDS)], _KINDS[code % len(_KINDS)])  # the most common (first seen on ties)
+    off = np.flatnonzero((pc != code) | (pc // len(_KINDS) == 0) | (pc % len(_KINDS) == 0))
+    if len(off):
+        i = int(off[0])
+        p = (_KINDS[int(pc[i]) // len(_KINDS)], _KINDS[int(pc[i]) % len(_KINDS)])
+        raise FootprintError(
+            f"{label} {locs[i]}: coordinates ({_num(a[i])}, {_num(b[i])}) do not match the other points "
+            f"({_describe_pair(major)}); a digit missing or a column shifted?" if p != major else
+            f"{label} {locs[i]}: coordinates ({_num(a[i])}, {_num(b[i])}) are neither Gauss-Krüger metres "
+            f"(X 7 digits, Y 6 or 8 digits) nor degrees")
 
     if crs is not None:
         return _with_user_crs(a, b, major, locs, label, crs, columns)
@@ -197,10 +212,11 @@ def decide_axes(a: np.ndarray, b: np.ndarray, locs: list[str], label: str, *,
     if prefixed:
         zones = (np.abs(east) // 1_000_000).astype(int)
         zone = int(zones[0])
-        for i, z in enumerate(zones):
-            if z != zone:
-                raise FootprintError(f"{label} {locs[i]}: easting {_num(east[i])} carries zone prefix {z}, "
-                                     f"the first point carries {zone}; one file must use one zone")
+        other = np.flatnonzero(zones != zone)
+        if len(other):
+            i = int(other[0])
+            raise FootprintError(f"{label} {locs[i]}: easting {_num(east[i])} carries zone prefix {zones[i]}, "
+                                 f"the first point carries {zone}; one file must use one zone")
         if stated_zone is not None and stated_zone != zone:
             dec.warnings.append(f"{label}: 带号={stated_zone} but the eastings carry zone prefix {zone}; "
                                 f"used zone {zone}")

@@ -30,7 +30,8 @@ from pyproj import CRS
 from ..core.areas import ellipsoidal_areas
 from ..domain.errors import FootprintError, NingxiaGisError
 from ..core.footprint import Footprint
-from .common import RawParcel, RawPoint, build_footprint, parse_int, parse_number, read_bounded
+from .common import (Locs, PointBlock, RawParcel, RawPoint, build_footprint, parse_int, parse_number,
+                     read_bounded)
 
 # Turn off in tests to prove the parser itself never lets another exception type escape.
 SAFETY_NET = True
@@ -39,6 +40,7 @@ HEADER_FIELDS = ["界址点数", "地块面积", "地块编号", "地块名称",
 EXTRA_FIELDS = ["图斑类型", "地类", "改造前平均质量等别", "改造后平均质量等别", "备注"]
 TEXT_FIELDS = ["地块编号", "地块名称", "记录图形属性", "图幅号", "地块用途", "地类编码"]
 
+_PUNCT_CHARS = "，【】＠＝\ufeff\x00"
 _PUNCT = str.maketrans({"，": ",", "【": "[", "】": "]", "＠": "@", "＝": "=", "\ufeff": "", "\x00": ""})
 
 
@@ -118,17 +120,28 @@ def _parse(data: bytes, label: str, source: str, crs, encoding, legacy_datum, ch
     section = ""
     parcels: list[RawParcel] = []
     cur: RawParcel | None = None
+    pending: dict[int, tuple[list, list]] = {}  # parcel → (line numbers, lines) of its point lines
     warnings: list[str] = []
     notes: list[str] = []
+    if any(ch in text for ch in _PUNCT_CHARS):
+        text = text.translate(_PUNCT)
     lines = re.split(r"\r\n|\r|\n", text)
+    in_coords = False
     for no, raw in enumerate(lines, start=1):
-        line = raw.translate(_PUNCT).strip()
+        line = raw.strip()
         if not line:
+            continue
+        # the bulk of a file: point lines, parsed together once the parcel is complete (see _bulk_points)
+        if cur is not None and (in_coords or not section) and line[-1] != "@" and "=" not in line \
+                and line[0] != "[":
+            nos, pts = pending[id(cur)]
+            nos.append(no)
+            pts.append(line)
             continue
         if line.startswith("[") and line.endswith("]") and "," not in line:
             section = line[1:-1].strip()
+            in_coords = "地块坐标" in section
             continue
-        in_coords = "地块坐标" in section
         tokens = [t.strip() for t in line.split(",")]
         is_header = tokens[-1].endswith("@")
         if not in_coords and not is_header and "=" in line:
@@ -147,18 +160,24 @@ def _parse(data: bytes, label: str, source: str, crs, encoding, legacy_datum, ch
         if is_header:
             cur = RawParcel(attrs=_header_attrs(tokens, label, no, warnings, notes), loc=f"line {no}")
             parcels.append(cur)
+            pending[id(cur)] = ([], [])
             continue
-        pt = _point(tokens, line, label, no)
         if cur is None:
+            _point(tokens, line, label, no)  # refuses a malformed first line with its own message
             cur = RawParcel(attrs={}, loc=f"line {no}")
             parcels.append(cur)
+            pending[id(cur)] = ([], [])
             warnings.append(f"{label} line {no}: points before any parcel header (…,@); read as one parcel")
-        cur.points.append(pt)
+        nos, pts = pending[id(cur)]
+        nos.append(no)
+        pts.append(line)
 
-    if not any(p.points for p in parcels):
-        if not parcels:
-            raise FootprintError(f"{label}: no 界址点 found (expected a [地块坐标] section with lines "
-                                 "点号,圈号,X,Y)")
+    for p in parcels:
+        nos, pts = pending.pop(id(p))
+        p.bulk = _bulk_points(pts, nos, label)
+    if not parcels:
+        raise FootprintError(f"{label}: no 界址点 found (expected a [地块坐标] section with lines "
+                             "点号,圈号,X,Y)")
     _check_counts(parcels, label, warnings)
 
     attrs = {}
@@ -279,28 +298,66 @@ def _point(tokens: list[str], line: str, label: str, no: int) -> RawPoint:
     return RawPoint(name=tokens[0], ring=ring, a=a, b=b, loc=f"line {no}")
 
 
+_COORD_CHARS = str.maketrans("", "", "0123456789.+-eE \t")
+
+
+def _bulk_points(lines: list[str], nos: list[int], label: str) -> PointBlock:
+    """Point lines ``点号,圈号,X,Y`` → arrays, in bulk. Lines of exactly four fields whose numbers are
+    plain decimals are converted by numpy; any other line goes through ``_point`` (its exact message
+    on an error, full-width digits and extra fields as there)."""
+    n = len(lines)
+    names = np.empty(n, dtype=object)
+    ring = np.zeros(n, dtype=np.int64)
+    a = np.zeros(n, dtype=float)
+    b = np.zeros(n, dtype=float)
+    if n:
+        four = np.fromiter((ln.count(",") == 3 for ln in lines), dtype=bool, count=n)
+        fast = np.flatnonzero(four)
+        if len(fast):
+            sub = lines if len(fast) == n else [lines[i] for i in fast]
+            f = ",".join(sub).split(",")
+            cols = [f[k::4] for k in range(4)]
+            ok = np.ones(len(sub), dtype=bool)
+            vals = []
+            for col in cols[1:]:
+                if "".join(col).translate(_COORD_CHARS):  # a character a plain decimal never has
+                    v = np.array([parse_number(t) if parse_number(t) is not None else np.nan for t in col])
+                else:
+                    try:
+                        v = np.array(col, dtype=float)
+                    except ValueError:  # '1.2.3', '+-1', an empty field …
+                        v = np.array([parse_number(t) if parse_number(t) is not None else np.nan for t in col])
+                ok &= np.isfinite(v)
+                vals.append(v)
+            r = vals[0]
+            ok &= (r == np.round(r)) & (np.abs(r) <= 1e9)
+            good = fast[ok]
+            names[good] = [t.strip() for t, k in zip(cols[0], ok) if k]
+            ring[good] = np.where(ok, r, 0)[ok].astype(np.int64)
+            a[good] = vals[1][ok]
+            b[good] = vals[2][ok]
+            four[fast[~ok]] = False
+        for i in np.flatnonzero(~four):  # the rest, one by one (raises on the first bad line)
+            line = lines[i]
+            pt = _point([t.strip() for t in line.split(",")], line, label, nos[i])
+            names[i], ring[i], a[i], b[i] = pt.name, pt.ring, pt.a, pt.b
+    return PointBlock(names=names, ring=ring, a=a, b=b, locs=Locs("line {}", np.asarray(nos, dtype=np.int64)))
+
+
 def _check_counts(parcels: list[RawParcel], label: str, warnings: list[str]) -> None:
     """界址点数 against the point lines; an unclosed last parcel short of points means a truncated file."""
     for k, p in enumerate(parcels):
         jz = p.attrs.get("界址点数")
-        n = len(p.points)
-        if not p.points:
+        n = len(p)
+        if not n:
             raise FootprintError(f"{label} {p.loc}: parcel header without any point line (file truncated?)")
-        start: dict = {}     # ring number -> (first point, count) of the ring being read
-        closing = 0
-        for pt in p.points:
-            first, cnt = start.get(pt.ring, ((pt.a, pt.b), 0))
-            cnt += 1
-            if cnt >= 4 and (pt.a, pt.b) == first:
-                closing += 1
-                start.pop(pt.ring, None)
-            else:
-                start[pt.ring] = (first, cnt)
-        last_open = p.points[-1].ring in start
-        last = p.points[-1]
+        rings = p.rings()
+        closing = sum(1 for _idx, closed, _no in rings if closed)
+        last = n - 1
+        last_open = any(idx[-1] == last and not closed for idx, closed, _no in rings if len(idx))
         if k == len(parcels) - 1 and jz and n < jz and last_open:
-            raise FootprintError(f"{label} {last.loc}: the file ends in the middle of a parcel ({p.loc} says "
-                                 f"{jz} points, {n} found, last ring not closed) — truncated file?")
+            raise FootprintError(f"{label} {p.block().locs[last]}: the file ends in the middle of a parcel ({p.loc} "
+                                 f"says {jz} points, {n} found, last ring not closed) — truncated file?")
         if jz is not None and jz not in (n, n - closing):
             warnings.append(f"{label} {p.loc}: 界址点数 says {jz} but the parcel has {n} point lines")
 
