@@ -120,28 +120,26 @@ def _parse(data: bytes, label: str, source: str, crs, encoding, legacy_datum, ch
     section = ""
     parcels: list[RawParcel] = []
     cur: RawParcel | None = None
-    pending: dict[int, tuple[list, list]] = {}  # parcel → (line numbers, lines) of its point lines
+    pending: dict[int, list] = {}  # parcel → runs (lines, line numbers) of its point lines
     warnings: list[str] = []
     notes: list[str] = []
     if any(ch in text for ch in _PUNCT_CHARS):
         text = text.translate(_PUNCT)
-    lines = re.split(r"\r\n|\r|\n", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
     in_coords = False
-    for no, raw in enumerate(lines, start=1):
+
+    def handle(no: int, raw: str) -> None:
+        """One line that is not plainly a point line: section, key=value, parcel header, odd point line."""
+        nonlocal section, in_coords, cur
         line = raw.strip()
         if not line:
-            continue
-        # the bulk of a file: point lines, parsed together once the parcel is complete (see _bulk_points)
-        if cur is not None and (in_coords or not section) and line[-1] != "@" and "=" not in line \
-                and line[0] != "[":
-            nos, pts = pending[id(cur)]
-            nos.append(no)
-            pts.append(line)
-            continue
+            return
         if line.startswith("[") and line.endswith("]") and "," not in line:
             section = line[1:-1].strip()
             in_coords = "地块坐标" in section
-            continue
+            return
         tokens = [t.strip() for t in line.split(",")]
         is_header = tokens[-1].endswith("@")
         if not in_coords and not is_header and "=" in line:
@@ -149,32 +147,42 @@ def _parse(data: bytes, label: str, source: str, crs, encoding, legacy_datum, ch
             k, v = k.strip(), v.strip()
             sections.setdefault(section, {})[k] = v
             key_lines.setdefault(k, no)
-            continue
+            return
         if section and not in_coords and not is_header and not _looks_like_point(tokens):
             warnings.append(f"{label} line {no}: ignored (not key=value in [{section}])")
-            continue
+            return
         if in_coords and not is_header and "=" in line and not _looks_like_point(tokens):
             warnings.append(f"{label} line {no}: ignored ('{line[:40]}' is a key=value line among the points)")
-            continue
-        # coordinate lines
+            return
         if is_header:
             cur = RawParcel(attrs=_header_attrs(tokens, label, no, warnings, notes), loc=f"line {no}")
             parcels.append(cur)
-            pending[id(cur)] = ([], [])
-            continue
+            pending[id(cur)] = []
+            return
         if cur is None:
             _point(tokens, line, label, no)  # refuses a malformed first line with its own message
             cur = RawParcel(attrs={}, loc=f"line {no}")
             parcels.append(cur)
-            pending[id(cur)] = ([], [])
+            pending[id(cur)] = []
             warnings.append(f"{label} line {no}: points before any parcel header (…,@); read as one parcel")
-        nos, pts = pending[id(cur)]
-        nos.append(no)
-        pts.append(line)
+        pending[id(cur)].append(([line], [no]))
+
+    # the bulk of a file is runs of plain point lines between the few lines holding '@', '=' or '[':
+    # a run goes to its parcel whole and is parsed in one go (see _bulk_points)
+    pos = 0
+    for stop in _special_lines(text, lines) + [len(lines)]:
+        if pos < stop:
+            if cur is not None and (in_coords or not section):
+                _add_run(pending[id(cur)], lines[pos:stop], pos + 1)
+            else:
+                for k in range(pos, stop):
+                    handle(k + 1, lines[k])
+        if stop < len(lines):
+            handle(stop + 1, lines[stop])
+        pos = stop + 1
 
     for p in parcels:
-        nos, pts = pending.pop(id(p))
-        p.bulk = _bulk_points(pts, nos, label)
+        p.bulk = _bulk_points(pending.pop(id(p)), label)
     if not parcels:
         raise FootprintError(f"{label}: no 界址点 found (expected a [地块坐标] section with lines "
                              "点号,圈号,X,Y)")
@@ -301,47 +309,131 @@ def _point(tokens: list[str], line: str, label: str, no: int) -> RawPoint:
 _COORD_CHARS = str.maketrans("", "", "0123456789.+-eE \t")
 
 
-def _bulk_points(lines: list[str], nos: list[int], label: str) -> PointBlock:
-    """Point lines ``点号,圈号,X,Y`` → arrays, in bulk. Lines of exactly four fields whose numbers are
-    plain decimals are converted by numpy; any other line goes through ``_point`` (its exact message
-    on an error, full-width digits and extra fields as there)."""
+_SPECIAL_RE = re.compile(r"[@=\[]")
+
+
+def _special_lines(text: str, lines: list[str]) -> list[int]:
+    """Indices of the lines holding '@', '=' or '[' (headers, sections, key=value), found without a
+    Python loop over the other lines."""
+    hits = [m.start() for m in _SPECIAL_RE.finditer(text)]
+    if not hits:
+        return []
+    starts = np.cumsum(np.fromiter(map(len, lines), dtype=np.int64, count=len(lines)) + 1) - 1
+    return sorted(set(np.searchsorted(starts, np.asarray(hits), side="left").tolist()))
+
+
+def _add_run(runs: list, run: list[str], first_no: int) -> None:
+    """A run of plain point lines (numbered from ``first_no``), blank lines and padding removed."""
+    while run and not run[-1].strip():
+        run = run[:-1]
+    while run and not run[0].strip():
+        run, first_no = run[1:], first_no + 1
+    if not run:
+        return
+    if all(run) and not any(ln[:1].isspace() or ln[-1:].isspace() for ln in (run[0], run[-1])) \
+            and not _PADDED_RE.search("\n".join(run)):
+        runs.append((run, range(first_no, first_no + len(run))))
+        return
+    kept = [(first_no + k, ln.strip()) for k, ln in enumerate(run) if ln.strip()]
+    if kept:
+        runs.append(([ln for _n, ln in kept], [n for n, _ln in kept]))
+
+
+_PADDED_RE = re.compile(r"[ \t]\n|\n[ \t]")
+
+
+def _bulk_points(runs: list, label: str) -> PointBlock:
+    """Point lines ``点号,圈号,X,Y`` → arrays, in bulk: pandas' C parser for the whole block, numpy
+    for four-field lines of plain decimals otherwise; any line that is neither goes through ``_point``
+    (its exact message on an error; full-width digits and extra fields as there)."""
+    if len(runs) == 1:
+        lines, nos = runs[0][0], np.asarray(runs[0][1], dtype=np.int64)
+    else:
+        lines = [ln for run, _n in runs for ln in run]
+        nos = np.concatenate([np.asarray(n, dtype=np.int64) for _r, n in runs]) if runs else np.empty(0, np.int64)
     n = len(lines)
     names = np.empty(n, dtype=object)
     ring = np.zeros(n, dtype=np.int64)
     a = np.zeros(n, dtype=float)
     b = np.zeros(n, dtype=float)
     if n:
-        four = np.fromiter((ln.count(",") == 3 for ln in lines), dtype=bool, count=n)
-        fast = np.flatnonzero(four)
-        if len(fast):
-            sub = lines if len(fast) == n else [lines[i] for i in fast]
-            f = ",".join(sub).split(",")
-            cols = [f[k::4] for k in range(4)]
-            ok = np.ones(len(sub), dtype=bool)
-            vals = []
-            for col in cols[1:]:
-                if "".join(col).translate(_COORD_CHARS):  # a character a plain decimal never has
-                    v = np.array([parse_number(t) if parse_number(t) is not None else np.nan for t in col])
-                else:
-                    try:
-                        v = np.array(col, dtype=float)
-                    except ValueError:  # '1.2.3', '+-1', an empty field …
-                        v = np.array([parse_number(t) if parse_number(t) is not None else np.nan for t in col])
-                ok &= np.isfinite(v)
-                vals.append(v)
-            r = vals[0]
-            ok &= (r == np.round(r)) & (np.abs(r) <= 1e9)
+        got = _read_block(lines)
+        if got is not None:
+            todo = np.ones(n, dtype=bool)
+            fast = np.arange(n)
+        else:
+            todo = ~np.fromiter(map(_three_commas, lines), dtype=bool, count=n)
+            fast = np.flatnonzero(~todo)
+            got = _split_block([lines[i] for i in fast]) if len(fast) else None
+        if got is not None:
+            nm, r, va, vb = got
+            with np.errstate(invalid="ignore"):
+                ok = np.isfinite(r) & np.isfinite(va) & np.isfinite(vb) & (r == np.round(r)) & (np.abs(r) <= 1e9)
             good = fast[ok]
-            names[good] = [t.strip() for t, k in zip(cols[0], ok) if k]
-            ring[good] = np.where(ok, r, 0)[ok].astype(np.int64)
-            a[good] = vals[1][ok]
-            b[good] = vals[2][ok]
-            four[fast[~ok]] = False
-        for i in np.flatnonzero(~four):  # the rest, one by one (raises on the first bad line)
+            names[good] = nm[ok]
+            ring[good] = r[ok].astype(np.int64)
+            a[good] = va[ok]
+            b[good] = vb[ok]
+            todo[:] = True
+            todo[good] = False
+        for i in np.flatnonzero(todo):  # the rest, one by one (raises on the first bad line)
             line = lines[i]
-            pt = _point([t.strip() for t in line.split(",")], line, label, nos[i])
+            pt = _point([t.strip() for t in line.split(",")], line, label, int(nos[i]))
             names[i], ring[i], a[i], b[i] = pt.name, pt.ring, pt.a, pt.b
-    return PointBlock(names=names, ring=ring, a=a, b=b, locs=Locs("line {}", np.asarray(nos, dtype=np.int64)))
+    return PointBlock(names=names, ring=ring, a=a, b=b, locs=Locs("line {}", nos))
+
+
+def _three_commas(line: str) -> bool:
+    return line.count(",") == 3
+
+
+def _read_block(lines: list[str]):
+    """(names, ring, a, b) of four-field lines by pandas' C parser (NaN for a missing field), or None
+    when a field is not a number or a line has more fields."""
+    import csv
+    import io
+    import warnings
+
+    import pandas as pd
+    blob = "\n".join(lines)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            df = pd.read_csv(io.StringIO(blob), header=None, names=["n", "r", "a", "b"], engine="c",
+                             dtype={"n": object, "r": np.float64, "a": np.float64, "b": np.float64},
+                             na_filter=False, quoting=csv.QUOTE_NONE, skip_blank_lines=False)
+    except Exception:  # noqa: BLE001 - judged column by column or line by line instead
+        return None
+    if len(df) != len(lines):
+        return None
+    nm = df["n"].to_numpy(dtype=object)
+    if " " in blob or "\t" in blob:
+        nm = np.array([str(t).strip() for t in nm], dtype=object)
+    return nm, df["r"].to_numpy(), df["a"].to_numpy(), df["b"].to_numpy()
+
+
+def _split_block(lines: list[str]):
+    """(names, ring, a, b) of lines with exactly four fields (NaN where a field is not a number)."""
+    f = ",".join(lines).split(",")
+    spaced = any(" " in t or "\t" in t for t in f[0::4])
+    nm = np.empty(len(lines), dtype=object)
+    nm[:] = [t.strip() for t in f[0::4]] if spaced else f[0::4]
+    out = [nm]
+    for k in (1, 2, 3):
+        col = f[k::4]
+        v = None
+        if not "".join(col).translate(_COORD_CHARS):  # only characters of plain decimals
+            try:
+                v = np.array(col, dtype=float)
+            except ValueError:  # '1.2.3', '+-1', an empty field …
+                v = None
+        out.append(v if v is not None else np.array([_num_or_nan(t) for t in col], dtype=float))
+    return out
+
+
+def _num_or_nan(t) -> float:
+    v = parse_number(t)
+    return np.nan if v is None else v
 
 
 def _check_counts(parcels: list[RawParcel], label: str, warnings: list[str]) -> None:

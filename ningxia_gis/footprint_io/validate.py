@@ -22,7 +22,7 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-from ..core.areas import ellipsoidal_areas, to_lonlat
+from ..core.areas import ellipsoidal_areas, ellipsoidal_areas_lonlat, to_lonlat
 from ..core.crs import analysis_epsg_for_lon, crs_label
 from ..domain.errors import FootprintError
 from ..core.footprint import Footprint
@@ -168,17 +168,20 @@ def finalize(fp: Footprint) -> Footprint:
     label = Path(fp.source).name or "footprint"
     crs = CRS.from_user_input(gdf.crs)
     geoms = np.asarray(gdf.geometry.values, dtype=object)
-    union = shapely.union_all(geoms)
+    single = len(geoms) == 1  # one parcel: its union is itself (no second pass over 10⁶ vertices)
+    union = geoms[0] if single else shapely.union_all(geoms)
     c = to_lonlat([union.centroid], crs)[0]
     if crs.is_projected:
         planar_crs, pgeoms, punion = crs, geoms, union
     else:
         planar_crs = CRS.from_epsg(analysis_epsg_for_lon(c.x))
         pgeoms = np.asarray(gdf.to_crs(planar_crs).geometry.values, dtype=object)
-        punion = shapely.union_all(pgeoms)
+        punion = pgeoms[0] if single else shapely.union_all(pgeoms)
     planar = shapely.area(pgeoms)
-    ellips = ellipsoidal_areas(geoms, crs)
-    ll = to_lonlat([union], crs)[0]
+    ll_geoms = to_lonlat(geoms, crs)
+    ellips = ellipsoidal_areas_lonlat(ll_geoms)
+    ll = ll_geoms[0] if single else to_lonlat([union], crs)[0]
+    union_ellips = float(ellips[0]) if single else float(ellipsoidal_areas([union], crs)[0])
     locs = fp.meta.get("parcel_locs") or [f"feature {i + 1}" for i in range(len(gdf))]
     parcels = []
     stated_col = next((k for k in ("地块面积", "DKMJ") if k in gdf.columns), None)
@@ -202,7 +205,7 @@ def finalize(fp: Footprint) -> Footprint:
         crs_notes=list(fp.meta.get("crs_notes", [])), planar_crs=crs_label(planar_crs),
         parcel_count=len(gdf), part_count=sum(p.parts for p in parcels), ring_count=sum(p.rings for p in parcels),
         vertex_count=sum(p.vertices for p in parcels), planar_m2=float(punion.area),
-        ellipsoidal_m2=float(ellipsoidal_areas([union], crs)[0]), bounds_lonlat=[float(v) for v in ll.bounds],
+        ellipsoidal_m2=union_ellips, bounds_lonlat=[float(v) for v in ll.bounds],
         parcels=parcels, warnings=[w for w in fp.warnings if w not in fp.repairs], repairs=list(fp.repairs),
         notes=list(fp.notes))
     fp.meta["report"] = rep
