@@ -44,7 +44,7 @@ class LayerSpec:
 
     def __post_init__(self):
         if self.role not in ROLES:
-            raise CatalogError(f"layer {self.id!r}: unknown role {self.role!r} (one of {', '.join(ROLES)})")
+            raise CatalogError("layers.unknown_role", id=self.id, role=self.role, roles=", ".join(ROLES))
         self.name = self.name or ROLES[self.role].name_zh
 
 
@@ -355,8 +355,7 @@ class LayerSource:
         if self.spec.crs:
             return to_crs(self.spec.crs)
         if not self.info.get("crs"):
-            raise CRSError(f"{self.spec.path.name}: the layer has no coordinate system (.prj missing?); "
-                           "set one in the layer catalog (crs = \"EPSG:4490\")")
+            raise CRSError("layers.no_crs", path=self.spec.path)
         return to_crs(self.info["crs"])
 
     @property
@@ -633,33 +632,70 @@ def load_catalog(path: str | Path) -> Catalog:
     """A catalog from a TOML file, or by guessing roles for every layer of a folder or data file."""
     p = Path(path)
     if not p.exists():
-        raise InputError(f"layer catalog or folder not found: {p}")
+        raise InputError("layers.catalog_not_found", path=p)
     if p.is_file() and p.suffix.lower() == ".toml":
         return _from_toml(p)
     return guess_catalog(p)
 
 
+# the type each catalog field must have: (check, 中文, English)
+_TEXT = (lambda v: isinstance(v, str) and v.strip() != "", "非空文本", "a non-empty text")
+_OPT_TEXT = (lambda v: isinstance(v, str), "文本", "a text")
+_TEXT_LIST = (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "文本列表", "a list of texts")
+_LAYER_FIELDS = {"id": _TEXT, "role": _TEXT, "path": _TEXT, "layer": _OPT_TEXT, "name": _OPT_TEXT,
+                 "key_fields": _TEXT_LIST, "id_field": _TEXT, "zone_field": _TEXT, "where": _OPT_TEXT,
+                 "encoding": _TEXT, "crs": _TEXT}
+_META_FIELDS = {"name": _OPT_TEXT, "note": _OPT_TEXT, "synthetic": (lambda v: isinstance(v, bool), "true/false",
+                                                                   "true or false")}
+
+
+def _shown_value(v) -> str:
+    text = repr(v) if not isinstance(v, str) else f'"{v}"'
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _check_fields(p: Path, where_zh: str, where_en: str, entry: dict, spec: dict) -> None:
+    for key, (ok, zh, en) in spec.items():
+        if key in entry and not ok(entry[key]):
+            raise CatalogError("layers.catalog_field_type", file=p, where_zh=where_zh, where_en=where_en, field=key,
+                               value=_shown_value(entry[key]), kind_zh=zh, kind_en=en)
+
+
 def _from_toml(p: Path) -> Catalog:
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{p.name}: not a valid TOML catalog: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError("layers.catalog_toml", file=p, reason=str(exc).splitlines()[0][:160]) from None
+    except UnicodeDecodeError:
+        raise CatalogError("layers.catalog_encoding", file=p) from None
+    except OSError as exc:
+        raise CatalogError("layers.unreadable", path=p, reason=exc.strerror or "") from None
     meta = data.get("catalog", {})
+    if not isinstance(meta, dict):
+        raise CatalogError("layers.catalog_field_type", file=p, where_zh="", where_en="", field="catalog",
+                           value=_shown_value(meta), kind_zh="表 [catalog]", kind_en="a [catalog] table")
+    _check_fields(p, "[catalog] ", "[catalog] ", meta, _META_FIELDS)
+    layers = data.get("layers", [])
+    if not isinstance(layers, list) or not all(isinstance(e, dict) for e in layers):
+        raise CatalogError("layers.catalog_field_type", file=p, where_zh="", where_en="", field="layers",
+                           value=_shown_value(layers), kind_zh="[[layers]] 表的数组",
+                           kind_en="an array of [[layers]] tables")
     specs = []
     allowed = set(LayerSpec.__dataclass_fields__) - {"path"}
-    for i, entry in enumerate(data.get("layers", []), 1):
+    for i, entry in enumerate(layers, 1):
         unknown = set(entry) - allowed - {"path"}
         if unknown:
-            raise CatalogError(f"{p.name}: layer #{i}: unknown field(s) {', '.join(sorted(unknown))}")
+            raise CatalogError("layers.catalog_unknown_field", file=p, n=i, fields=", ".join(sorted(unknown)))
         for need in ("id", "role", "path"):
             if need not in entry:
-                raise CatalogError(f"{p.name}: layer #{i}: missing field {need!r}")
+                raise CatalogError("layers.catalog_missing_field", file=p, n=i, field=need)
+        _check_fields(p, f"第 {i} 个图层 ", f"layer #{i}: ", entry, _LAYER_FIELDS)
         file = (p.parent / entry["path"]).resolve()
         if not file.exists():
-            raise CatalogError(f"{p.name}: layer {entry['id']!r}: file not found: {file}")
+            raise CatalogError("layers.catalog_file_missing", file=p, id=entry["id"], path=Path(entry["path"]))
         specs.append(LayerSpec(**{k: v for k, v in entry.items() if k != "path"}, path=file))
     if not specs:
-        raise CatalogError(f"{p.name}: the catalog lists no layers")
+        raise CatalogError("layers.catalog_empty", file=p)
     return Catalog(specs, path=p, name=meta.get("name", p.stem), note=meta.get("note", ""),
                    synthetic=bool(meta.get("synthetic", False)))
 
@@ -692,6 +728,5 @@ def guess_catalog(p: Path) -> Catalog:
                 zone_field=next((upper[k] for k in r.zone_fields if k in upper), None),
                 where=CULTIVATED_WHERE if role == "cultivated_land" and "DLBM" in upper else None))
     if not specs:
-        raise CatalogError(f"{p}: no layer whose role could be recognised (STBHHX, YJJBNT, CZKFBJ, DLTB, "
-                           "草原, 自然保护地 …); write a catalog file instead")
+        raise CatalogError("layers.no_role_recognised", path=p)
     return Catalog(specs, path=None, name=p.name)
