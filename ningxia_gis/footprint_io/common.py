@@ -312,6 +312,8 @@ def build_footprint(parcels: list[RawParcel], label: str, source: str, *, crs=No
     x, y = dec.to_xy(a, b)
     if check_range:
         check_plausible(x, y, dec.crs, locs, label, bounds=bounds, names=names)
+    else:
+        check_sane(x, y, dec.crs, locs, label)
 
     warnings = list(dec.warnings)
     repairs: list[str] = []
@@ -348,6 +350,20 @@ def build_footprint(parcels: list[RawParcel], label: str, source: str, *, crs=No
     return fp
 
 
+def check_sane(x, y, crs, locs, label) -> None:
+    """Even without the Ningxia range check: refuse coordinates no CRS can hold (1e308 …), which would
+    otherwise overflow later computations."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    lim_x, lim_y = (360.0, 90.0) if crs.is_geographic else (1e9, 1e9)
+    with np.errstate(invalid="ignore"):
+        bad = ~(np.isfinite(x) & np.isfinite(y) & (np.abs(x) <= lim_x) & (np.abs(y) <= lim_y))
+    if bad.any():
+        i = int(np.nonzero(bad)[0][0])
+        raise FootprintError("footprint.absurd_coordinate", file=label, where=locs[i], x=f"{x[i]:.6g}",
+                             y=f"{y[i]:.6g}")
+
+
 def check_plausible(x, y, crs, locs, label, bounds=None, names=None) -> None:
     """Refuse coordinates that do not fall in (or near) Ningxia in ``crs``, naming the first bad point."""
     w, s, e, n = bounds or NINGXIA_PLAUSIBLE_LONLAT
@@ -366,7 +382,7 @@ def check_plausible(x, y, crs, locs, label, bounds=None, names=None) -> None:
     if bad.any():
         i = int(np.nonzero(bad)[0][0])
         from ..core.crs import crs_label
-        where = (f"{lon[i]:.4f}°E {lat[i]:.4f}°N" if np.isfinite(lon[i]) and np.isfinite(lat[i])
+        where = (f"{lon[i]:.4f}°E {lat[i]:.4f}°N" if abs(lon[i]) <= 360 and abs(lat[i]) <= 90
                  else "no valid position")
         nm = f"point {names[i]} " if names is not None and len(names) and names[i] else "point "
         raise FootprintError(

@@ -94,11 +94,14 @@ def parse_txt_bytes(data: bytes, label: str = "<txt>", source: str = "", crs=Non
         if isinstance(exc, FootprintError):
             raise
         raise FootprintError(f"{label}: {exc}") from None
-    except Exception as exc:  # last resort: never a traceback for a bad file
+    except MemoryError:
+        raise FootprintError("footprint.out_of_memory", file=label) from None
+    except Exception:  # last resort: never a traceback or Python's text for a bad file
         if not SAFETY_NET:
             raise
-        raise FootprintError(f"{label}: cannot read the file ({type(exc).__name__}: "
-                             f"{str(exc).splitlines()[0][:200] if str(exc) else ''})") from None
+        import logging
+        logging.getLogger("ningxia_gis").exception("reading %s", label)
+        raise FootprintError("footprint.cannot_read", file=label) from None
 
 
 def _parse(data: bytes, label: str, source: str, crs, encoding, legacy_datum, check_range, bounds):

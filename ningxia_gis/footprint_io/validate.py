@@ -27,7 +27,7 @@ from ..core.crs import analysis_epsg_for_lon, crs_label
 from ..domain.errors import FootprintError
 from ..core.footprint import Footprint
 from ..core.units import m2_to_ha, m2_to_mu
-from .common import check_plausible
+from .common import Locs, check_plausible, check_sane
 
 AREA_TOLERANCE = 0.001  # 0.1 %
 
@@ -132,11 +132,13 @@ def clean_vector_footprint(fp: Footprint, *, check_range: bool = True, bounds=No
     dropped = n_before - shapely.get_num_coordinates(geoms)
     for i in np.nonzero(dropped > 0)[0]:
         fp.repairs.append(f"{label} feature {i + 1}: {int(dropped[i])} duplicate vertex(es) removed")
-    if check_range:
-        coords, idx = shapely.get_coordinates(geoms, return_index=True)
-        if len(coords):
-            check_plausible(coords[:, 0], coords[:, 1], CRS.from_user_input(gdf.crs),
-                            [f"feature {int(i) + 1}" for i in idx], label, bounds=bounds)
+    coords, idx = shapely.get_coordinates(geoms, return_index=True)
+    if len(coords):
+        locs = Locs("feature {}", idx + 1)
+        if check_range:
+            check_plausible(coords[:, 0], coords[:, 1], CRS.from_user_input(gdf.crs), locs, label, bounds=bounds)
+        else:
+            check_sane(coords[:, 0], coords[:, 1], CRS.from_user_input(gdf.crs), locs, label)
     fp.gdf = gdf.set_geometry(_series(geoms, gdf))
     return fp
 
