@@ -86,8 +86,15 @@ def cmd_scenarios(args) -> int:
 _check_output_hooks: list = []
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors (an option out of range …) as one line and exit 2, like every other error."""
+
+    def error(self, message):
+        self.exit(2, f"错误 / error: {self.prog}: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ningxia-gis", description="宁夏国土空间管控审查工具 — offline footprint review")
+    parser = _Parser(prog="ningxia-gis", description="宁夏国土空间管控审查工具 — offline footprint review")
     parser.add_argument("--version", action="version", version=f"ningxia_gis {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("check", help="overlay a footprint on the protected layers (and apply the rules)")
