@@ -66,9 +66,11 @@ class _LayerIndex:
         self.table = table  # attributes of each row when kept in memory, else None
         ncoord = shapely.get_num_coordinates(geoms)
         big = np.nonzero(ncoord > max_vertices)[0]
+        self.repaired_rows: set[int] = set()  # repaired before subdividing (reported when hit)
         if len(big):  # subdividing clips the polygon: it must be valid first
             geoms = geoms.copy()
-            geoms[big] = repair_polygons(geoms[big])[0]
+            geoms[big], fixed = repair_polygons(geoms[big])
+            self.repaired_rows = {int(big[k]) for k in fixed}
         self.split = np.zeros(len(geoms), dtype=bool)
         self.split[big] = True
         self.owner = None
@@ -209,13 +211,17 @@ class _GpkgIndex(_LayerIndex):
         self.split = np.zeros(len(fids), dtype=bool)
         self.whole: dict[int, object] = {}
         self.cuts: dict[int, np.ndarray] = {}
+        self.repaired_rows: set[int] = set()
         big = np.nonzero(np.isin(fids, reader.large(16 * max_vertices)))[0]
         pieces, owners = [], []
         if len(big):
             for i, g in zip(big, reader.geometries(fids[big])):
                 if shapely.get_num_coordinates(g) <= max_vertices:
                     continue
-                g = repair_polygons(np.array([g], dtype=object))[0][0]
+                g, fixed = repair_polygons(np.array([g], dtype=object))
+                g = g[0]
+                if len(fixed):
+                    self.repaired_rows.add(int(i))
                 pc = subdivide(g, max_vertices)
                 self.split[i] = True
                 self.whole[int(i)] = g
@@ -589,6 +595,8 @@ class LayerSource:
                 query = shapely.box(*_bbox)
         rows, local = ix.query(query)
         row_geoms, bad = repair_polygons(ix.row_geoms(rows))
+        if ix.repaired_rows:
+            bad = np.union1d(bad, np.flatnonzero(np.isin(rows, list(ix.repaired_rows)))).astype(np.int64)
         if ix.kind == "gpkg" and len(rows):
             # the grid answers by envelope: keep what meets the query (subdivided rows already do)
             shapely.prepare(query)

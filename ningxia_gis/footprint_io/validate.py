@@ -127,11 +127,6 @@ def clean_vector_footprint(fp: Footprint, *, check_range: bool = True, bounds=No
             closed += len(rings)
     if closed:
         fp.repairs.append(f"{label}: {closed} closed line(s) read as polygon boundaries")
-    n_before = shapely.get_num_coordinates(geoms)
-    geoms = shapely.remove_repeated_points(geoms, tolerance=0.0)
-    dropped = n_before - shapely.get_num_coordinates(geoms)
-    for i in np.nonzero(dropped > 0)[0]:
-        fp.repairs.append(f"{label} feature {i + 1}: {int(dropped[i])} duplicate vertex(es) removed")
     coords, idx = shapely.get_coordinates(geoms, return_index=True)
     if len(coords):
         locs = Locs("feature {}", idx + 1)
@@ -139,6 +134,11 @@ def clean_vector_footprint(fp: Footprint, *, check_range: bool = True, bounds=No
             check_plausible(coords[:, 0], coords[:, 1], CRS.from_user_input(gdf.crs), locs, label, bounds=bounds)
         else:
             check_sane(coords[:, 0], coords[:, 1], CRS.from_user_input(gdf.crs), locs, label)
+    n_before = shapely.get_num_coordinates(geoms)
+    geoms = shapely.remove_repeated_points(geoms, tolerance=0.0)
+    dropped = n_before - shapely.get_num_coordinates(geoms)
+    for i in np.nonzero(dropped > 0)[0]:
+        fp.repairs.append(f"{label} feature {i + 1}: {int(dropped[i])} duplicate vertex(es) removed")
     fp.gdf = gdf.set_geometry(_series(geoms, gdf))
     return fp
 
