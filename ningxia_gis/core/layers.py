@@ -69,7 +69,7 @@ def list_layers(path: str | Path) -> list[str]:
     try:
         return [str(name) for name, _ in pyogrio.list_layers(str(path))]
     except Exception as exc:
-        raise InputError(f"cannot read {Path(path).name}: {_short(exc)}") from None
+        raise InputError("layers.cannot_read", path=Path(path), layer="", reason=_short(exc)) from None
 
 
 def read_info(path: str | Path, layer: str | None = None) -> dict:
@@ -77,7 +77,7 @@ def read_info(path: str | Path, layer: str | None = None) -> dict:
     try:
         return pyogrio.read_info(str(path), layer=layer)
     except Exception as exc:
-        raise InputError(f"cannot read {Path(path).name}: {_short(exc)}") from None
+        raise InputError("layers.cannot_read", path=Path(path), layer="", reason=_short(exc)) from None
 
 
 def read_vector(path: str | Path, layer: str | None = None, encoding: str | None = None,
@@ -122,13 +122,12 @@ def read_vector(path: str | Path, layer: str | None = None, encoding: str | None
                 warnings.simplefilter("ignore")
                 gdf = pyogrio.read_dataframe(src, layer=layer, **kwargs)
     except Exception as exc:
-        raise InputError(f"cannot read {p.name}{f' (layer {layer})' if layer else ''}: {_short(exc)}") from None
+        raise InputError("layers.cannot_read", path=p, layer=_layer_note(layer), reason=_short(exc)) from None
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name is None:
-        raise InputError(f"{p.name}: no geometry column")
+        raise InputError("layers.no_geometry", path=p)
     if gdf.crs is None:
         if require_crs:
-            raise CRSError(f"{p.name}: the layer has no coordinate system (.prj missing?); "
-                           "set one in the layer catalog (crs = \"EPSG:4490\")")
+            raise CRSError("layers.no_crs", path=p)
         return gdf
     if not gdf.empty:
         minx, _, maxx, _ = gdf.total_bounds
@@ -177,7 +176,7 @@ def read_attributes(path: str | Path, layer: str | None = None, fids=None, encod
             else:
                 df = pyogrio.read_dataframe(_gdal_path(p), layer=layer, read_geometry=False, **kwargs)
     except Exception as exc:
-        raise InputError(f"cannot read {p.name}{f' (layer {layer})' if layer else ''}: {_short(exc)}") from None
+        raise InputError("layers.cannot_read", path=p, layer=_layer_note(layer), reason=_short(exc)) from None
     return pd.DataFrame(df).reset_index(drop=True)
 
 
@@ -191,7 +190,7 @@ def read_fids(path: str | Path, layer: str | None = None, where: str | None = No
             meta, fids, _g, _f = pyogrio.raw.read(_gdal_path(p), layer=layer, read_geometry=False, columns=[],
                                                   return_fids=True, where=where, **_encoding(p, encoding))
     except Exception as exc:
-        raise InputError(f"cannot read {p.name}{f' (layer {layer})' if layer else ''}: {_short(exc)}") from None
+        raise InputError("layers.cannot_read", path=p, layer=_layer_note(layer), reason=_short(exc)) from None
     return np.asarray(fids, dtype=np.int64)
 
 
@@ -291,6 +290,10 @@ class GpkgLayer:
 
 def _q(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
+
+
+def _layer_note(layer) -> str:
+    return f" (layer {layer})" if layer else ""
 
 
 def _short(exc: Exception) -> str:

@@ -294,10 +294,10 @@ def build_footprint(parcels: list[RawParcel], label: str, source: str, *, crs=No
     """Turn raw parcels into a Footprint (geometry in the decided CRS, one row per parcel)."""
     parcels = [p for p in parcels if len(p) or p.attrs]
     if not parcels:
-        raise FootprintError(f"{label}: no parcels / 界址点 found")
+        raise FootprintError("footprint.no_parcels", file=label)
     for p in parcels:
         if not len(p):
-            raise FootprintError(f"{label} {p.loc}: parcel {_pname(p)} has no points (file truncated?)")
+            raise FootprintError("footprint.parcel_no_points", file=label, where=p.loc, parcel=_pname(p))
     blocks = [p.block() for p in parcels]
     a = np.concatenate([bl.a for bl in blocks])
     b = np.concatenate([bl.b for bl in blocks])
@@ -384,11 +384,10 @@ def check_plausible(x, y, crs, locs, label, bounds=None, names=None) -> None:
         from ..core.crs import crs_label
         where = (f"{lon[i]:.4f}°E {lat[i]:.4f}°N" if abs(lon[i]) <= 360 and abs(lat[i]) <= 90
                  else "no valid position")
-        nm = f"point {names[i]} " if names is not None and len(names) and names[i] else "point "
-        raise FootprintError(
-            f"{label} {locs[i]}: {nm}({x[i]:.10g}, {y[i]:.10g}) is at {where} in {crs_label(crs)}, outside "
-            f"Ningxia's plausible range ({w}–{e}°E, {s}–{n}°N); wrong zone, wrong CRS or a typing error? "
-            "(give the CRS with --crs)")
+        name = f"{names[i]} " if names is not None and len(names) and names[i] else ""
+        raise FootprintError("footprint.outside_ningxia", file=label, where=locs[i], name=name,
+                             x=f"{x[i]:.10g}", y=f"{y[i]:.10g}", pos=where, crs=crs_label(crs),
+                             w=w, e=e, s=s, n=n)
 
 
 def _ring_polygon(xs, ys, idx, ring_no, bl: PointBlock, p: RawParcel, pi: int, label: str, repairs: list[str]):
@@ -415,14 +414,12 @@ def _ring_polygon(xs, ys, idx, ring_no, bl: PointBlock, p: RawParcel, pi: int, l
                        f"{n_dropped} duplicate vertex(es) removed from {rdesc}")
     where = bl.locs[idx[0]] if len(idx) else p.loc
     if len(kx) < 3:
-        raise FootprintError(f"{label} {where}: {rdesc} has only {len(kx)} distinct point(s); a boundary "
-                             "ring needs at least 3 (file truncated or a ring number wrong?)")
+        raise FootprintError("footprint.ring_too_few", file=label, where=where, ring=rdesc, n=len(kx))
     coords = np.column_stack([np.append(kx, kx[0]), np.append(ky, ky[0])])
     poly = shapely.polygons(coords)
     area = shapely.area(poly)
     if not math.isfinite(area) or not (area > 0 or shapely.make_valid(poly).area > 0):
-        raise FootprintError(f"{label} {where}: {rdesc} cannot be closed into an area (its points lie on one "
-                             "line)")
+        raise FootprintError("footprint.ring_no_area", file=label, where=where, ring=rdesc)
     return poly, added
 
 

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -61,10 +62,10 @@ def _ezdxf_rings(p: Path, label: str, arc_tolerance: float):
     try:
         doc, _auditor = recover.readfile(str(p))
     except OSError as exc:
-        raise FootprintError(f"{label}: cannot read the file ({exc})") from None
-    except Exception as exc:  # ezdxf.DXFStructureError and friends
-        raise FootprintError(f"{label}: not a readable DXF file ({type(exc).__name__}: "
-                             f"{str(exc).splitlines()[0][:200] if str(exc) else ''})") from None
+        raise FootprintError("footprint.unreadable", file=label, reason=exc.strerror or "") from None
+    except Exception:  # ezdxf.DXFStructureError and friends: the details go to the log
+        logging.getLogger("ningxia_gis").exception("reading %s", p)
+        raise FootprintError("footprint.dxf_unreadable", file=label) from None
     finally:
         ezlog.setLevel(level)
 
@@ -89,7 +90,8 @@ def _ezdxf_rings(p: Path, label: str, arc_tolerance: float):
             closed = bool(e.closed if t == "LWPOLYLINE" else e.is_closed)
             pts = [(v.x, v.y) for v in ezpath.make_path(e).flattening(arc_tolerance)]
         except Exception as exc:  # a broken entity: say which
-            raise FootprintError(f"{label} {where}: cannot read the entity ({type(exc).__name__})") from None
+            logging.getLogger("ningxia_gis").warning("%s %s: %r", label, where, exc)
+            raise FootprintError("footprint.dxf_bad_entity", file=label, where=where) from None
         if not closed:
             if len(pts) >= 4 and np.hypot(pts[0][0] - pts[-1][0], pts[0][1] - pts[-1][1]) <= CLOSE_TOLERANCE:
                 repairs.append(f"{label} {where}: open polyline whose ends meet taken as closed")
@@ -228,8 +230,8 @@ def read_dxf(path, crs=None, *, layer=None, arc_tolerance: float = 0.01, check_r
         wanted = {layer} if isinstance(layer, str) else set(layer)
         chosen = [r for r in rings if r[0] in wanted]
         if not chosen:
-            raise FootprintError(f"{label}: no closed boundary on layer(s) {', '.join(sorted(wanted))}; layers "
-                                 f"with closed boundaries: {', '.join(all_layers) or 'none'}")
+            raise FootprintError("footprint.dxf_no_layer", file=label, wanted=", ".join(sorted(wanted)),
+                                 layers=", ".join(all_layers) or "—")
         notes.append(f"layers used: {', '.join(sorted(wanted))} (as asked)")
     else:
         red = [r for r in rings if REDLINE_LAYER_RE.search(r[0])]
@@ -246,9 +248,8 @@ def read_dxf(path, crs=None, *, layer=None, arc_tolerance: float = 0.01, check_r
                                 "(choose with --layer)")
     if not chosen:
         if skipped_open:
-            raise FootprintError(f"{label} {skipped_open[0]}: open polyline that cannot be closed (its ends do "
-                                 f"not meet); {len(skipped_open)} open polyline(s) and no closed boundary")
-        raise FootprintError(f"{label}: no closed LWPOLYLINE, POLYLINE or HATCH boundary in model space")
+            raise FootprintError("footprint.dxf_open_only", file=label, where=skipped_open[0], n=len(skipped_open))
+        raise FootprintError("footprint.dxf_no_boundary", file=label)
     if skipped_open:
         warnings.append(f"{label}: {len(skipped_open)} open polyline(s) skipped (not boundaries): "
                         f"{'; '.join(skipped_open[:3])}{' …' if len(skipped_open) > 3 else ''}")
