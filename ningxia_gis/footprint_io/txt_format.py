@@ -65,8 +65,7 @@ def _decode(data: bytes, enc: str, label: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1 if enc != "utf-16" else None
         where = f" line {line}" if line else ""
-        raise FootprintError(f"{label}{where}: the text is neither UTF-8 nor GBK/GB18030 "
-                             f"({enc} fails at byte {exc.start}); is it a coordinate text file?") from None
+        raise FootprintError("footprint.txt_encoding", file=label, where=where, enc=enc, pos=exc.start) from None
 
 
 # ------------------------------------------------------------------------------------------------ reading
@@ -93,7 +92,7 @@ def parse_txt_bytes(data: bytes, label: str = "<txt>", source: str = "", crs=Non
     except NingxiaGisError as exc:
         if isinstance(exc, FootprintError):
             raise
-        raise FootprintError(f"{label}: {exc}") from None
+        raise FootprintError("footprint.wrapped", file=label, text=exc.text()) from None
     except MemoryError:
         raise FootprintError("footprint.out_of_memory", file=label) from None
     except Exception:  # last resort: never a traceback or Python's text for a bad file
@@ -108,15 +107,15 @@ def _parse(data: bytes, label: str, source: str, crs, encoding, legacy_datum, ch
     if encoding:
         try:
             text = data.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise FootprintError(f"{label}: cannot decode as {encoding} ({exc})") from None
+        except (UnicodeDecodeError, LookupError):
+            raise FootprintError("footprint.cannot_decode", file=label, enc=encoding) from None
         if text.startswith("\ufeff"):
             text = text[1:]
         enc = encoding
     else:
         text, enc = decode_bytes(data, label)
     if "\x00" in text[:4096] and text[:4096].count("\x00") > 8:
-        raise FootprintError(f"{label}: binary data, not a coordinate text file")
+        raise FootprintError("footprint.txt_binary", file=label)
 
     sections: dict[str, dict] = {}
     key_lines: dict[str, int] = {}
@@ -187,8 +186,7 @@ def _parse(data: bytes, label: str, source: str, crs, encoding, legacy_datum, ch
     for p in parcels:
         p.bulk = _bulk_points(pending.pop(id(p)), label)
     if not parcels:
-        raise FootprintError(f"{label}: no 界址点 found (expected a [地块坐标] section with lines "
-                             "点号,圈号,X,Y)")
+        raise FootprintError("footprint.txt_no_points", file=label)
     _check_counts(parcels, label, warnings)
 
     attrs = {}
@@ -292,20 +290,17 @@ def _area_ha(text, label, no, warnings) -> float | None:
 def _point(tokens: list[str], line: str, label: str, no: int) -> RawPoint:
     if len(tokens) < 4:
         if len(tokens) == 3 and parse_number(tokens[1]) is not None and parse_number(tokens[2]) is not None:
-            raise FootprintError(f"{label} line {no}: '{line[:60]}' has 3 fields; expected 点号,圈号,X,Y "
-                                 "(圈号 missing, or the line is cut off)")
-        raise FootprintError(f"{label} line {no}: '{line[:60]}' is neither a parcel header (…,@) nor a point "
-                             "line 点号,圈号,X,Y (cut off?)")
+            raise FootprintError("footprint.txt_three_fields", file=label, no=no, line=line[:60])
+        raise FootprintError("footprint.txt_not_a_point", file=label, no=no, line=line[:60])
     ring = parse_int(tokens[1])
     if ring is None:
-        raise FootprintError(f"{label} line {no}: 圈号 '{tokens[1][:20]}' is not a whole number "
-                             f"(expected 点号,圈号,X,Y)")
+        raise FootprintError("footprint.txt_bad_ring", file=label, no=no, value=tokens[1][:20])
     a = parse_number(tokens[2])
     if a is None:
-        raise FootprintError(f"{label} line {no}: X coordinate '{tokens[2][:30]}' is not a number")
+        raise FootprintError("footprint.txt_bad_number", file=label, no=no, axis="X", value=tokens[2][:30])
     b = parse_number(tokens[3])
     if b is None:
-        raise FootprintError(f"{label} line {no}: Y coordinate '{tokens[3][:30]}' is not a number")
+        raise FootprintError("footprint.txt_bad_number", file=label, no=no, axis="Y", value=tokens[3][:30])
     return RawPoint(name=tokens[0], ring=ring, a=a, b=b, loc=f"line {no}")
 
 
@@ -445,14 +440,14 @@ def _check_counts(parcels: list[RawParcel], label: str, warnings: list[str]) -> 
         jz = p.attrs.get("界址点数")
         n = len(p)
         if not n:
-            raise FootprintError(f"{label} {p.loc}: parcel header without any point line (file truncated?)")
+            raise FootprintError("footprint.txt_header_only", file=label, where=p.loc)
         rings = p.rings()
         closing = sum(1 for _idx, closed, _no in rings if closed)
         last = n - 1
         last_open = any(idx[-1] == last and not closed for idx, closed, _no in rings if len(idx))
         if k == len(parcels) - 1 and jz and n < jz and last_open:
-            raise FootprintError(f"{label} {p.block().locs[last]}: the file ends in the middle of a parcel ({p.loc} "
-                                 f"says {jz} points, {n} found, last ring not closed) — truncated file?")
+            raise FootprintError("footprint.txt_truncated", file=label, where=p.block().locs[last], header=p.loc,
+                                 said=jz, found=n)
         if jz is not None and jz not in (n, n - closing):
             warnings.append(f"{label} {p.loc}: 界址点数 says {jz} but the parcel has {n} point lines")
 
