@@ -472,8 +472,7 @@ def gk3_target(crs, geoms, zone: int | None = None) -> tuple[CRS, int, list[str]
     datum = (src.datum.name if src.datum else "") or ""
     if not ("China 2000" in datum or "China Geodetic" in datum or "WGS" in datum or "World Geodetic" in datum
             or "2000" in datum):
-        raise FootprintError(f"cannot write {crs_label(src)} coordinates as 2000国家大地坐标系 without a datum "
-                             "transformation")
+        raise FootprintError("footprint.write_needs_datum_shift", crs=crs_label(src))
     if zone is None:
         lon0 = _lon0(src)
         if lon0 is not None and abs(lon0 / 3 - round(lon0 / 3)) < 1e-9 and 25 <= round(lon0 / 3) <= 45 \
@@ -601,9 +600,9 @@ def write_txt(fp: Footprint, path, *, encoding: str = "gbk", **kwargs) -> list[s
     except UnicodeEncodeError as exc:
         ch = exc.object[exc.start:exc.end]
         line = exc.object[: exc.start].count("\n") + 1
-        raise FootprintError(f"{Path(path).name} line {line}: character {ch!r} cannot be written in {encoding}; "
-                             "write UTF-8 instead (--out-encoding utf-8)") from None
+        raise FootprintError("footprint.write_encoding", file=Path(path).name, line=line, ch=repr(ch), enc=encoding) \
+            from None
     except LookupError:
-        raise FootprintError(f"unknown encoding {encoding!r}") from None
+        raise FootprintError("footprint.unknown_encoding", enc=encoding) from None
     Path(path).write_bytes(data)
     return notes
