@@ -219,7 +219,7 @@ def test_catalog_field_of_the_wrong_type_is_named(tmp_path, capsys):
 
 @pytest.mark.parametrize("edit, field", [
     (lambda d: d["layers"][0].__setitem__("area", "big"), "layers[0].area"),
-    (lambda d: d.__setitem__("footprint", 5), "footprint"),
+    (lambda d: d.__setitem__("footprint", 5), "footprint = 5"),
     (lambda d: d["layers"][0].__setitem__("status", "maybe"), "layers[0].status"),
     (lambda d: d["footprint"].pop("area"), "footprint.area"),
 ])
