@@ -167,7 +167,7 @@ def _parse(data: bytes, label: str, source: str, crs, encoding, legacy_datum, ch
             parcels.append(cur)
             pending[id(cur)] = []
             warnings.append(f"{label} line {no}: points before any parcel header (…,@); read as one parcel")
-        pending[id(cur)].append(([line], [no]))
+        pending[id(cur)].append(([line], [no], None))
 
     # the bulk of a file is runs of plain point lines between the few lines holding '@', '=' or '[':
     # a run goes to its parcel whole and is parsed in one go (see _bulk_points)
@@ -312,12 +312,16 @@ _SPECIAL_RE = re.compile(r"[@=\[]")
 
 def _special_lines(text: str, lines: list[str]) -> list[int]:
     """Indices of the lines holding '@', '=' or '[' (headers, sections, key=value), found without a
-    Python loop over the other lines."""
-    hits = [m.start() for m in _SPECIAL_RE.finditer(text)]
-    if not hits:
-        return []
-    starts = np.cumsum(np.fromiter(map(len, lines), dtype=np.int64, count=len(lines)) + 1) - 1
-    return sorted(set(np.searchsorted(starts, np.asarray(hits), side="left").tolist()))
+    Python loop over the other lines (newlines are counted between hits, in C)."""
+    out: list[int] = []
+    line, last = 0, 0
+    for m in _SPECIAL_RE.finditer(text):
+        pos = m.start()
+        line += text.count("\n", last, pos)
+        last = pos
+        if not out or out[-1] != line:
+            out.append(line)
+    return out
 
 
 def _add_run(runs: list, run: list[str], first_no: int) -> None:
@@ -328,34 +332,33 @@ def _add_run(runs: list, run: list[str], first_no: int) -> None:
         run, first_no = run[1:], first_no + 1
     if not run:
         return
-    if all(run) and not any(ln[:1].isspace() or ln[-1:].isspace() for ln in (run[0], run[-1])) \
-            and not _PADDED_RE.search("\n".join(run)):
-        runs.append((run, range(first_no, first_no + len(run))))
+    blob = "\n".join(run)
+    if all(run) and " " not in blob and "\t" not in blob:
+        runs.append((run, range(first_no, first_no + len(run)), blob))
         return
     kept = [(first_no + k, ln.strip()) for k, ln in enumerate(run) if ln.strip()]
     if kept:
-        runs.append(([ln for _n, ln in kept], [n for n, _ln in kept]))
-
-
-_PADDED_RE = re.compile(r"[ \t]\n|\n[ \t]")
+        runs.append(([ln for _n, ln in kept], [n for n, _ln in kept], None))
 
 
 def _bulk_points(runs: list, label: str) -> PointBlock:
     """Point lines ``点号,圈号,X,Y`` → arrays, in bulk: pandas' C parser for the whole block, numpy
     for four-field lines of plain decimals otherwise; any line that is neither goes through ``_point``
     (its exact message on an error; full-width digits and extra fields as there)."""
+    blob = None
     if len(runs) == 1:
-        lines, nos = runs[0][0], np.asarray(runs[0][1], dtype=np.int64)
+        lines, nos, blob = runs[0][0], np.asarray(runs[0][1], dtype=np.int64), runs[0][2]
     else:
-        lines = [ln for run, _n in runs for ln in run]
-        nos = np.concatenate([np.asarray(n, dtype=np.int64) for _r, n in runs]) if runs else np.empty(0, np.int64)
+        lines = [ln for run, _n, _b in runs for ln in run]
+        nos = np.concatenate([np.asarray(n, dtype=np.int64) for _r, n, _b in runs]) if runs else \
+            np.empty(0, np.int64)
     n = len(lines)
     names = np.empty(n, dtype=object)
     ring = np.zeros(n, dtype=np.int64)
     a = np.zeros(n, dtype=float)
     b = np.zeros(n, dtype=float)
     if n:
-        got = _read_block(lines)
+        got = _read_block(lines, blob)
         if got is not None:
             todo = np.ones(n, dtype=bool)
             fast = np.arange(n)
@@ -385,15 +388,15 @@ def _three_commas(line: str) -> bool:
     return line.count(",") == 3
 
 
-def _read_block(lines: list[str]):
+def _read_block(lines: list[str], blob: str | None = None):
     """(names, ring, a, b) of four-field lines by pandas' C parser (NaN for a missing field), or None
-    when a field is not a number or a line has more fields."""
+    when a field is not a number or a line has more fields. ``blob``: the lines joined, if at hand."""
     import csv
     import io
     import warnings
 
     import pandas as pd
-    blob = "\n".join(lines)
+    blob = "\n".join(lines) if blob is None else blob
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
