@@ -33,12 +33,12 @@ import re
 import sys
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .domain.errors import InputError, NingxiaGisError
+from .domain.limits import CASE_MEMORY_MB, CASE_TIMEOUT_S, PARTITIONS, SLIVER_M2, WORKERS
 
 # footprint files read by `check` (besides the GDAL formats): see footprint_io
 _EXTRA_SUFFIXES = {".txt", ".csv", ".xlsx", ".xlsm", ".dxf", ".kml", ".kmz"}
@@ -71,6 +71,8 @@ class BatchOptions:
     out: Path = Path("batch_out")
     preload: str = "auto"  # auto | index | full | none
     formats: tuple[str, ...] = ("json",)  # outputs per case (review.outputs formats)
+    case_timeout: float | None = 600.0   # s per case (None: no limit)
+    case_memory_mb: int | None = 4096    # memory a worker process may add per case (None: no limit)
 
 
 # ---------------------------------------------------------------- collecting the cases
@@ -99,15 +101,28 @@ def _is_footprint_file(p: Path) -> bool:
     return p.suffix.lower() in (VECTOR_SUFFIXES | _EXTRA_SUFFIXES)
 
 
+def _resolved(p: Path) -> Path | None:
+    try:
+        return p.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return None
+
+
 def collect_cases(path: str | Path, opts: BatchOptions, id_column: str | None = None) -> list[Case]:
     """The cases of a folder (one per footprint file) or of one multi-feature file (one per feature)."""
     p = Path(path)
     if not p.exists():
-        raise InputError(f"not found: {p}")
+        raise InputError("batch.not_found", path=p)
     if p.is_dir() and p.suffix.lower() != ".gdb":
         out_dir = Path(opts.out).resolve()
-        files = [f for f in sorted(p.iterdir()) if _is_footprint_file(f) and f.resolve() != out_dir]
-        ids = _unique([_safe(f.stem if f.is_file() else f.name) for f in files])
+        try:
+            entries = sorted(p.iterdir())
+        except OSError as exc:
+            raise InputError("batch.unreadable_folder", path=p, reason=exc.strerror or "") from None
+        # every entry with a footprint suffix is a case, even a symlink loop or a FIFO: it fails on its
+        # own (the readers refuse what is not a regular file) instead of stopping the batch here
+        files = [f for f in entries if _is_footprint_file(f) and _resolved(f) != out_dir]
+        ids = _unique([_safe(f.name if f.is_dir() else f.stem) for f in files])
         return [Case(id=i, source=str(f), activity=opts.activity) for i, f in zip(ids, files)]
     if p.suffix.lower() not in _MULTI_SUFFIXES:
         return [Case(id=_safe(p.stem), source=str(p), activity=opts.activity)]
@@ -121,10 +136,11 @@ def _feature_cases(p: Path, opts: BatchOptions, id_column: str | None) -> list[C
     if opts.crs:
         gdf = gdf.set_crs(opts.crs, allow_override=True)
     if opts.activity_column and opts.activity_column not in gdf.columns:
-        raise InputError(f"{p.name}: no column {opts.activity_column!r} for --activity-column "
-                         f"(columns: {', '.join(c for c in gdf.columns if c != gdf.geometry.name)})")
+        raise InputError("batch.no_column", path=p, column=opts.activity_column, option="--activity-column",
+                         columns=", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)[:200])
     if id_column and id_column not in gdf.columns:
-        raise InputError(f"{p.name}: no column {id_column!r} for --id-column")
+        raise InputError("batch.no_column", path=p, column=id_column, option="--id-column",
+                         columns=", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)[:200])
     name_col = id_column or next((c for c in _NAME_COLUMNS if c in gdf.columns), None)
     names = []
     for i in range(len(gdf)):
@@ -149,7 +165,7 @@ def _feature_footprint(case: Case, crs=None):
     from .core.crs import crs_label
     gdf = case.gdf
     if gdf.crs is None:
-        raise NingxiaGisError(f"{case.source}: the file has no coordinate system (.prj missing?); give one with --crs")
+        raise NingxiaGisError("batch.no_crs", case=case.id)
     fp = Footprint(gdf=gdf, source=case.source, sha256=case.sha256, name=case.id,
                    meta={"format": Path(case.source.rsplit("#", 1)[0]).suffix.lstrip(".").upper() or "GIS",
                          "crs_notes": [f"CRS {crs_label(gdf.crs)} from the file"]})
@@ -190,8 +206,7 @@ def _init_state(opts: BatchOptions, n_cases: int):
     if isinstance(opts.catalog, Catalog):
         cat = opts.catalog
     elif opts.catalog and str(opts.catalog).startswith("<catalog "):
-        raise NingxiaGisError("this catalog was built in memory and cannot be sent to worker processes; "
-                              "use a catalog file or --workers 1")
+        raise NingxiaGisError("batch.memory_catalog")
     else:
         cat = load_catalog(opts.catalog or SAMPLE_CATALOG)
     if mode in ("index", "full"):
@@ -203,15 +218,79 @@ def _init_state(opts: BatchOptions, n_cases: int):
 
 
 def _worker_init(opts: BatchOptions, n_cases: int):
+    _limit_memory(opts.case_memory_mb)
+    _quiet_warnings()
     if _STATE.get("key") != (_catalog_ref(opts.catalog), _preload_mode(opts, n_cases)):
         _init_state(opts, n_cases)
 
 
+def _quiet_warnings() -> None:
+    """Library warnings go to the log, never into a case's error or the terminal."""
+    from .logs import capture_warnings
+    capture_warnings()
+
+
+def _limit_memory(mb: int | None) -> None:
+    """Cap this (worker) process's address space at its current size + ``mb``: a case that needs more
+    gets a MemoryError (a failed case) instead of taking the machine down."""
+    if not mb:
+        return
+    try:
+        import resource
+        with open("/proc/self/statm") as fh:
+            current = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        cap = current + int(mb) * (1 << 20)
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ImportError, OSError, ValueError):  # not Linux: no cap (the parent's watchdog still applies)
+        pass
+
+
+class CaseTimeout(BaseException):
+    """Raised in a worker when a case runs past ``case_timeout`` (a BaseException, so that no reader's
+    ``except Exception`` turns it into a misleading read error)."""
+
+
+class _deadline:
+    """``with _deadline(seconds):`` raises CaseTimeout after ``seconds`` (main thread, POSIX only;
+    elsewhere it does nothing and the parent's watchdog is the limit)."""
+
+    def __init__(self, seconds: float | None):
+        import signal
+        import threading
+        self.on = bool(seconds) and hasattr(signal, "setitimer") and \
+            threading.current_thread() is threading.main_thread()
+        self.seconds = seconds
+
+    def _fire(self, signum, frame):
+        raise CaseTimeout()
+
+    def __enter__(self):
+        if self.on:
+            import signal
+            self._old = signal.signal(signal.SIGALRM, self._fire)
+            signal.setitimer(signal.ITIMER_REAL, float(self.seconds))
+        return self
+
+    def __exit__(self, *exc):
+        if self.on:
+            import signal
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._old)
+        return False
+
+
 def _one_line(exc: BaseException) -> str:
+    from .domain import messages
+    if isinstance(exc, MemoryError):
+        return messages.text("batch.out_of_memory")
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if isinstance(exc, NingxiaGisError):
-        return text[:300] or type(exc).__name__
-    return f"{type(exc).__name__}: {text}"[:300]
+        return text[:300] or messages.text("batch.failed_unknown")
+    # never a Python exception text for the user: the details go to the log (row["detail"])
+    return messages.text("batch.internal_error")
 
 
 def run_case(case: Case, opts: BatchOptions, catalog) -> dict:
@@ -219,30 +298,41 @@ def run_case(case: Case, opts: BatchOptions, catalog) -> dict:
     t0 = time.perf_counter()
     row = {"case": case.id, "source": case.source, "status": "failed", "error": "", "activity": case.activity or ""}
     try:
-        from .core.footprint import load_footprint
-        from .review import ReviewRequest, run_review, write_outputs
-        fp = _feature_footprint(case, opts.crs) if case.gdf is not None else load_footprint(case.source, crs=opts.crs)
-        if case.gdf is None and opts.activity_column:
-            col = opts.activity_column
-            if col in fp.gdf.columns:
-                vals = [v for v in fp.gdf[col].tolist() if v is not None and str(v).strip() not in ("", "nan")]
-                if vals:
-                    case.activity = str(vals[0]).strip()
-                    row["activity"] = case.activity
-        result = run_review(ReviewRequest(fp, catalog, activity=case.activity or None, facts=opts.facts,
-                                          sliver_m2=opts.sliver_m2))
-        cases_dir = Path(opts.out) / "cases"
-        out = cases_dir / f"{case.id}.json"
-        write_outputs(result, {fmt: cases_dir / f"{case.id}.{fmt}" for fmt in opts.formats})
-        row.update(_summary_fields(result.data))
-        row["json"] = str(out.relative_to(opts.out))
-        row["status"] = "ok"
+        with _deadline(opts.case_timeout):
+            _check_case(case, opts, catalog, row)
+    except CaseTimeout:
+        from .domain import messages
+        row["error"] = messages.text("batch.timeout", seconds=opts.case_timeout)
     except Exception as exc:  # noqa: BLE001 - one bad case never stops the batch
         row["error"] = _one_line(exc)
         if not isinstance(exc, NingxiaGisError):
             row["detail"] = traceback.format_exc(limit=3)
+            import logging
+            logging.getLogger("ningxia_gis").error("batch case %s failed\n%s", case.id, row["detail"])
     row["seconds"] = round(time.perf_counter() - t0, 4)
     return row
+
+
+def _check_case(case: Case, opts: BatchOptions, catalog, row: dict) -> None:
+    """Load and check one case, write its JSON, fill ``row``."""
+    from .core.footprint import load_footprint
+    from .review import ReviewRequest, run_review, write_outputs
+    fp = _feature_footprint(case, opts.crs) if case.gdf is not None else load_footprint(case.source, crs=opts.crs)
+    if case.gdf is None and opts.activity_column:
+        col = opts.activity_column
+        if col in fp.gdf.columns:
+            vals = [v for v in fp.gdf[col].tolist() if v is not None and str(v).strip() not in ("", "nan")]
+            if vals:
+                case.activity = str(vals[0]).strip()
+                row["activity"] = case.activity
+    result = run_review(ReviewRequest(fp, catalog, activity=case.activity or None, facts=opts.facts,
+                                      sliver_m2=opts.sliver_m2))
+    cases_dir = Path(opts.out) / "cases"
+    out = cases_dir / f"{case.id}.json"
+    write_outputs(result, {fmt: cases_dir / f"{case.id}.{fmt}" for fmt in opts.formats})
+    row.update(_summary_fields(result.data))
+    row["json"] = str(out.relative_to(opts.out))
+    row["status"] = "ok"
 
 
 def _summary_fields(data: dict) -> dict:
@@ -323,7 +413,12 @@ def _chunks(cases: list[Case], workers: int) -> list[list[Case]]:
 
 
 def run_process(cases: list[Case], opts: BatchOptions, workers: int, progress: Progress) -> list[dict]:
-    """Check ``cases`` on a pool of ``workers`` processes (in this process when workers == 1)."""
+    """Check ``cases`` on a pool of ``workers`` processes (in this process when workers == 1).
+
+    Each case runs under ``opts.case_timeout`` (a timer in the worker) and the workers under
+    ``opts.case_memory_mb`` (an address-space cap). If the pool breaks (a worker killed) or stalls (a case
+    stuck in C code past its timer), the unfinished cases are re-run one per process, each killed at its
+    deadline, so one bad case fails alone and never stops or hangs the batch."""
     n = len(cases)
     if workers <= 1 or n <= 1:
         cat = _init_state(opts, n)
@@ -333,40 +428,86 @@ def run_process(cases: list[Case], opts: BatchOptions, workers: int, progress: P
             rows.append(row)
             progress.update([row])
         return rows
-    methods = mp.get_all_start_methods()
-    # the workers get the catalog by reference (a path), never the loaded layers through a pipe
+    ctx, wopts = _pool_context(opts, n)
+    rows: list[dict] = []
+    leftover: list[Case] = []
+    chunks = _chunks(cases, workers)
+    stall = (opts.case_timeout or 3600) * max(len(c) for c in chunks) + 60
+    try:
+        from concurrent.futures import FIRST_COMPLETED, wait
+        ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(wopts, n))
+        try:
+            pending = {ex.submit(_run_chunk, chunk, wopts, n): chunk for chunk in chunks}
+            while pending:
+                done, _ = wait(pending, timeout=stall, return_when=FIRST_COMPLETED)
+                if not done:  # nothing finished for too long: a case is stuck where its timer cannot act
+                    _kill_pool(ex)
+                    leftover += [c for ch in pending.values() for c in ch]
+                    break
+                for fut in done:
+                    chunk = pending.pop(fut)
+                    try:
+                        got = fut.result()
+                    except Exception:  # noqa: BLE001 - BrokenProcessPool and friends: re-run alone
+                        leftover += chunk
+                        continue
+                    rows.extend(got)
+                    progress.update(got)
+        finally:
+            ex.shutdown(wait=False, cancel_futures=True)
+        for c in leftover:
+            row = _run_isolated(c, wopts, n, ctx)
+            rows.append(row)
+            progress.update([row])
+    finally:
+        _thaw()
+    return rows
+
+
+def _pool_context(opts: BatchOptions, n: int):
+    """The multiprocessing context and the options the workers get (the catalog by reference)."""
     wopts = replace(opts, catalog=_catalog_ref(opts.catalog))
-    if "fork" in methods:
+    if "fork" in mp.get_all_start_methods():
         # load the layers once here; the forked workers share them (copy-on-write)
         cat = _init_state(opts, n)
         _STATE["key"] = (_catalog_ref(wopts.catalog), _preload_mode(wopts, n))
         _STATE["catalog"] = cat
         gc.collect()
         gc.freeze()
-        ctx = mp.get_context("fork")
-    else:
-        ctx = mp.get_context("spawn")
-    rows: list[dict] = []
-    pending = {}
+        _STATE["frozen"] = True
+        return mp.get_context("fork"), wopts
+    return mp.get_context("spawn"), wopts
+
+
+def _thaw() -> None:
+    if _STATE.pop("frozen", False):
+        gc.unfreeze()
+
+
+def _kill_pool(ex: ProcessPoolExecutor) -> None:
+    for proc in list(getattr(ex, "_processes", {}).values()):
+        try:
+            proc.kill()
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+
+
+def _run_isolated(case: Case, opts: BatchOptions, n: int, ctx) -> dict:
+    """One case in a process of its own, killed at its deadline (after a pool broke or stalled)."""
+    from .domain import messages
+    from concurrent.futures import TimeoutError as FutTimeout
+    ex = ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_worker_init, initargs=(opts, n))
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
-                                 initargs=(wopts, n)) as ex:
-            for chunk in _chunks(cases, workers):
-                pending[ex.submit(_run_chunk, chunk, wopts, n)] = chunk
-            for fut in as_completed(pending):
-                chunk = pending[fut]
-                try:
-                    got = fut.result()
-                except BrokenProcessPool:
-                    got = [_crashed(c, "a worker process crashed (out of memory?)") for c in chunk]
-                except Exception as exc:  # noqa: BLE001
-                    got = [_crashed(c, _one_line(exc)) for c in chunk]
-                rows.extend(got)
-                progress.update(got)
+        fut = ex.submit(_run_chunk, [case], opts, n)
+        try:
+            return fut.result(timeout=(opts.case_timeout or 3600) + 30)[0]
+        except FutTimeout:
+            _kill_pool(ex)
+            return _crashed(case, messages.text("batch.timeout", seconds=opts.case_timeout))
+        except Exception:  # noqa: BLE001 - the worker died (out of memory, a crash in a library)
+            return _crashed(case, messages.text("batch.worker_crashed"))
     finally:
-        if "fork" in methods:
-            gc.unfreeze()
-    return rows
+        ex.shutdown(wait=False, cancel_futures=True)
 
 
 def _crashed(case: Case, msg: str) -> dict:
@@ -379,12 +520,25 @@ def run_dask(cases: list[Case], opts: BatchOptions, workers: int, progress: Prog
     try:
         import dask
         import dask_geopandas
+        if scheduler:
+            import dask.distributed  # noqa: F401
     except ImportError:
-        raise NingxiaGisError("--engine dask needs dask-geopandas: pip install dask-geopandas "
-                              "(or pip install 'ningxia-gis[dask]'); --engine process needs nothing") from None
+        raise NingxiaGisError("batch.no_dask") from None
     import geopandas as gpd
     import pandas as pd
     import shapely
+
+    # the workers may run elsewhere (another folder, another machine sharing the disk): every path they
+    # get is absolute; the rows keep the sources as the user wrote them
+    shown_source = {c.id: c.source for c in cases}
+    cases = [replace(c, source=_absolute_source(c.source)) for c in cases]
+    catalog = opts.catalog
+    if catalog is not None and not hasattr(catalog, "sources") and not str(catalog).startswith("<catalog "):
+        catalog = os.path.abspath(str(catalog))
+    opts = replace(opts, out=Path(os.path.abspath(opts.out)), catalog=catalog)
+    client = None
+    if scheduler:
+        client = _dask_client(scheduler)
 
     # a partitioning frame: every case (pickled) at its location in lon/lat; cases whose footprint cannot
     # be located here go to 0,0 and fail in their worker with their own error, as in the process engine
@@ -412,10 +566,9 @@ def run_dask(cases: list[Case], opts: BatchOptions, workers: int, progress: Prog
     wopts = replace(opts, catalog=_catalog_ref(opts.catalog))
     result = ddf.map_partitions(_dask_partition, wopts, len(cases), meta=pd.DataFrame({"row": pd.Series([], dtype=object)}))
     rows: list[dict] = []
-    if scheduler:
-        from dask.distributed import Client
+    if client is not None:
         from dask.distributed import as_completed as dask_completed
-        with Client(scheduler) as client:
+        with client:
             futs = client.compute(result.to_delayed())
             for fut in dask_completed(futs):
                 got = [json.loads(r) for r in fut.result()["row"]]
@@ -431,15 +584,40 @@ def run_dask(cases: list[Case], opts: BatchOptions, workers: int, progress: Prog
             rows.extend(got)
             progress.done += len(got)
             progress.failed += sum(r["status"] != "ok" for r in got)
+    for r in rows:
+        r["source"] = shown_source.get(r["case"], r["source"])
     return rows
+
+
+def _absolute_source(source: str) -> str:
+    """``source`` (a path, or ``path#n`` for a feature case) with the path made absolute."""
+    path, sep, n = source.rpartition("#") if "#" in source and source.rpartition("#")[2].isdigit() \
+        else (source, "", "")
+    return os.path.abspath(path) + sep + n
+
+
+def _dask_client(scheduler: str):
+    """A dask.distributed Client, or one clear line when the scheduler cannot be reached."""
+    from dask.distributed import Client
+    try:
+        return Client(scheduler, timeout="15s")
+    except (OSError, TimeoutError, ValueError) as exc:  # unreachable, refused, malformed address
+        raise NingxiaGisError("batch.no_scheduler", address=scheduler) from exc
 
 
 def _dask_partition(df, opts: BatchOptions, n_cases: int):
     """One dask partition: its cases checked in this worker (the layers loaded once per worker)."""
     import numpy as np
     import pandas as pd
-    cat = _init_state(opts, n_cases)
-    rows = [json.dumps(run_case(pickle.loads(base64.b64decode(b)), opts, cat), default=str, ensure_ascii=False) for b in df["case"]]
+    _quiet_warnings()
+    cases = [pickle.loads(base64.b64decode(b)) for b in df["case"]]
+    try:
+        cat = _init_state(opts, n_cases)
+    except Exception as exc:  # noqa: BLE001 - e.g. the catalog unreachable from this worker
+        out = [_crashed(c, _one_line(exc)) for c in cases]
+    else:
+        out = [run_case(c, opts, cat) for c in cases]
+    rows = [json.dumps(r, default=str, ensure_ascii=False) for r in out]
     return pd.DataFrame({"row": np.array(rows, dtype=object)}, index=df.index)
 
 
@@ -473,12 +651,22 @@ def run_batch(path, opts: BatchOptions, *, workers: int | None = None, engine: s
               progress: bool = True) -> list[dict]:
     """Check every case of ``path``; write the JSONs and the summary into ``opts.out``; the rows."""
     out = Path(opts.out)
-    (out / "cases").mkdir(parents=True, exist_ok=True)
+    opts.sliver_m2 = SLIVER_M2.check(opts.sliver_m2)
+    if opts.case_timeout is not None:
+        opts.case_timeout = CASE_TIMEOUT_S.check(opts.case_timeout)
+    if opts.case_memory_mb is not None:
+        opts.case_memory_mb = CASE_MEMORY_MB.check(opts.case_memory_mb)
+    workers = WORKERS.check(workers) if workers is not None else min(os.cpu_count() or 1, WORKERS.hi)
+    if partitions is not None:
+        partitions = PARTITIONS.check(partitions)
+    try:
+        (out / "cases").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError("batch.out_unwritable", path=out, reason=exc.strerror or "") from None
     opts.out = out
     cases = collect_cases(path, opts, id_column)
     if not cases:
-        raise InputError(f"{path}: no footprint file or feature to check")
-    workers = workers or os.cpu_count() or 1
+        raise InputError("batch.no_cases", path=Path(path))
     bar = Progress(len(cases), enabled=progress)
     if engine == "dask":
         rows = run_dask(cases, opts, workers, bar, scheduler=scheduler, partitions=partitions)
@@ -492,11 +680,11 @@ def run_batch(path, opts: BatchOptions, *, workers: int | None = None, engine: s
 
 def cmd_batch(args) -> int:
     from .review.request import parse_facts
-    if args.workers is not None and args.workers < 1:
-        raise NingxiaGisError("--workers must be at least 1")
+    from .domain import messages
     opts = BatchOptions(catalog=args.layers, activity=args.activity, activity_column=args.activity_column,
                         facts=parse_facts(args.fact), crs=args.crs, sliver_m2=args.sliver, out=Path(args.out),
-                        preload=args.preload, formats=_formats(args.formats))
+                        preload=args.preload, case_timeout=args.case_timeout or None,
+                        case_memory_mb=args.case_memory or None, formats=_formats(args.formats))
     t0 = time.perf_counter()
     rows = run_batch(args.footprints, opts, workers=args.workers, engine=args.engine, scheduler=args.scheduler,
                      partitions=args.partitions, id_column=args.id_column, progress=not args.quiet)
@@ -505,10 +693,10 @@ def cmd_batch(args) -> int:
     print(f"{len(rows)} case(s): {ok} checked, {len(failed)} failed in {time.perf_counter() - t0:.1f} s "
           f"→ {opts.out / 'summary.xlsx'}, {opts.out / 'summary.csv'}, {opts.out / 'cases'}/")
     if failed:
-        print("failed:", file=sys.stderr)
+        print(messages.text("batch.failed_count", failed=len(failed), total=len(rows)), file=sys.stderr)
         for r in failed:
             print(f"  {r['case']}: {r['error']}", file=sys.stderr)
-    return 1 if ok == 0 else 0
+    return 1 if failed else 0  # scripts must see that some cases were not checked
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -533,15 +721,20 @@ def add_batch_subcommand(subparsers) -> None:
     p.add_argument("--id-column", metavar="COL", help="attribute naming each feature case (default XMMC/name/id)")
     p.add_argument("--fact", action="append", metavar="KEY=VALUE", help="a rule answer for every case (repeatable)")
     p.add_argument("--crs", help="CRS of footprints that carry none (e.g. EPSG:4544)")
-    p.add_argument("--sliver", type=float, default=1.0, help="overlaps below this many m² only touch (default 1)")
+    p.add_argument("--sliver", type=SLIVER_M2.arg_type(), default=1.0,
+                   help=f"overlaps below this many m² only touch (default 1, {SLIVER_M2.lo:g}–{SLIVER_M2.hi:g})")
     p.add_argument("--out", default="batch_out", metavar="DIR", help="output folder (default batch_out)")
-    p.add_argument("--workers", type=int, default=None, metavar="N",
+    p.add_argument("--case-timeout", type=CASE_TIMEOUT_S.arg_type(), default=600.0, metavar="SECONDS",
+                   help="a case still running after this many seconds fails (default 600)")
+    p.add_argument("--case-memory", type=CASE_MEMORY_MB.arg_type(), default=4096, metavar="MB",
+                   help="memory a worker process may use for a case beyond the loaded layers (default 4096)")
+    p.add_argument("--workers", type=WORKERS.arg_type(), default=None, metavar="N",
                    help=f"parallel worker processes (default: CPU cores, here {os.cpu_count()})")
     p.add_argument("--engine", choices=("process", "dask"), default="process",
-                   help="process pool (default) or dask-geopandas (pip install dask-geopandas)")
+                   help="process pool (default) or dask-geopandas (pip install 'ningxia-gis[dask]')")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="with --engine dask: a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786")
-    p.add_argument("--partitions", type=int, metavar="N", help="with --engine dask: number of partitions")
+    p.add_argument("--partitions", type=PARTITIONS.arg_type(), metavar="N", help="with --engine dask: number of partitions")
     p.add_argument("--preload", choices=("auto", "index", "full", "none"), default="auto",
                    help="load the layers into memory first: index = geometry + spatial index, full = also every "
                         f"attribute, none = bbox reads per case (auto: none below {PRELOAD_MIN_CASES} cases, "

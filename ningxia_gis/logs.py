@@ -25,3 +25,13 @@ def setup_logging() -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+
+
+def capture_warnings() -> None:
+    """Python and library warnings (geopandas, pyogrio …) go to the log file, never to the terminal:
+    a one-line error must stay one line."""
+    setup_logging()
+    logging.captureWarnings(True)
+    w = logging.getLogger("py.warnings")
+    w.handlers = list(logging.getLogger("ningxia_gis").handlers)
+    w.propagate = False

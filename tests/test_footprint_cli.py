@@ -33,7 +33,8 @@ def test_inspect_json(capsys):
 def test_inspect_error_is_one_line(capsys):
     assert main(["footprint", "inspect", str(DATA / "bad_text_in_number.txt")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("错误 / error: bad_text_in_number.txt line 16:")
+    assert err.startswith("错误 / error: bad_text_in_number.txt 第 16 行：")  # Chinese, then the English
+    assert "(bad_text_in_number.txt line 16: X coordinate '4142900.OOO' is not a number)" in err
     assert err.count("\n") == 1
     assert main(["footprint", "inspect", str(DATA / "nope.txt")]) == 2
     assert "not found" in capsys.readouterr().err

@@ -23,6 +23,7 @@ OUTPUT_OPTIONS = (  # (flag, format, help) — the outputs of `check`
 
 
 def add_check_args(p: argparse.ArgumentParser) -> None:
+    from ..domain.limits import SLIVER_M2
     from .report import add_meta_options
 
     p.add_argument("footprint", nargs="?", help="project footprint file (TXT, SHP, GPKG, GeoJSON, KML, DXF, CSV, XLSX)")
@@ -33,8 +34,8 @@ def add_check_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fact", action="append", metavar="KEY=VALUE",
                    help="answer a rule question, e.g. --fact unavoidable=yes (repeatable)")
     p.add_argument("--crs", help="CRS of the footprint when the file has none (e.g. EPSG:4544)")
-    p.add_argument("--sliver", type=_sliver, default=1.0,
-                   help="overlaps below this many m² only touch (0–100, default 1)")
+    p.add_argument("--sliver", type=SLIVER_M2.arg_type(), default=1.0,
+                   help=f"overlaps below this many m² only touch (default 1, {SLIVER_M2.lo:g}–{SLIVER_M2.hi:g})")
     for flag, fmt, help_ in OUTPUT_OPTIONS:
         p.add_argument(flag, dest=f"out_{fmt}", metavar=f"OUT.{fmt}", help=help_)
     p.add_argument("--avoidance", action="store_true",
@@ -47,15 +48,6 @@ def add_check_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--vertex-area", action="store_true",
                    help="also give the vertex-only ellipsoidal area (not densified; labelled, never the primary one)")
     add_meta_options(p)
-
-
-def _sliver(text: str) -> float:
-    from ..domain.errors import InputError
-    from ..review.request import check_sliver
-    try:
-        return check_sliver(text)
-    except InputError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def cmd_check(args) -> int:
@@ -113,6 +105,14 @@ def cmd_scenarios(args) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors (an option out of range …) as one line and exit 2, like every other error."""
+
+    def error(self, message):
+        from ..domain.messages import text
+        self.exit(2, f"{text('error.prefix')}: {self.prog}: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from ..batch import add_batch_subcommand
     from ..footprint_io.cli import add_footprint_subcommand
@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     from ..rules.cli import add_rules_subcommand
     from .case import add_case_subcommand
 
-    parser = argparse.ArgumentParser(prog="ningxia-gis", description="宁夏国土空间管控审查工具 — offline footprint review")
+    parser = _Parser(prog="ningxia-gis", description="宁夏国土空间管控审查工具 — offline footprint review")
     parser.add_argument("--version", action="version", version=f"ningxia_gis {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("check", help="overlay a footprint on the protected layers (and apply the rules)")
@@ -147,9 +147,10 @@ def main(argv: list[str] | None = None) -> int:
     from ..console import safe_console
     safe_console()
     from ..domain.errors import NingxiaGisError
-    from ..logs import log_path, setup_logging
+    from ..logs import capture_warnings, log_path, setup_logging
 
     setup_logging()
+    capture_warnings()
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -46,7 +46,7 @@ class LayerSpec:
 
     def __post_init__(self):
         if self.role not in ROLES:
-            raise CatalogError(f"layer {self.id!r}: unknown role {self.role!r} (one of {', '.join(ROLES)})")
+            raise CatalogError("layers.unknown_role", id=self.id, role=self.role, roles=", ".join(ROLES))
         self.name = self.name or ROLES[self.role].name_zh
 
 
@@ -68,6 +68,11 @@ class _LayerIndex:
         self.table = table  # attributes of each row when kept in memory, else None
         ncoord = shapely.get_num_coordinates(geoms)
         big = np.nonzero(ncoord > max_vertices)[0]
+        self.repaired_rows: set[int] = set()  # repaired before subdividing (reported when hit)
+        if len(big):  # subdividing clips the polygon: it must be valid first
+            geoms = geoms.copy()
+            geoms[big], fixed = repair_polygons(geoms[big])
+            self.repaired_rows = {int(big[k]) for k in fixed}
         self.split = np.zeros(len(geoms), dtype=bool)
         self.split[big] = True
         self.owner = None
@@ -208,12 +213,17 @@ class _GpkgIndex(_LayerIndex):
         self.split = np.zeros(len(fids), dtype=bool)
         self.whole: dict[int, object] = {}
         self.cuts: dict[int, np.ndarray] = {}
+        self.repaired_rows: set[int] = set()
         big = np.nonzero(np.isin(fids, reader.large(16 * max_vertices)))[0]
         pieces, owners = [], []
         if len(big):
             for i, g in zip(big, reader.geometries(fids[big])):
                 if shapely.get_num_coordinates(g) <= max_vertices:
                     continue
+                g, fixed = repair_polygons(np.array([g], dtype=object))
+                g = g[0]
+                if len(fixed):
+                    self.repaired_rows.add(int(i))
                 pc = subdivide(g, max_vertices)
                 self.split[i] = True
                 self.whole[int(i)] = g
@@ -265,6 +275,26 @@ class _GpkgIndex(_LayerIndex):
         for k in np.nonzero(self.split[rows])[0]:
             local[k] = self.local(int(rows[k]), self.items[near[near_owner == rows[k]]], box)
         return rows, local
+
+
+def repair_polygons(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Invalid geometries made valid (``shapely.make_valid``, polygonal parts kept); (geoms, repaired rows).
+
+    Real 三调 and red-line data hold bow-ties and self-touching rings; GEOS refuses to intersect them."""
+    geoms = np.asarray(geoms, dtype=object)
+    if not len(geoms):
+        return geoms, np.empty(0, dtype=np.int64)
+    bad = np.nonzero(~shapely.is_valid(geoms) & ~shapely.is_missing(geoms))[0]
+    if not len(bad):
+        return geoms, bad
+    out = geoms.copy()
+    fixed = shapely.make_valid(geoms[bad])  # the method the footprint uses too
+    for k, g in zip(bad, fixed):
+        if shapely.get_type_id(g) not in (3, 6):
+            parts = [q for q in shapely.get_parts(g) if shapely.get_type_id(q) in (3, 6)]
+            g = shapely.union_all(parts) if parts else shapely.Polygon()
+        out[k] = g
+    return out, bad
 
 
 def _complex_coords(geoms) -> np.ndarray:
@@ -333,8 +363,7 @@ class LayerSource:
         if self.spec.crs:
             return to_crs(self.spec.crs)
         if not self.info.get("crs"):
-            raise CRSError(f"{self.spec.path.name}: the layer has no coordinate system (.prj missing?); "
-                           "set one in the layer catalog (crs = \"EPSG:4490\")")
+            raise CRSError("layers.no_crs", path=self.spec.path)
         return to_crs(self.info["crs"])
 
     @property
@@ -496,8 +525,29 @@ class LayerSource:
         bbox, mask = self._filter(geom, epsg, src)
         gdf = self._read(bbox=None if mask is not None else bbox, mask=mask)
         if gdf.empty:
-            return gdf.to_crs(epsg) if gdf.crs is not None else gdf
-        return gdf.to_crs(epsg)
+            out = gdf.to_crs(epsg) if gdf.crs is not None else gdf
+            out.attrs["repaired_features"] = []
+            return out
+        fixed, bad = repair_polygons(gdf.geometry.values)
+        if len(bad):
+            gdf = gdf.set_geometry(gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs))
+        out = gdf.to_crs(epsg)
+        out.attrs["repaired_features"] = self._feature_ids(out, bad)
+        return out
+
+    def _feature_ids(self, df, rows) -> list[str]:
+        """How the result names features ``rows`` of a candidate frame: the id field, else ``#ordinal``
+        (as ``overlay_layer`` names pieces)."""
+        idf = self.spec.id_field
+        out = []
+        for r in np.asarray(rows, dtype=np.int64):
+            v = df[idf].iloc[r] if idf and idf in df.columns else None
+            if v is not None and not (isinstance(v, float) and np.isnan(v)) and str(v) != "":
+                out.append(str(v))
+            else:
+                fid = int(df["__fid"].iloc[r]) if "__fid" in df.columns else -1
+                out.append(f"#{fid + 1}" if fid >= 0 else f"#? ({self.spec.id})")
+        return out
 
     @staticmethod
     def _filter(geom, epsg: int, src, thin_only: bool = True):
@@ -546,7 +596,9 @@ class LayerSource:
             if query is None:
                 query = shapely.box(*_bbox)
         rows, local = ix.query(query)
-        row_geoms = ix.row_geoms(rows)
+        row_geoms, bad = repair_polygons(ix.row_geoms(rows))
+        if ix.repaired_rows:
+            bad = np.union1d(bad, np.flatnonzero(np.isin(rows, list(ix.repaired_rows)))).astype(np.int64)
         if ix.kind == "gpkg" and len(rows):
             # the grid answers by envelope: keep what meets the query (subdivided rows already do)
             shapely.prepare(query)
@@ -554,6 +606,7 @@ class LayerSource:
             if not keep.all():
                 rows, row_geoms = rows[keep], row_geoms[keep]
                 local = [g for g, k in zip(local, keep) if k] if local is not None else None
+                bad = np.nonzero(np.isin(np.nonzero(keep)[0], bad))[0]
         df = self._attributes(ix, rows).copy()
         geoms = gpd.array.from_shapely(row_geoms, crs=ix.crs)
         if not same:
@@ -564,7 +617,9 @@ class LayerSource:
             if not same:
                 local = list(gpd.GeoSeries(local, crs=ix.crs).to_crs(epsg).values)
             df["__local"] = pd.Series(local, dtype=object)
-        return gpd.GeoDataFrame(df, geometry="geometry")
+        out = gpd.GeoDataFrame(df, geometry="geometry")
+        out.attrs["repaired_features"] = self._feature_ids(out, bad)
+        return out
 
 
 @dataclass
@@ -590,38 +645,75 @@ def load_catalog(path: str | Path) -> Catalog:
     """A catalog from a TOML file, or by guessing roles for every layer of a folder or data file."""
     p = Path(path)
     if not p.exists():
-        raise InputError(f"layer catalog or folder not found: {p}")
+        raise InputError("layers.catalog_not_found", path=p)
     if p.is_file() and p.suffix.lower() == ".toml":
         return _from_toml(p)
     return guess_catalog(p)
 
 
+# the type each catalog field must have: (check, 中文, English)
+_TEXT = (lambda v: isinstance(v, str) and v.strip() != "", "非空文本", "a non-empty text")
+_OPT_TEXT = (lambda v: isinstance(v, str), "文本", "a text")
+_TEXT_LIST = (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "文本列表", "a list of texts")
+_LAYER_FIELDS = {"id": _TEXT, "role": _TEXT, "path": _TEXT, "layer": _OPT_TEXT, "name": _OPT_TEXT,
+                 "key_fields": _TEXT_LIST, "id_field": _TEXT, "zone_field": _TEXT, "where": _OPT_TEXT,
+                 "encoding": _TEXT, "crs": _TEXT}
+_META_FIELDS = {"name": _OPT_TEXT, "note": _OPT_TEXT, "synthetic": (lambda v: isinstance(v, bool), "true/false",
+                                                                   "true or false")}
+
+
+def _shown_value(v) -> str:
+    text = repr(v) if not isinstance(v, str) else f'"{v}"'
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _check_fields(p: Path, where_zh: str, where_en: str, entry: dict, spec: dict) -> None:
+    for key, (ok, zh, en) in spec.items():
+        if key in entry and not ok(entry[key]):
+            raise CatalogError("layers.catalog_field_type", file=p, where_zh=where_zh, where_en=where_en, field=key,
+                               value=_shown_value(entry[key]), kind_zh=zh, kind_en=en)
+
+
 def _from_toml(p: Path) -> Catalog:
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{p.name}: not a valid TOML catalog: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError("layers.catalog_toml", file=p, reason=str(exc).splitlines()[0][:160]) from None
+    except UnicodeDecodeError:
+        raise CatalogError("layers.catalog_encoding", file=p) from None
+    except OSError as exc:
+        raise CatalogError("layers.unreadable", path=p, reason=exc.strerror or "") from None
     meta = data.get("catalog", {})
+    if not isinstance(meta, dict):
+        raise CatalogError("layers.catalog_field_type", file=p, where_zh="", where_en="", field="catalog",
+                           value=_shown_value(meta), kind_zh="表 [catalog]", kind_en="a [catalog] table")
+    _check_fields(p, "[catalog] ", "[catalog] ", meta, _META_FIELDS)
+    layers = data.get("layers", [])
+    if not isinstance(layers, list) or not all(isinstance(e, dict) for e in layers):
+        raise CatalogError("layers.catalog_field_type", file=p, where_zh="", where_en="", field="layers",
+                           value=_shown_value(layers), kind_zh="[[layers]] 表的数组",
+                           kind_en="an array of [[layers]] tables")
     specs = []
     allowed = set(LayerSpec.__dataclass_fields__) - {"path"}
-    for i, entry in enumerate(data.get("layers", []), 1):
+    for i, entry in enumerate(layers, 1):
         unknown = set(entry) - allowed - {"path"}
         if unknown:
-            raise CatalogError(f"{p.name}: layer #{i}: unknown field(s) {', '.join(sorted(unknown))}")
+            raise CatalogError("layers.catalog_unknown_field", file=p, n=i, fields=", ".join(sorted(unknown)))
         for need in ("id", "role", "path"):
             if need not in entry:
-                raise CatalogError(f"{p.name}: layer #{i}: missing field {need!r}")
+                raise CatalogError("layers.catalog_missing_field", file=p, n=i, field=need)
+        _check_fields(p, f"第 {i} 个图层 ", f"layer #{i}: ", entry, _LAYER_FIELDS)
         file = (p.parent / entry["path"]).resolve()
         if not file.exists():
-            raise CatalogError(f"{p.name}: layer {entry['id']!r}: file not found: {file}")
+            raise CatalogError("layers.catalog_file_missing", file=p, id=entry["id"], path=Path(entry["path"]))
         extent = entry.get("extent", meta.get("extent"))  # [catalog] extent: the default of every layer
         if extent is not None and (not isinstance(extent, list) or len(extent) != 4
                                    or not all(isinstance(v, (int, float)) for v in extent)):
-            raise CatalogError(f"{p.name}: layer {entry['id']!r}: extent must be [west, south, east, north] in degrees")
+            raise CatalogError("layers.catalog_extent", file=p, id=entry["id"])
         entry = {**entry, "extent": [float(v) for v in extent] if extent is not None else None}
         specs.append(LayerSpec(**{k: v for k, v in entry.items() if k != "path"}, path=file))
     if not specs:
-        raise CatalogError(f"{p.name}: the catalog lists no layers")
+        raise CatalogError("layers.catalog_empty", file=p)
     from .raster import load_raster_specs
     return Catalog(specs, path=p, name=meta.get("name", p.stem), note=meta.get("note", ""),
                    synthetic=bool(meta.get("synthetic", False)), rasters=load_raster_specs(p))
@@ -655,6 +747,5 @@ def guess_catalog(p: Path) -> Catalog:
                 zone_field=next((upper[k] for k in r.zone_fields if k in upper), None),
                 where=CULTIVATED_WHERE if role == "cultivated_land" and "DLBM" in upper else None))
     if not specs:
-        raise CatalogError(f"{p}: no layer whose role could be recognised (STBHHX, YJJBNT, CZKFBJ, DLTB, "
-                           "草原, 自然保护地 …); write a catalog file instead")
+        raise CatalogError("layers.no_role_recognised", path=p)
     return Catalog(specs, path=None, name=p.name)

@@ -18,7 +18,9 @@ from ..paths import SAMPLE_CATALOG
 from .areas import DENSIFY_STEP_M, METHOD_DENSIFIED, METHOD_VERTICES, ellipsoidal_areas, to_lonlat
 from .catalog import Catalog, LayerSource, load_catalog
 from .crs import analysis_epsg_for_lon, crs_label, to_crs, transformer
+from ..domain import messages
 from ..domain.errors import Cancelled, NingxiaGisError
+from ..domain.limits import SLIVER_M2
 from .footprint import Footprint, load_footprint, parcel_overlaps
 from .files import file_sha256
 from .overlay import ZONE_PRECEDENCE, LayerOverlap, json_value, overlay_layer
@@ -217,6 +219,7 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
     """Overlay the footprint on every catalog layer and raster (no rules: see ``review.run_review``).
 
     ``vertex_area``: also give the vertex-only ellipsoidal figures (labelled, never the primary ones)."""
+    sliver_m2 = SLIVER_M2.check(sliver_m2)  # nan / inf / 1e12 would turn occupations into 「相接」
     progress = progress or (lambda f, m: None)
     cancelled = cancelled or (lambda: False)
     fp = footprint if isinstance(footprint, Footprint) else load_footprint(footprint)
@@ -242,6 +245,11 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
         spec = src.spec
         progress(0.05 + 0.9 * i / max(len(sources), 1), spec.name)
         cands = src.candidates(fp_geom, epsg)
+        repaired = list(cands.attrs.get("repaired_features", []))
+        layer_warnings = list(src.warnings)
+        if repaired:
+            layer_warnings.append(messages.text("layers.repaired", layer=spec.name, count=len(repaired),
+                                                ids=", ".join(repaired[:10]) + (" …" if len(repaired) > 10 else "")))
         ov = overlay_layer(fp_geom, cands, epsg, spec.role, key_fields=spec.key_fields, id_field=spec.id_field,
                            zone_field=spec.zone_field, sliver_m2=sliver_m2, footprint_m2=fp_m2,
                            footprint_planar_m2=fp_planar)
@@ -272,6 +280,7 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
                         "attributes": p.attributes, "area": area_block(p.planar_m2, p.ellipsoidal_m2),
                         "sliver": p.sliver, "geometry_wkt": _wkt(p.geometry)}
                        for n, p in enumerate(ov.pieces)],
+            "repaired_features": repaired,
             "warnings": layer_warnings,
         }
         if vertex_area:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sqlite3
+import stat
 import threading
 import warnings
 from functools import lru_cache
@@ -50,18 +51,33 @@ def detect_dbf_encoding(shp: Path) -> str | None:
         return "GB18030"
 
 
+def check_readable(p: Path) -> None:
+    """Refuse a missing path, or one that is neither a regular file nor a folder (a FileGDB): GDAL
+    would block forever on a FIFO and read /dev/zero without end."""
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        raise InputError("layers.not_found", path=p) from None
+    except OSError as exc:  # a symlink loop, no permission …
+        raise InputError("layers.unreadable", path=p, reason=exc.strerror or "") from None
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+        raise InputError("layers.not_regular", path=p)
+
+
 def list_layers(path: str | Path) -> list[str]:
+    check_readable(Path(path))
     try:
         return [str(name) for name, _ in pyogrio.list_layers(str(path))]
     except Exception as exc:
-        raise InputError(f"cannot read {Path(path).name}: {_short(exc)}") from None
+        raise InputError("layers.cannot_read", path=Path(path), layer="", reason=_short(exc)) from None
 
 
 def read_info(path: str | Path, layer: str | None = None) -> dict:
+    check_readable(Path(path))
     try:
         return pyogrio.read_info(str(path), layer=layer)
     except Exception as exc:
-        raise InputError(f"cannot read {Path(path).name}: {_short(exc)}") from None
+        raise InputError("layers.cannot_read", path=Path(path), layer="", reason=_short(exc)) from None
 
 
 def read_vector(path: str | Path, layer: str | None = None, encoding: str | None = None,
@@ -75,8 +91,7 @@ def read_vector(path: str | Path, layer: str | None = None, encoding: str | None
     reader is used silently.
     """
     p = Path(path)
-    if not p.exists():
-        raise InputError(f"file not found: {p}")
+    check_readable(p)
     if p.suffix.lower() == ".shp" and encoding is None:
         encoding = detect_dbf_encoding(p)
     kwargs = {}
@@ -107,13 +122,12 @@ def read_vector(path: str | Path, layer: str | None = None, encoding: str | None
                 warnings.simplefilter("ignore")
                 gdf = pyogrio.read_dataframe(src, layer=layer, **kwargs)
     except Exception as exc:
-        raise InputError(f"cannot read {p.name}{f' (layer {layer})' if layer else ''}: {_short(exc)}") from None
+        raise InputError("layers.cannot_read", path=p, layer=_layer_note(layer), reason=_short(exc)) from None
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name is None:
-        raise InputError(f"{p.name}: no geometry column")
+        raise InputError("layers.no_geometry", path=p)
     if gdf.crs is None:
         if require_crs:
-            raise CRSError(f"{p.name}: the layer has no coordinate system (.prj missing?); "
-                           "set one in the layer catalog (crs = \"EPSG:4490\")")
+            raise CRSError("layers.no_crs", path=p)
         return gdf
     if not gdf.empty:
         minx, _, maxx, _ = gdf.total_bounds
@@ -162,7 +176,7 @@ def read_attributes(path: str | Path, layer: str | None = None, fids=None, encod
             else:
                 df = pyogrio.read_dataframe(_gdal_path(p), layer=layer, read_geometry=False, **kwargs)
     except Exception as exc:
-        raise InputError(f"cannot read {p.name}{f' (layer {layer})' if layer else ''}: {_short(exc)}") from None
+        raise InputError("layers.cannot_read", path=p, layer=_layer_note(layer), reason=_short(exc)) from None
     return pd.DataFrame(df).reset_index(drop=True)
 
 
@@ -176,7 +190,7 @@ def read_fids(path: str | Path, layer: str | None = None, where: str | None = No
             meta, fids, _g, _f = pyogrio.raw.read(_gdal_path(p), layer=layer, read_geometry=False, columns=[],
                                                   return_fids=True, where=where, **_encoding(p, encoding))
     except Exception as exc:
-        raise InputError(f"cannot read {p.name}{f' (layer {layer})' if layer else ''}: {_short(exc)}") from None
+        raise InputError("layers.cannot_read", path=p, layer=_layer_note(layer), reason=_short(exc)) from None
     return np.asarray(fids, dtype=np.int64)
 
 
@@ -276,6 +290,10 @@ class GpkgLayer:
 
 def _q(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
+
+
+def _layer_note(layer) -> str:
+    return f" (layer {layer})" if layer else ""
 
 
 def _short(exc: Exception) -> str:

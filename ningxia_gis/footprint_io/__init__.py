@@ -9,6 +9,7 @@ See docs/footprint_formats.md.
 from __future__ import annotations
 
 import functools
+import logging
 from pathlib import Path
 
 from ..domain.errors import FootprintError, NingxiaGisError
@@ -30,9 +31,11 @@ def guarded(reader):
             return reader(path, *args, **kwargs)
         except NingxiaGisError:
             raise
-        except Exception as exc:
-            msg = str(exc).splitlines()[0][:200] if str(exc) else ""
-            raise FootprintError(f"{Path(path).name}: cannot read the file ({type(exc).__name__}: {msg})") from None
+        except MemoryError:
+            raise FootprintError("footprint.out_of_memory", file=Path(path).name) from None
+        except Exception:  # never Python's text for the user: the details go to the log
+            logging.getLogger("ningxia_gis").exception("reading %s", path)
+            raise FootprintError("footprint.cannot_read", file=Path(path).name) from None
     return wrapper
 
 

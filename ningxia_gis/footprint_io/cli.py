@@ -28,7 +28,7 @@ def _read_options(ns) -> dict:
         opts["check_range"] = False
     for kv in getattr(ns, "option", None) or []:
         if "=" not in kv:
-            raise NingxiaGisError(f"--option needs KEY=VALUE, got {kv!r}")
+            raise NingxiaGisError("footprint.option_syntax", value=kv[:40])
         k, v = kv.split("=", 1)
         opts[k.strip().replace("-", "_")] = v.strip()
     return opts

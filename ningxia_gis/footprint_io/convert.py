@@ -47,9 +47,9 @@ def write_footprint(fp: Footprint, dst, *, to_crs=None, encoding: str | None = N
     p = Path(dst)
     suf = p.suffix.lower()
     if suf not in WRITE_SUFFIXES:
-        raise InputError(f"cannot write '{p.suffix or p.name}' files; choose one of {', '.join(WRITE_SUFFIXES)}")
+        raise InputError("footprint.cannot_write_kind", kind=p.suffix or p.name, kinds=", ".join(WRITE_SUFFIXES))
     if not p.parent.exists():
-        raise InputError(f"output folder does not exist: {p.parent}")
+        raise InputError("footprint.no_out_folder", path=p.parent)
     if suf == ".txt":
         from .txt_format import write_txt
         if to_crs is not None:
@@ -95,9 +95,10 @@ def write_footprint(fp: Footprint, dst, *, to_crs=None, encoding: str | None = N
         with _warnings.catch_warnings():
             _warnings.simplefilter("ignore")
             out.to_file(p, engine="pyogrio", **kwargs)
-    except Exception as exc:
-        raise FootprintError(f"cannot write {p.name}: {str(exc).splitlines()[0][:200] if str(exc) else exc}") \
-            from None
+    except Exception:  # noqa: BLE001 - GDAL's reason goes to the log
+        import logging
+        logging.getLogger("ningxia_gis").exception("writing %s", p)
+        raise FootprintError("footprint.cannot_write", file=p.name) from None
     return notes
 
 

@@ -49,16 +49,16 @@ def gk_epsg(datum: str, zone: int, width: int = 3, prefixed: bool = True) -> int
     """EPSG code of a Gauss-Krüger CRS; CRSError for a zone outside China's range."""
     if width == 3:
         if not 25 <= zone <= 45:
-            raise CRSError(f"3° Gauss-Krüger zone {zone} is outside China's range (25–45)")
+            raise CRSError("footprint.zone_outside", width=3, zone=zone, range="25–45")
         base = {CGCS2000: (4488, 4534 - 25), XIAN80: (2324, 2345), BEIJING54: (2376, 2397)}
     elif width == 6:
         if not 13 <= zone <= 23:
-            raise CRSError(f"6° Gauss-Krüger zone {zone} is outside China's range (13–23)")
+            raise CRSError("footprint.zone_outside", width=6, zone=zone, range="13–23")
         base = {CGCS2000: (4491 - 13, 4502 - 13), XIAN80: (2314, 2325), BEIJING54: (21400, 21440)}
     else:
-        raise CRSError(f"zone width {width}° is not 3° or 6°")
+        raise CRSError("footprint.zone_width", width=width)
     if datum not in base:
-        raise CRSError(f"no Gauss-Krüger EPSG code for datum {datum}")
+        raise CRSError("footprint.no_gk_code", datum=datum)
     pre, cm = base[datum]
     return pre + zone if prefixed else cm + zone
 
@@ -128,6 +128,17 @@ def _kind(v: float) -> str:
     return "bad"
 
 
+_KINDS = ("bad", "N7", "E8", "E6", "deg")
+
+
+def _kinds(v: np.ndarray) -> np.ndarray:
+    """``_kind`` of every value, as indices into ``_KINDS``."""
+    with np.errstate(invalid="ignore"):
+        av = np.abs(v)
+        return np.select([~np.isfinite(v), (av >= 1e6) & (av < 1e7), (av >= 1e7) & (av < 1e8),
+                          (av >= 1e5) & (av < 1e6), av <= 180], [0, 1, 2, 3, 4], default=0).astype(np.int64)
+
+
 def _majority(kinds: list[str]) -> str:
     return Counter(kinds).most_common(1)[0][0]
 
@@ -143,19 +154,20 @@ def decide_axes(a: np.ndarray, b: np.ndarray, locs: list[str], label: str, *,
     pair, used in messages. ``crs``: the user's choice, which wins over anything in the file.
     """
     if len(a) == 0:
-        raise FootprintError(f"{label}: no coordinates")
-    ka = [_kind(float(v)) for v in a]
-    kb = [_kind(float(v)) for v in b]
-    pairs = list(zip(ka, kb))
-    major = Counter(pairs).most_common(1)[0][0]
-    for i, p in enumerate(pairs):
-        if p != major or "bad" in p:
-            what = _describe_pair(major)
-            raise FootprintError(
-                f"{label} {locs[i]}: coordinates ({_num(a[i])}, {_num(b[i])}) do not match the other points "
-                f"({what}); a digit missing or a column shifted?" if p != major else
-                f"{label} {locs[i]}: coordinates ({_num(a[i])}, {_num(b[i])}) are neither Gauss-Krüger metres "
-                f"(X 7 digits, Y 6 or 8 digits) nor degrees")
+        raise FootprintError("footprint.no_coordinates", file=label)
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    pc = _kinds(a) * len(_KINDS) + _kinds(b)
+    counts = np.bincount(pc, minlength=len(_KINDS) ** 2)
+    tied = np.flatnonzero(counts == counts.max())
+    code = int(tied[0]) if len(tied) == 1 else int(min(tied, key=lambda c: int(np.argmax(pc == c))))
+    major = (_KINDS[code // len(_KINDS)], _KINDS[code % len(_KINDS)])  # the most common (first seen on ties)
+    off = np.flatnonzero((pc != code) | (pc // len(_KINDS) == 0) | (pc % len(_KINDS) == 0))
+    if len(off):
+        i = int(off[0])
+        p = (_KINDS[int(pc[i]) // len(_KINDS)], _KINDS[int(pc[i]) % len(_KINDS)])
+        raise FootprintError("footprint.coords_mismatch" if p != major else "footprint.coords_kind", file=label,
+                             where=locs[i], a=_num(a[i]), b=_num(b[i]), what=_describe_pair(major))
 
     if crs is not None:
         return _with_user_crs(a, b, major, locs, label, crs, columns)
@@ -163,8 +175,7 @@ def decide_axes(a: np.ndarray, b: np.ndarray, locs: list[str], label: str, *,
     try:
         datum = datum_from_text(datum_text)
     except ValueError:
-        raise FootprintError(f"{label}{where_datum}: 坐标系 '{datum_text}' is not recognised "
-                             "(expected 2000国家大地坐标系); give the CRS with --crs") from None
+        raise FootprintError("footprint.datum_unknown", file=label, where=where_datum, datum=datum_text) from None
     dec = AxisDecision(crs=CRS.from_epsg(4490))
     if datum is None:
         datum = CGCS2000
@@ -173,10 +184,9 @@ def decide_axes(a: np.ndarray, b: np.ndarray, locs: list[str], label: str, *,
     if major == ("deg", "deg"):
         return _geographic(a, b, locs, label, datum, dec, legacy_datum, where_datum, columns)
     if unit_text and ("度" in unit_text or "deg" in unit_text.lower()):
-        raise FootprintError(f"{label}: 计量单位 is '{unit_text}' but the coordinates are not degrees")
+        raise FootprintError("footprint.unit_degrees", file=label, unit=unit_text)
     if datum == WGS84:
-        raise FootprintError(f"{label}{where_datum}: projected WGS 84 coordinates are not supported; "
-                             "give the CRS with --crs")
+        raise FootprintError("footprint.projected_wgs84", file=label, where=where_datum)
 
     if major == ("N7", "E8"):
         swapped, prefixed = False, True
@@ -187,9 +197,7 @@ def decide_axes(a: np.ndarray, b: np.ndarray, locs: list[str], label: str, *,
     elif major == ("E6", "N7"):
         swapped, prefixed = True, False
     else:
-        raise FootprintError(
-            f"{label} {locs[0]}: coordinates ({_num(a[0])}, {_num(b[0])}) look like neither Gauss-Krüger "
-            "metres (X = northing 7 digits, Y = easting 6 or 8 digits) nor lat/lon degrees; give --crs")
+        raise FootprintError("footprint.coords_unknown", file=label, where=locs[0], a=_num(a[0]), b=_num(b[0]))
     dec.swapped = swapped
     east = a if swapped else b
     width = width_from_text(width_text)
@@ -197,25 +205,25 @@ def decide_axes(a: np.ndarray, b: np.ndarray, locs: list[str], label: str, *,
     if prefixed:
         zones = (np.abs(east) // 1_000_000).astype(int)
         zone = int(zones[0])
-        for i, z in enumerate(zones):
-            if z != zone:
-                raise FootprintError(f"{label} {locs[i]}: easting {_num(east[i])} carries zone prefix {z}, "
-                                     f"the first point carries {zone}; one file must use one zone")
+        other = np.flatnonzero(zones != zone)
+        if len(other):
+            i = int(other[0])
+            raise FootprintError("footprint.mixed_zones", file=label, where=locs[i], east=_num(east[i]),
+                                 zone=int(zones[i]), first=zone)
         if stated_zone is not None and stated_zone != zone:
             dec.warnings.append(f"{label}: 带号={stated_zone} but the eastings carry zone prefix {zone}; "
                                 f"used zone {zone}")
         how = f"zone prefix {zone} of the eastings"
     else:
         if stated_zone is None:
-            raise FootprintError(f"{label}: eastings carry no zone prefix and 带号 is not stated; "
-                                 "give the CRS with --crs (e.g. EPSG:4544 for CM 105°E, EPSG:4545 for 108°E)")
+            raise FootprintError("footprint.no_zone", file=label)
         zone = stated_zone
         how = f"带号={zone} (eastings carry no zone prefix)"
     width = _fit_width(width, zone, label, dec)
     try:
         epsg = gk_epsg(datum, zone, width, prefixed)
     except CRSError as exc:
-        raise FootprintError(f"{label}: {exc}") from None
+        raise FootprintError("footprint.wrapped", file=label, text=exc.text()) from None
     dec.crs = CRS.from_epsg(epsg)
     _legacy_check(datum, label, where_datum, legacy_datum, dec)
     if swapped:
@@ -240,7 +248,7 @@ def _fit_width(width: int | None, zone: int, label: str, dec: AxisDecision) -> i
         return 3
     if fits6:
         return 6
-    raise FootprintError(f"{label}: zone {zone} is neither a 3° (25–45) nor a 6° (13–23) zone in China")
+    raise FootprintError("footprint.zone_neither", file=label, zone=zone)
 
 
 def _legacy_check(datum: str, label: str, where: str, legacy_datum: str, dec: AxisDecision) -> None:
@@ -248,10 +256,7 @@ def _legacy_check(datum: str, label: str, where: str, legacy_datum: str, dec: Ax
         return
     name = DATUM_NAMES[datum]
     if legacy_datum != "read":
-        raise FootprintError(
-            f"{label}{where}: coordinates are in {name}; converting them to CGCS2000 needs the local "
-            "7-parameter transformation, which the tool does not guess. Convert the file to 2000国家大地坐标系 "
-            "first, or read it as it is with --allow-legacy-datum (positions then differ by tens of metres)")
+        raise FootprintError("footprint.legacy_datum", file=label, where=where, datum=name)
     dec.warnings.append(
         f"注意 / WARNING {label}: coordinates are in {name} and were read with {crs_label(dec.crs)} WITHOUT a "
         "datum transformation; against CGCS2000 layers they can be tens of metres off — do not use the "
@@ -272,8 +277,7 @@ def _geographic(a, b, locs, label, datum, dec, legacy_datum, where_datum, column
         dec.swapped = True
         order = f"longitude ({columns[0]}), latitude ({columns[1]}) — the reverse of the usual X = north order"
     else:
-        raise FootprintError(f"{label} {locs[0]}: degree values ({_num(a[0])}, {_num(b[0])}) are not a "
-                             "latitude/longitude in China")
+        raise FootprintError("footprint.degrees_outside", file=label, where=locs[0], a=_num(a[0]), b=_num(b[0]))
     dec.geographic = True
     dec.crs = CRS.from_epsg(GEOGRAPHIC_EPSG[datum])
     _legacy_check(datum, label, where_datum, legacy_datum, dec)
@@ -285,20 +289,20 @@ def _geographic(a, b, locs, label, datum, dec, legacy_datum, where_datum, column
 def _with_user_crs(a, b, major, locs, label, crs, columns) -> AxisDecision:
     try:
         user = CRS.from_user_input(crs)
-    except Exception as exc:  # pyproj raises several types
-        raise FootprintError(f"unknown coordinate system {crs!r}: {str(exc).splitlines()[0][:200]}") from None
+    except Exception:  # pyproj raises several types
+        raise FootprintError("footprint.unknown_crs", crs=str(crs)[:60]) from None
     dec = AxisDecision(crs=user)
     if user.is_geographic:
         dec.geographic = True
         if major != ("deg", "deg"):
-            raise FootprintError(f"{label}: --crs {crs} is geographic (degrees) but the coordinates are metres")
+            raise FootprintError("footprint.crs_geographic_metres", file=label, crs=crs)
         # lat first (X = north) unless the first column can only be longitudes
         dec.swapped = bool(np.all(np.abs(a) > 90) and np.all(np.abs(b) <= 90))
         if dec.swapped:
             dec.warnings.append(f"{label}: {columns[0]} holds longitudes; read as longitude, latitude")
     else:
         if major == ("deg", "deg"):
-            raise FootprintError(f"{label}: --crs {crs} is projected but the coordinates are degrees")
+            raise FootprintError("footprint.crs_projected_degrees", file=label, crs=crs)
         dec.swapped = major[0] in ("E8", "E6") and major[1] == "N7"
         if dec.swapped:
             dec.warnings.append(f"{label}: {columns[0]} holds eastings and {columns[1]} northings — X and Y "

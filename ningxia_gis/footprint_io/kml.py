@@ -8,7 +8,6 @@ the difference is at the decimetre level and is ignored.
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -18,7 +17,7 @@ import shapely
 
 from ..domain.errors import FootprintError
 from ..core.footprint import Footprint
-from .common import RawParcel, RawPoint, build_footprint, parse_number
+from .common import RawParcel, RawPoint, build_footprint, parse_number, read_bounded, zip_member
 
 
 def _local(tag) -> str:
@@ -26,20 +25,11 @@ def _local(tag) -> str:
 
 
 def _kml_bytes(p: Path, label: str) -> bytes:
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise FootprintError(f"{label}: cannot read the file ({exc.strerror or exc})") from None
+    data = read_bounded(p, label)
     if data[:2] == b"PK":
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                names = [n for n in z.namelist() if n.lower().endswith(".kml")]
-                if not names:
-                    raise FootprintError(f"{label}: the KMZ holds no .kml file")
-                name = "doc.kml" if "doc.kml" in names else names[0]
-                return z.read(name)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, RuntimeError) as exc:
-            raise FootprintError(f"{label}: not a readable KMZ (zip) file ({exc})") from None
+        data = zip_member(data, label, want=lambda n: n.lower().endswith(".kml"))
+        if not data:
+            raise FootprintError("footprint.kmz_no_kml", file=label)
     return data
 
 
@@ -48,10 +38,10 @@ def _coords(text: str | None, label: str, where: str) -> list[tuple[float, float
     for tok in (text or "").split():
         parts = tok.split(",")
         if len(parts) < 2:
-            raise FootprintError(f"{label} {where}: coordinate '{tok[:40]}' is not lon,lat[,alt]")
+            raise FootprintError("footprint.kml_not_lonlat", file=label, where=where, token=tok[:40])
         lon, lat = parse_number(parts[0]), parse_number(parts[1])
         if lon is None or lat is None:
-            raise FootprintError(f"{label} {where}: coordinate '{tok[:40]}' is not a number pair")
+            raise FootprintError("footprint.kml_not_numbers", file=label, where=where, token=tok[:40])
         out.append((lon, lat))
     return out
 
@@ -61,14 +51,15 @@ def read_kml(path, crs=None, *, check_range: bool = True, bounds=None, **_ignore
     label = p.name
     data = _kml_bytes(p, label)
     if b"<!ENTITY" in data[:65536] or b"<!DOCTYPE" in data[:65536]:
-        raise FootprintError(f"{label}: KML with a DOCTYPE/ENTITY declaration is not accepted")
+        raise FootprintError("footprint.kml_doctype", file=label)
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
-        line = getattr(exc, "position", (None,))[0]
-        raise FootprintError(f"{label}{f' line {line}' if line else ''}: not well-formed KML ({exc})") from None
-    except (LookupError, ValueError) as exc:   # unknown encoding in the XML declaration …
-        raise FootprintError(f"{label}: not readable KML ({exc})") from None
+        line, col = (getattr(exc, "position", None) or (None, None))[:2]
+        raise FootprintError("footprint.kml_not_well_formed", file=label, where=f" line {line}" if line else "",
+                             column=col if col is not None else "?") from None
+    except (LookupError, ValueError):   # unknown encoding in the XML declaration …
+        raise FootprintError("footprint.kml_unreadable", file=label) from None
     parcels: list[RawParcel] = []
     open_lines: list[str] = []
     for k, pm in enumerate((e for e in root.iter() if _local(e.tag) == "Placemark"), start=1):
@@ -101,9 +92,8 @@ def read_kml(path, crs=None, *, check_range: bool = True, bounds=None, **_ignore
         parcels.append(parcel)
     if not parcels:
         if open_lines:
-            raise FootprintError(f"{label} {open_lines[0]}: open line that cannot be closed (its ends do not "
-                                 "meet); no polygon in the file")
-        raise FootprintError(f"{label}: no Placemark with a polygon")
+            raise FootprintError("footprint.kml_open_line", file=label, where=open_lines[0])
+        raise FootprintError("footprint.kml_no_polygon", file=label)
     fp = build_footprint(parcels, label, str(p), crs=crs or "EPSG:4326", fmt="KMZ" if data is not None and
                          p.suffix.lower() == ".kmz" else "KML",
                          crs_note=None if crs else "CRS EPSG:4326 WGS 84 lon/lat (KML's definition)",

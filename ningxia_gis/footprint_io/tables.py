@@ -30,7 +30,9 @@ from pathlib import Path
 
 from ..domain.errors import FootprintError
 from ..core.footprint import Footprint
-from .common import RawParcel, RawPoint, build_footprint, parse_degrees, parse_int, parse_number
+from ..domain.limits import MAX_FOOTPRINT_FILE
+from .common import (RawParcel, RawPoint, build_footprint, check_regular, parse_degrees, parse_int, parse_number,
+                     read_bounded, zip_member)
 from .txt_format import decode_bytes
 
 _PATTERNS = {
@@ -53,15 +55,12 @@ def _norm(v) -> str:
 
 
 def _rows_csv(p: Path, encoding, delimiter, label) -> tuple[list[list], str, str]:
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise FootprintError(f"{label}: cannot read the file ({exc.strerror or exc})") from None
+    data = read_bounded(p, label)
     if encoding:
         try:
             text, enc = data.decode(encoding).lstrip("\ufeff"), encoding
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise FootprintError(f"{label}: cannot decode as {encoding} ({exc})") from None
+        except (UnicodeDecodeError, LookupError):
+            raise FootprintError("footprint.cannot_decode", file=label, enc=encoding) from None
     else:
         text, enc = decode_bytes(data, label)
     if delimiter is None:
@@ -72,30 +71,37 @@ def _rows_csv(p: Path, encoding, delimiter, label) -> tuple[list[list], str, str
         text, delimiter = text.replace("，", ","), ","
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise FootprintError(f"{label}: not a readable CSV table ({exc})") from None
+    except csv.Error:
+        raise FootprintError("footprint.csv_unreadable", file=label) from None
     return rows, enc, "line"
 
 
 def _rows_xlsx(p: Path, sheet, label) -> tuple[list[list], str, str]:
     import openpyxl
+    st = check_regular(p, label)
+    if st.st_size > MAX_FOOTPRINT_FILE:
+        raise FootprintError("footprint.too_large", file=label, size=f"{st.st_size >> 20} MB",
+                             limit=f"{MAX_FOOTPRINT_FILE >> 20} MB")
+    zip_member(str(p), label, kind=".xlsx")  # refuses a zip bomb before openpyxl inflates it
     try:
         wb = openpyxl.load_workbook(str(p), read_only=True, data_only=True)
-    except Exception as exc:  # BadZipFile, InvalidFileException, KeyError …
-        raise FootprintError(f"{label}: not a readable .xlsx workbook ({type(exc).__name__}: "
-                             f"{str(exc).splitlines()[0][:160] if str(exc) else ''})") from None
+    except Exception:  # BadZipFile, InvalidFileException, KeyError …: the details go to the log
+        import logging
+        logging.getLogger("ningxia_gis").exception("reading %s", p)
+        raise FootprintError("footprint.xlsx_unreadable", file=label) from None
     try:
         sheets = wb.worksheets
         if sheet is not None:
             if isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit() and sheet not in wb.sheetnames):
                 k = int(sheet)
                 if not 0 <= k < len(sheets):
-                    raise FootprintError(f"{label}: no sheet number {k} (sheets: {', '.join(wb.sheetnames)})")
+                    raise FootprintError("footprint.no_sheet", file=label, sheet=k, sheets=", ".join(wb.sheetnames))
                 candidates = [sheets[k]]
             elif sheet in wb.sheetnames:
                 candidates = [wb[sheet]]
             else:
-                raise FootprintError(f"{label}: no sheet '{sheet}' (sheets: {', '.join(wb.sheetnames)})")
+                raise FootprintError("footprint.no_sheet", file=label, sheet=f"'{sheet}'",
+                                     sheets=", ".join(wb.sheetnames))
         else:
             candidates = sheets
         for ws in candidates:
@@ -136,7 +142,8 @@ def _resolve(opt, header: list, label: str, role: str) -> int:
         return names.index(_norm(s))
     if s.isdigit():
         return int(s)
-    raise FootprintError(f"{label}: no column '{s}' for {role} (columns: {', '.join(str(h) for h in header if h)})")
+    raise FootprintError("footprint.no_column", file=label, column=s, role=role,
+                         columns=", ".join(str(h) for h in header if h)[:200])
 
 
 def read_table(path, crs=None, *, sheet=None, header_row=None, x_col=None, y_col=None, lat_col=None,
@@ -156,7 +163,7 @@ def read_table(path, crs=None, *, sheet=None, header_row=None, x_col=None, y_col
     if header_row is not None:
         hi = int(header_row) - 1
         if not 0 <= hi < len(rows):
-            raise FootprintError(f"{label}: header_row {header_row} is beyond the table ({len(rows)} rows)")
+            raise FootprintError("footprint.header_row_beyond", file=label, row=header_row, n=len(rows))
         _, cols = _find_header([rows[hi]], {})
     else:
         hi, cols = _find_header(rows, opts)
@@ -166,8 +173,7 @@ def read_table(path, crs=None, *, sheet=None, header_row=None, x_col=None, y_col
         hi = next((i for i, row in enumerate(rows[:30]) if all(n in [_norm(c) for c in row] for n in named)), hi)
     if hi is None:
         if not (("x" in given and "y" in given) or ("lat" in given and "lon" in given)):
-            raise FootprintError(f"{label}: no header row naming the coordinate columns (X/Y or 经度/纬度) in "
-                                 "the first 30 rows; name them with x_col=… y_col=… (or lat_col/lon_col)")
+            raise FootprintError("footprint.no_header_row", file=label)
         hi = -1
     header = rows[hi] if hi >= 0 else []
     for role, v in given.items():
@@ -205,12 +211,15 @@ def read_table(path, crs=None, *, sheet=None, header_row=None, x_col=None, y_col
         if [_norm(c) for c in row] == header_norm:
             continue  # a repeated header row
         if empty_a or empty_b:
-            raise FootprintError(f"{label} {loc}: {colnames[1] if empty_b else colnames[0]} is empty")
+            raise FootprintError("footprint.cell_empty", file=label, where=loc,
+                                 column=colnames[1] if empty_b else colnames[0])
         a, b = parse(va), parse(vb)
         if a is None:
-            raise FootprintError(f"{label} {loc}: {colnames[0]} value '{str(va)[:30]}' is not a number")
+            raise FootprintError("footprint.cell_not_number", file=label, where=loc, column=colnames[0],
+                                 value=str(va)[:30])
         if b is None:
-            raise FootprintError(f"{label} {loc}: {colnames[1]} value '{str(vb)[:30]}' is not a number")
+            raise FootprintError("footprint.cell_not_number", file=label, where=loc, column=colnames[1],
+                                 value=str(vb)[:30])
         if "parcel" in cols:
             key = cell(cols["parcel"])
             key = "" if _empty(key) else str(key).strip()
@@ -235,14 +244,14 @@ def read_table(path, crs=None, *, sheet=None, header_row=None, x_col=None, y_col
             rv = cell(cols["ring"])
             r = parse_int(rv) if not _empty(rv) else 1
             if r is None:
-                raise FootprintError(f"{label} {loc}: 圈号 '{str(rv)[:20]}' is not a whole number")
+                raise FootprintError("footprint.cell_bad_ring", file=label, where=loc, value=str(rv)[:20])
         else:
             r = ring_no
         name = cell(cols["name"]) if "name" in cols else None
         target.points.append(RawPoint(name="" if _empty(name) else str(name).strip(), ring=r, a=a, b=b, loc=loc))
     parcels = [q for q in parcels if q.points]
     if not parcels:
-        raise FootprintError(f"{label}: no coordinate rows under the header ({where} {hi + 1})")
+        raise FootprintError("footprint.no_rows", file=label, where=f"{where} {hi + 1}")
     fp = build_footprint(parcels, label, str(p), crs=crs, fmt=fmt,
                          attr_texts={"datum": "2000", "zone": None if zone is None else str(zone)},
                          legacy_datum=legacy_datum or ("read" if allow_legacy_datum else "refuse"),

@@ -30,7 +30,8 @@ from pyproj import CRS
 from ..core.areas import ellipsoidal_areas
 from ..domain.errors import FootprintError, NingxiaGisError
 from ..core.footprint import Footprint
-from .common import RawParcel, RawPoint, build_footprint, parse_int, parse_number
+from .common import (Locs, PointBlock, RawParcel, RawPoint, build_footprint, parse_int, parse_number,
+                     read_bounded)
 
 # Turn off in tests to prove the parser itself never lets another exception type escape.
 SAFETY_NET = True
@@ -39,6 +40,7 @@ HEADER_FIELDS = ["界址点数", "地块面积", "地块编号", "地块名称",
 EXTRA_FIELDS = ["图斑类型", "地类", "改造前平均质量等别", "改造后平均质量等别", "备注"]
 TEXT_FIELDS = ["地块编号", "地块名称", "记录图形属性", "图幅号", "地块用途", "地类编码"]
 
+_PUNCT_CHARS = "，【】＠＝\ufeff\x00"
 _PUNCT = str.maketrans({"，": ",", "【": "[", "】": "]", "＠": "@", "＝": "=", "\ufeff": "", "\x00": ""})
 
 
@@ -63,8 +65,7 @@ def _decode(data: bytes, enc: str, label: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1 if enc != "utf-16" else None
         where = f" line {line}" if line else ""
-        raise FootprintError(f"{label}{where}: the text is neither UTF-8 nor GBK/GB18030 "
-                             f"({enc} fails at byte {exc.start}); is it a coordinate text file?") from None
+        raise FootprintError("footprint.txt_encoding", file=label, where=where, enc=enc, pos=exc.start) from None
 
 
 # ------------------------------------------------------------------------------------------------ reading
@@ -75,10 +76,7 @@ def read_txt(path, crs=None, *, encoding: str | None = None, legacy_datum: str |
     """Read a 部标准 界址点坐标 TXT file into a Footprint (one row per parcel, in the file's CRS)."""
     p = Path(path)
     label = p.name
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise FootprintError(f"{label}: cannot read the file ({exc.strerror or exc})") from None
+    data = read_bounded(p, label)
     return parse_txt_bytes(data, label=label, source=str(p), crs=crs, encoding=encoding,
                            legacy_datum=legacy_datum, allow_legacy_datum=allow_legacy_datum,
                            check_range=check_range, bounds=bounds)
@@ -94,44 +92,56 @@ def parse_txt_bytes(data: bytes, label: str = "<txt>", source: str = "", crs=Non
     except NingxiaGisError as exc:
         if isinstance(exc, FootprintError):
             raise
-        raise FootprintError(f"{label}: {exc}") from None
-    except Exception as exc:  # last resort: never a traceback for a bad file
+        raise FootprintError("footprint.wrapped", file=label, text=exc.text()) from None
+    except MemoryError:
+        raise FootprintError("footprint.out_of_memory", file=label) from None
+    except Exception:  # last resort: never a traceback or Python's text for a bad file
         if not SAFETY_NET:
             raise
-        raise FootprintError(f"{label}: cannot read the file ({type(exc).__name__}: "
-                             f"{str(exc).splitlines()[0][:200] if str(exc) else ''})") from None
+        import logging
+        logging.getLogger("ningxia_gis").exception("reading %s", label)
+        raise FootprintError("footprint.cannot_read", file=label) from None
 
 
 def _parse(data: bytes, label: str, source: str, crs, encoding, legacy_datum, check_range, bounds):
     if encoding:
         try:
             text = data.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise FootprintError(f"{label}: cannot decode as {encoding} ({exc})") from None
+        except (UnicodeDecodeError, LookupError):
+            raise FootprintError("footprint.cannot_decode", file=label, enc=encoding) from None
         if text.startswith("\ufeff"):
             text = text[1:]
         enc = encoding
     else:
         text, enc = decode_bytes(data, label)
     if "\x00" in text[:4096] and text[:4096].count("\x00") > 8:
-        raise FootprintError(f"{label}: binary data, not a coordinate text file")
+        raise FootprintError("footprint.txt_binary", file=label)
 
     sections: dict[str, dict] = {}
     key_lines: dict[str, int] = {}
     section = ""
     parcels: list[RawParcel] = []
     cur: RawParcel | None = None
+    pending: dict[int, list] = {}  # parcel → runs (lines, line numbers) of its point lines
     warnings: list[str] = []
     notes: list[str] = []
-    lines = re.split(r"\r\n|\r|\n", text)
-    for no, raw in enumerate(lines, start=1):
-        line = raw.translate(_PUNCT).strip()
+    if any(ch in text for ch in _PUNCT_CHARS):
+        text = text.translate(_PUNCT)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    in_coords = False
+
+    def handle(no: int, raw: str) -> None:
+        """One line that is not plainly a point line: section, key=value, parcel header, odd point line."""
+        nonlocal section, in_coords, cur
+        line = raw.strip()
         if not line:
-            continue
+            return
         if line.startswith("[") and line.endswith("]") and "," not in line:
             section = line[1:-1].strip()
-            continue
-        in_coords = "地块坐标" in section
+            in_coords = "地块坐标" in section
+            return
         tokens = [t.strip() for t in line.split(",")]
         is_header = tokens[-1].endswith("@")
         if not in_coords and not is_header and "=" in line:
@@ -139,29 +149,44 @@ def _parse(data: bytes, label: str, source: str, crs, encoding, legacy_datum, ch
             k, v = k.strip(), v.strip()
             sections.setdefault(section, {})[k] = v
             key_lines.setdefault(k, no)
-            continue
+            return
         if section and not in_coords and not is_header and not _looks_like_point(tokens):
             warnings.append(f"{label} line {no}: ignored (not key=value in [{section}])")
-            continue
+            return
         if in_coords and not is_header and "=" in line and not _looks_like_point(tokens):
             warnings.append(f"{label} line {no}: ignored ('{line[:40]}' is a key=value line among the points)")
-            continue
-        # coordinate lines
+            return
         if is_header:
             cur = RawParcel(attrs=_header_attrs(tokens, label, no, warnings, notes), loc=f"line {no}")
             parcels.append(cur)
-            continue
-        pt = _point(tokens, line, label, no)
+            pending[id(cur)] = []
+            return
         if cur is None:
+            _point(tokens, line, label, no)  # refuses a malformed first line with its own message
             cur = RawParcel(attrs={}, loc=f"line {no}")
             parcels.append(cur)
+            pending[id(cur)] = []
             warnings.append(f"{label} line {no}: points before any parcel header (…,@); read as one parcel")
-        cur.points.append(pt)
+        pending[id(cur)].append(([line], [no], None))
 
-    if not any(p.points for p in parcels):
-        if not parcels:
-            raise FootprintError(f"{label}: no 界址点 found (expected a [地块坐标] section with lines "
-                                 "点号,圈号,X,Y)")
+    # the bulk of a file is runs of plain point lines between the few lines holding '@', '=' or '[':
+    # a run goes to its parcel whole and is parsed in one go (see _bulk_points)
+    pos = 0
+    for stop in _special_lines(text, lines) + [len(lines)]:
+        if pos < stop:
+            if cur is not None and (in_coords or not section):
+                _add_run(pending[id(cur)], lines[pos:stop], pos + 1)
+            else:
+                for k in range(pos, stop):
+                    handle(k + 1, lines[k])
+        if stop < len(lines):
+            handle(stop + 1, lines[stop])
+        pos = stop + 1
+
+    for p in parcels:
+        p.bulk = _bulk_points(pending.pop(id(p)), label)
+    if not parcels:
+        raise FootprintError("footprint.txt_no_points", file=label)
     _check_counts(parcels, label, warnings)
 
     attrs = {}
@@ -206,7 +231,7 @@ def _header_attrs(tokens: list[str], label: str, no: int, warnings: list[str], n
     if vals and vals[-1] == "" and tokens[-1] != "@":
         vals = vals[:-1]
     names = list(HEADER_FIELDS)
-    if len(vals) < 8 and vals and parse_int(vals[0]) is None:
+    if _lacks_point_count(vals):
         names = HEADER_FIELDS[1:]  # exporter that leaves out 界址点数
         notes.append(f"line {no}: parcel header without 界址点数")
     names = names + EXTRA_FIELDS
@@ -223,6 +248,22 @@ def _header_attrs(tokens: list[str], label: str, no: int, warnings: list[str], n
         if attrs.get(k) is None:
             attrs[k] = ""
     return attrs
+
+
+_SHAPE_WORDS = {"面", "线", "点", "多边形", "polygon"}
+
+
+def _lacks_point_count(vals: list[str]) -> bool:
+    """Whether a parcel header leaves out 界址点数, judged by its shape, not by whether the first field
+    is a whole number (a whole 地块面积 such as ``5`` is one): 记录图形属性 (面/线/点) is the 5th field of
+    a full header and the 4th without 界址点数; without that word, 7 fields or a first field that is
+    not a whole number tell."""
+    words = [v.strip().lower() for v in vals[:6]]
+    if len(words) > 4 and words[4] in _SHAPE_WORDS:
+        return False
+    if len(words) > 3 and words[3] in _SHAPE_WORDS:
+        return True
+    return bool(vals) and (len(vals) == 7 or (len(vals) < 8 and parse_int(vals[0]) is None))
 
 
 _AREA_UNITS = [("平方米", 1e-4), ("m²", 1e-4), ("m2", 1e-4), ("㎡", 1e-4), ("公顷", 1.0), ("hm²", 1.0),
@@ -249,45 +290,167 @@ def _area_ha(text, label, no, warnings) -> float | None:
 def _point(tokens: list[str], line: str, label: str, no: int) -> RawPoint:
     if len(tokens) < 4:
         if len(tokens) == 3 and parse_number(tokens[1]) is not None and parse_number(tokens[2]) is not None:
-            raise FootprintError(f"{label} line {no}: '{line[:60]}' has 3 fields; expected 点号,圈号,X,Y "
-                                 "(圈号 missing, or the line is cut off)")
-        raise FootprintError(f"{label} line {no}: '{line[:60]}' is neither a parcel header (…,@) nor a point "
-                             "line 点号,圈号,X,Y (cut off?)")
+            raise FootprintError("footprint.txt_three_fields", file=label, no=no, line=line[:60])
+        raise FootprintError("footprint.txt_not_a_point", file=label, no=no, line=line[:60])
     ring = parse_int(tokens[1])
     if ring is None:
-        raise FootprintError(f"{label} line {no}: 圈号 '{tokens[1][:20]}' is not a whole number "
-                             f"(expected 点号,圈号,X,Y)")
+        raise FootprintError("footprint.txt_bad_ring", file=label, no=no, value=tokens[1][:20])
     a = parse_number(tokens[2])
     if a is None:
-        raise FootprintError(f"{label} line {no}: X coordinate '{tokens[2][:30]}' is not a number")
+        raise FootprintError("footprint.txt_bad_number", file=label, no=no, axis="X", value=tokens[2][:30])
     b = parse_number(tokens[3])
     if b is None:
-        raise FootprintError(f"{label} line {no}: Y coordinate '{tokens[3][:30]}' is not a number")
+        raise FootprintError("footprint.txt_bad_number", file=label, no=no, axis="Y", value=tokens[3][:30])
     return RawPoint(name=tokens[0], ring=ring, a=a, b=b, loc=f"line {no}")
+
+
+_COORD_CHARS = str.maketrans("", "", "0123456789.+-eE \t")
+
+
+_SPECIAL_RE = re.compile(r"[@=\[]")
+
+
+def _special_lines(text: str, lines: list[str]) -> list[int]:
+    """Indices of the lines holding '@', '=' or '[' (headers, sections, key=value), found without a
+    Python loop over the other lines (newlines are counted between hits, in C)."""
+    out: list[int] = []
+    line, last = 0, 0
+    for m in _SPECIAL_RE.finditer(text):
+        pos = m.start()
+        line += text.count("\n", last, pos)
+        last = pos
+        if not out or out[-1] != line:
+            out.append(line)
+    return out
+
+
+def _add_run(runs: list, run: list[str], first_no: int) -> None:
+    """A run of plain point lines (numbered from ``first_no``), blank lines and padding removed."""
+    while run and not run[-1].strip():
+        run = run[:-1]
+    while run and not run[0].strip():
+        run, first_no = run[1:], first_no + 1
+    if not run:
+        return
+    blob = "\n".join(run)
+    if all(run) and " " not in blob and "\t" not in blob:
+        runs.append((run, range(first_no, first_no + len(run)), blob))
+        return
+    kept = [(first_no + k, ln.strip()) for k, ln in enumerate(run) if ln.strip()]
+    if kept:
+        runs.append(([ln for _n, ln in kept], [n for n, _ln in kept], None))
+
+
+def _bulk_points(runs: list, label: str) -> PointBlock:
+    """Point lines ``点号,圈号,X,Y`` → arrays, in bulk: pandas' C parser for the whole block, numpy
+    for four-field lines of plain decimals otherwise; any line that is neither goes through ``_point``
+    (its exact message on an error; full-width digits and extra fields as there)."""
+    blob = None
+    if len(runs) == 1:
+        lines, nos, blob = runs[0][0], np.asarray(runs[0][1], dtype=np.int64), runs[0][2]
+    else:
+        lines = [ln for run, _n, _b in runs for ln in run]
+        nos = np.concatenate([np.asarray(n, dtype=np.int64) for _r, n, _b in runs]) if runs else \
+            np.empty(0, np.int64)
+    n = len(lines)
+    names = np.empty(n, dtype=object)
+    ring = np.zeros(n, dtype=np.int64)
+    a = np.zeros(n, dtype=float)
+    b = np.zeros(n, dtype=float)
+    if n:
+        got = _read_block(lines, blob)
+        if got is not None:
+            todo = np.ones(n, dtype=bool)
+            fast = np.arange(n)
+        else:
+            todo = ~np.fromiter(map(_three_commas, lines), dtype=bool, count=n)
+            fast = np.flatnonzero(~todo)
+            got = _split_block([lines[i] for i in fast]) if len(fast) else None
+        if got is not None:
+            nm, r, va, vb = got
+            with np.errstate(invalid="ignore"):
+                ok = np.isfinite(r) & np.isfinite(va) & np.isfinite(vb) & (r == np.round(r)) & (np.abs(r) <= 1e9)
+            good = fast[ok]
+            names[good] = nm[ok]
+            ring[good] = r[ok].astype(np.int64)
+            a[good] = va[ok]
+            b[good] = vb[ok]
+            todo[:] = True
+            todo[good] = False
+        for i in np.flatnonzero(todo):  # the rest, one by one (raises on the first bad line)
+            line = lines[i]
+            pt = _point([t.strip() for t in line.split(",")], line, label, int(nos[i]))
+            names[i], ring[i], a[i], b[i] = pt.name, pt.ring, pt.a, pt.b
+    return PointBlock(names=names, ring=ring, a=a, b=b, locs=Locs("line {}", nos))
+
+
+def _three_commas(line: str) -> bool:
+    return line.count(",") == 3
+
+
+def _read_block(lines: list[str], blob: str | None = None):
+    """(names, ring, a, b) of four-field lines by pandas' C parser (NaN for a missing field), or None
+    when a field is not a number or a line has more fields. ``blob``: the lines joined, if at hand."""
+    import csv
+    import io
+    import warnings
+
+    import pandas as pd
+    blob = "\n".join(lines) if blob is None else blob
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            df = pd.read_csv(io.StringIO(blob), header=None, names=["n", "r", "a", "b"], engine="c",
+                             dtype={"n": object, "r": np.float64, "a": np.float64, "b": np.float64},
+                             na_filter=False, quoting=csv.QUOTE_NONE, skip_blank_lines=False)
+    except Exception:  # noqa: BLE001 - judged column by column or line by line instead
+        return None
+    if len(df) != len(lines):
+        return None
+    nm = df["n"].to_numpy(dtype=object)
+    if " " in blob or "\t" in blob:
+        nm = np.array([str(t).strip() for t in nm], dtype=object)
+    return nm, df["r"].to_numpy(), df["a"].to_numpy(), df["b"].to_numpy()
+
+
+def _split_block(lines: list[str]):
+    """(names, ring, a, b) of lines with exactly four fields (NaN where a field is not a number)."""
+    f = ",".join(lines).split(",")
+    spaced = any(" " in t or "\t" in t for t in f[0::4])
+    nm = np.empty(len(lines), dtype=object)
+    nm[:] = [t.strip() for t in f[0::4]] if spaced else f[0::4]
+    out = [nm]
+    for k in (1, 2, 3):
+        col = f[k::4]
+        v = None
+        if not "".join(col).translate(_COORD_CHARS):  # only characters of plain decimals
+            try:
+                v = np.array(col, dtype=float)
+            except ValueError:  # '1.2.3', '+-1', an empty field …
+                v = None
+        out.append(v if v is not None else np.array([_num_or_nan(t) for t in col], dtype=float))
+    return out
+
+
+def _num_or_nan(t) -> float:
+    v = parse_number(t)
+    return np.nan if v is None else v
 
 
 def _check_counts(parcels: list[RawParcel], label: str, warnings: list[str]) -> None:
     """界址点数 against the point lines; an unclosed last parcel short of points means a truncated file."""
     for k, p in enumerate(parcels):
         jz = p.attrs.get("界址点数")
-        n = len(p.points)
-        if not p.points:
-            raise FootprintError(f"{label} {p.loc}: parcel header without any point line (file truncated?)")
-        start: dict = {}     # ring number -> (first point, count) of the ring being read
-        closing = 0
-        for pt in p.points:
-            first, cnt = start.get(pt.ring, ((pt.a, pt.b), 0))
-            cnt += 1
-            if cnt >= 4 and (pt.a, pt.b) == first:
-                closing += 1
-                start.pop(pt.ring, None)
-            else:
-                start[pt.ring] = (first, cnt)
-        last_open = p.points[-1].ring in start
-        last = p.points[-1]
+        n = len(p)
+        if not n:
+            raise FootprintError("footprint.txt_header_only", file=label, where=p.loc)
+        rings = p.rings()
+        closing = sum(1 for _idx, closed, _no in rings if closed)
+        last = n - 1
+        last_open = any(idx[-1] == last and not closed for idx, closed, _no in rings if len(idx))
         if k == len(parcels) - 1 and jz and n < jz and last_open:
-            raise FootprintError(f"{label} {last.loc}: the file ends in the middle of a parcel ({p.loc} says "
-                                 f"{jz} points, {n} found, last ring not closed) — truncated file?")
+            raise FootprintError("footprint.txt_truncated", file=label, where=p.block().locs[last], header=p.loc,
+                                 said=jz, found=n)
         if jz is not None and jz not in (n, n - closing):
             warnings.append(f"{label} {p.loc}: 界址点数 says {jz} but the parcel has {n} point lines")
 
@@ -312,8 +475,7 @@ def gk3_target(crs, geoms, zone: int | None = None) -> tuple[CRS, int, list[str]
     datum = (src.datum.name if src.datum else "") or ""
     if not ("China 2000" in datum or "China Geodetic" in datum or "WGS" in datum or "World Geodetic" in datum
             or "2000" in datum):
-        raise FootprintError(f"cannot write {crs_label(src)} coordinates as 2000国家大地坐标系 without a datum "
-                             "transformation")
+        raise FootprintError("footprint.write_needs_datum_shift", crs=crs_label(src))
     if zone is None:
         lon0 = _lon0(src)
         if lon0 is not None and abs(lon0 / 3 - round(lon0 / 3)) < 1e-9 and 25 <= round(lon0 / 3) <= 45 \
@@ -441,9 +603,9 @@ def write_txt(fp: Footprint, path, *, encoding: str = "gbk", **kwargs) -> list[s
     except UnicodeEncodeError as exc:
         ch = exc.object[exc.start:exc.end]
         line = exc.object[: exc.start].count("\n") + 1
-        raise FootprintError(f"{Path(path).name} line {line}: character {ch!r} cannot be written in {encoding}; "
-                             "write UTF-8 instead (--out-encoding utf-8)") from None
+        raise FootprintError("footprint.write_encoding", file=Path(path).name, line=line, ch=repr(ch), enc=encoding) \
+            from None
     except LookupError:
-        raise FootprintError(f"unknown encoding {encoding!r}") from None
+        raise FootprintError("footprint.unknown_encoding", enc=encoding) from None
     Path(path).write_bytes(data)
     return notes

@@ -22,12 +22,12 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-from ..core.areas import ellipsoidal_areas, to_lonlat
+from ..core.areas import ellipsoidal_areas, ellipsoidal_areas_lonlat, to_lonlat
 from ..core.crs import analysis_epsg_for_lon, crs_label
 from ..domain.errors import FootprintError
 from ..core.footprint import Footprint
 from ..core.units import m2_to_ha, m2_to_mu
-from .common import check_plausible
+from .common import Locs, check_plausible, check_sane
 
 AREA_TOLERANCE = 0.001  # 0.1 %
 
@@ -127,16 +127,18 @@ def clean_vector_footprint(fp: Footprint, *, check_range: bool = True, bounds=No
             closed += len(rings)
     if closed:
         fp.repairs.append(f"{label}: {closed} closed line(s) read as polygon boundaries")
+    coords, idx = shapely.get_coordinates(geoms, return_index=True)
+    if len(coords):
+        locs = Locs("feature {}", idx + 1)
+        if check_range:
+            check_plausible(coords[:, 0], coords[:, 1], CRS.from_user_input(gdf.crs), locs, label, bounds=bounds)
+        else:
+            check_sane(coords[:, 0], coords[:, 1], CRS.from_user_input(gdf.crs), locs, label)
     n_before = shapely.get_num_coordinates(geoms)
     geoms = shapely.remove_repeated_points(geoms, tolerance=0.0)
     dropped = n_before - shapely.get_num_coordinates(geoms)
     for i in np.nonzero(dropped > 0)[0]:
         fp.repairs.append(f"{label} feature {i + 1}: {int(dropped[i])} duplicate vertex(es) removed")
-    if check_range:
-        coords, idx = shapely.get_coordinates(geoms, return_index=True)
-        if len(coords):
-            check_plausible(coords[:, 0], coords[:, 1], CRS.from_user_input(gdf.crs),
-                            [f"feature {int(i) + 1}" for i in idx], label, bounds=bounds)
     fp.gdf = gdf.set_geometry(_series(geoms, gdf))
     return fp
 
@@ -168,17 +170,20 @@ def finalize(fp: Footprint) -> Footprint:
     label = Path(fp.source).name or "footprint"
     crs = CRS.from_user_input(gdf.crs)
     geoms = np.asarray(gdf.geometry.values, dtype=object)
-    union = shapely.union_all(geoms)
+    single = len(geoms) == 1  # one parcel: its union is itself (no second pass over 10⁶ vertices)
+    union = geoms[0] if single else shapely.union_all(geoms)
     c = to_lonlat([union.centroid], crs)[0]
     if crs.is_projected:
         planar_crs, pgeoms, punion = crs, geoms, union
     else:
         planar_crs = CRS.from_epsg(analysis_epsg_for_lon(c.x))
         pgeoms = np.asarray(gdf.to_crs(planar_crs).geometry.values, dtype=object)
-        punion = shapely.union_all(pgeoms)
+        punion = pgeoms[0] if single else shapely.union_all(pgeoms)
     planar = shapely.area(pgeoms)
-    ellips = ellipsoidal_areas(geoms, crs)
-    ll = to_lonlat([union], crs)[0]
+    ll_geoms = to_lonlat(geoms, crs)
+    ellips = ellipsoidal_areas_lonlat(ll_geoms)
+    ll = ll_geoms[0] if single else to_lonlat([union], crs)[0]
+    union_ellips = float(ellips[0]) if single else float(ellipsoidal_areas([union], crs)[0])
     locs = fp.meta.get("parcel_locs") or [f"feature {i + 1}" for i in range(len(gdf))]
     parcels = []
     stated_col = next((k for k in ("地块面积", "DKMJ") if k in gdf.columns), None)
@@ -196,13 +201,14 @@ def finalize(fp: Footprint) -> Footprint:
         if stated is not None:
             _check_stated(pr, label, fp.warnings)
     _check_overlaps(parcels, pgeoms, planar_crs, label, fp.warnings)
+    _check_degenerate(pgeoms, parcels, label, fp.warnings)
     rep = ImportReport(
         source=fp.source, name=fp.name, format=fp.meta.get("format", "") or Path(fp.source).suffix.lstrip("."),
         encoding=fp.meta.get("encoding", "") or "", sha256=fp.sha256, crs=crs_label(crs),
         crs_notes=list(fp.meta.get("crs_notes", [])), planar_crs=crs_label(planar_crs),
         parcel_count=len(gdf), part_count=sum(p.parts for p in parcels), ring_count=sum(p.rings for p in parcels),
         vertex_count=sum(p.vertices for p in parcels), planar_m2=float(punion.area),
-        ellipsoidal_m2=float(ellipsoidal_areas([union], crs)[0]), bounds_lonlat=[float(v) for v in ll.bounds],
+        ellipsoidal_m2=union_ellips, bounds_lonlat=[float(v) for v in ll.bounds],
         parcels=parcels, warnings=[w for w in fp.warnings if w not in fp.repairs], repairs=list(fp.repairs),
         notes=list(fp.notes))
     fp.meta["report"] = rep
@@ -269,6 +275,34 @@ def _check_stated(pr: ParcelReport, label: str, warnings: list[str]) -> None:
             hint = f"; it looks like the area in {unit} written as 公顷"
     warnings.append(f"{who}: stated 地块面积 {stated:g} 公顷 differs from the computed {planar:.4f} 公顷 (planar) / "
                     f"{ell:.4f} 公顷 (ellipsoidal) by {diff:+.2f} %{hint}")
+
+
+# a part thinner than this on average (2·area / perimeter), or smaller than DEGENERATE_M2, is degenerate
+DEGENERATE_WIDTH_M = 0.05
+DEGENERATE_M2 = 1.0
+
+
+def _check_degenerate(pgeoms, parcels: list[ParcelReport], label: str, warnings: list[str]) -> None:
+    """Warn about sliver parts (a 100 m × 1 mm ring has 0.1 m²): a typing error or a collapsed ring,
+    never silently a parcel. ``pgeoms``: the parcels in a planar CRS."""
+    from ..domain import messages
+    parts, owner = shapely.get_parts(np.asarray(pgeoms, dtype=object), return_index=True)
+    poly = shapely.get_type_id(parts) == 3
+    parts, owner = parts[poly], owner[poly]
+    if not len(parts):
+        return
+    area = shapely.area(parts)
+    perim = shapely.length(parts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        width = np.where(perim > 0, 2 * area / perim, 0.0)
+    for k in np.nonzero((area < DEGENERATE_M2) | (width < DEGENERATE_WIDTH_M))[0]:
+        pr = parcels[int(owner[k])]
+        who = f"{label} {pr.loc}".strip() + f": parcel {pr.index}" + (f" '{pr.name or pr.id}'" if (pr.name or pr.id)
+                                                                     else "")
+        w = float(width[k])
+        warnings.append(messages.text("footprint.degenerate", who=who, area=f"{float(area[k]):.3g}",
+                                      width=f"{w * 1000:.3g} mm" if w < 1 else f"{w:.3g} m",
+                                      length=f"{float(perim[k]) / 2:.4g}"))
 
 
 def report_of(fp: Footprint) -> ImportReport:

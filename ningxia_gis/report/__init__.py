@@ -29,6 +29,8 @@ def load_result(path) -> dict:
         raise InputError(f"{p.name}: not a check result JSON ({exc})") from None
     if not isinstance(data, dict) or "footprint" not in data or "layers" not in data or "analysis_crs" not in data:
         raise InputError(f"{p.name}: not a check result JSON (no footprint/layers/analysis_crs)")
+    from ..core.result_schema import validate_result
+    validate_result(data, p)  # a wrongly typed field: one line naming it, not an AttributeError later
     if not data["footprint"].get("geometry_wkt"):
         raise InputError(f"{p.name}: the result carries no footprint geometry (geometry_wkt)")
     return data

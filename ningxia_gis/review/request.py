@@ -5,27 +5,13 @@ warnings and cancel go through one ``Feedback`` (the QGIS Processing pattern).""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Callable
 
 from ..core.catalog import Catalog
 from ..core.footprint import Footprint
 from ..domain.errors import Cancelled, InputError
-
-MAX_SLIVER_M2 = 100.0  # a larger threshold would hide real occupations
-
-
-def check_sliver(value: float) -> float:
-    """The sliver threshold (m²) if it is a finite number in [0, 100]; an InputError otherwise."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InputError("option.sliver", value=value) from None
-    if not math.isfinite(v) or v < 0 or v > MAX_SLIVER_M2:
-        raise InputError("option.sliver", value=value)
-    return v
-
+from ..domain.limits import SLIVER_M2
 
 @dataclass
 class ReviewRequest:
@@ -41,7 +27,7 @@ class ReviewRequest:
     vertex_area: bool = False  # also the vertex-only ellipsoidal figures (labelled, never primary)
 
     def __post_init__(self):
-        self.sliver_m2 = check_sliver(self.sliver_m2)
+        self.sliver_m2 = SLIVER_M2.check(self.sliver_m2)
 
 
 class Feedback:

@@ -1,0 +1,147 @@
+"""Footprint readers at scale: a 10⁶-vertex 界址点 TXT (inspect and check) and a DXF with 10⁶ entities
+(inspect), timed in this tree and, with ``--baseline GIT_REV``, in an export of that revision.
+
+    python benchmarks/footprint_scale.py                      # this tree only
+    python benchmarks/footprint_scale.py --baseline c046d81   # before/after ratios
+
+The files are generated on first use into ``benchmarks/data/footprint_scale/`` (git-ignored): the TXT is
+one parcel whose ring is a 10⁶-vertex circle (r = 2 km) in CGCS2000 3° zone 36; the DXF is a 勘测定界图-like
+drawing of 999,000 LINE/TEXT entities (topography, labels) and 1,000 closed LWPOLYLINE parcels on 红线.
+Each measurement runs in a fresh interpreter (``time.perf_counter`` around load + report / run_check).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "benchmarks" / "data" / "footprint_scale"
+N0, E0 = 4_150_000.0, 36_447_000.0  # zone-prefixed GK 3° zone 36, inside Ningxia
+
+
+def make_txt(path: Path, n: int = 1_000_000) -> None:
+    import numpy as np
+    t = np.linspace(0, 2 * math.pi, n, endpoint=False)
+    x = N0 + 2000 * np.sin(t)
+    y = E0 + 2000 * np.cos(t)
+    head = ("[属性描述]\r\n格式版本号=1.01\r\n坐标系=2000国家大地坐标系\r\n几度分带=3\r\n投影类型=高斯克吕格\r\n"
+            "计量单位=米\r\n带号=36\r\n精度=0.001\r\n[地块坐标]\r\n"
+            f"{n + 1},{math.pi * 2000 ** 2 / 1e4:.4f},DK01,大圆地块,面,,,,@\r\n")
+    idx = np.arange(1, n + 1)
+    lines = [f"J{i},1,{a:.3f},{b:.3f}" for i, a, b in zip(idx, x, y)]
+    lines.append(lines[0])
+    path.write_bytes((head + "\r\n".join(lines) + "\r\n").encode("gbk"))
+
+
+def make_dxf(path: Path, n_entities: int = 1_000_000, n_parcels: int = 1_000) -> None:
+    out = ["0", "SECTION", "2", "HEADER", "9", "$ACADVER", "1", "AC1015", "9", "$DWGCODEPAGE", "3", "ANSI_936",
+           "0", "ENDSEC", "0", "SECTION", "2", "ENTITIES"]
+    handle = 0x100
+    side = int(math.ceil(math.sqrt(n_parcels)))
+    for k in range(n_parcels):  # 8-vertex parcels, 30 m apart, zone-prefixed eastings
+        x0, y0 = 36_447_000.0 + 40 * (k % side), 4_150_000.0 + 40 * (k // side)
+        pts = [(0, 0), (10, 0), (20, 0), (20, 10), (20, 20), (10, 20), (0, 20), (0, 10)]
+        out += ["0", "LWPOLYLINE", "5", f"{handle:X}", "100", "AcDbEntity", "8", "红线", "100", "AcDbPolyline",
+                "90", "8", "70", "1"]
+        for px, py in pts:
+            out += ["10", f"{x0 + px:.3f}", "20", f"{y0 + py:.3f}"]
+        handle += 1
+    for k in range(n_entities - n_parcels):
+        x, y = 36_446_000.0 + (k % 1000) * 3.0, 4_149_000.0 + (k // 1000) * 3.0
+        if k % 3 == 2:
+            out += ["0", "TEXT", "5", f"{handle:X}", "100", "AcDbEntity", "8", "注记", "100", "AcDbText",
+                    "10", f"{x:.3f}", "20", f"{y:.3f}", "30", "0.0", "40", "2.5", "1", f"{k}"]
+        else:
+            out += ["0", "LINE", "5", f"{handle:X}", "100", "AcDbEntity", "8", "地形", "100", "AcDbLine",
+                    "10", f"{x:.3f}", "20", f"{y:.3f}", "30", "0.0", "11", f"{x + 2:.3f}", "21", f"{y + 1:.3f}",
+                    "31", "0.0"]
+        handle += 1
+    out += ["0", "ENDSEC", "0", "EOF"]
+    path.write_bytes(("\r\n".join(out) + "\r\n").encode("gbk"))
+
+
+JOBS = {
+    "txt_inspect": ("big.txt", "fp = load_footprint(P); fp.report.to_text()"),
+    "txt_check": ("big.txt", "fp = load_footprint(P); run_check(fp, None)"),
+    "dxf_inspect": ("big.dxf", "fp = load_footprint(P); fp.report.to_text()"),
+}
+
+RUNNER = """
+import sys, time, json
+from pathlib import Path
+from ningxia_gis.core.footprint import load_footprint
+from ningxia_gis.core.check import run_check
+P = Path(sys.argv[1])
+t0 = time.perf_counter()
+{code}
+print(json.dumps({{"seconds": time.perf_counter() - t0}}))
+"""
+
+
+def timed(src: Path, job: str, timeout: float) -> float | None:
+    name, code = JOBS[job]
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    env.pop("PROJ_DATA", None)
+    try:
+        r = subprocess.run([sys.executable, "-c", RUNNER.format(code=code), str(DATA / name)], env=env,
+                           capture_output=True, text=True, timeout=timeout, cwd=str(src))
+    except subprocess.TimeoutExpired:
+        return None
+    if r.returncode != 0:
+        print(f"  {job} in {src}: failed: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else r.returncode}",
+              file=sys.stderr)
+        return float("nan")
+    return json.loads(r.stdout.strip().splitlines()[-1])["seconds"]
+
+
+def export(rev: str) -> Path:
+    d = Path(tempfile.mkdtemp(prefix="ningxia_base_"))
+    with tempfile.TemporaryFile() as fh:
+        subprocess.run(["git", "archive", rev], cwd=ROOT, stdout=fh, check=True)
+        fh.seek(0)
+        with tarfile.open(fileobj=fh) as tar:
+            tar.extractall(d, filter="data")
+    return d
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--baseline", metavar="GIT_REV", help="also time this revision (git archive export)")
+    ap.add_argument("--jobs", nargs="*", default=list(JOBS), choices=list(JOBS))
+    ap.add_argument("--timeout", type=float, default=900, help="seconds per measurement (default 900)")
+    args = ap.parse_args()
+    DATA.mkdir(parents=True, exist_ok=True)
+    if not (DATA / "big.txt").exists():
+        t = time.perf_counter()
+        make_txt(DATA / "big.txt")
+        print(f"made big.txt ({(DATA / 'big.txt').stat().st_size >> 20} MB) in {time.perf_counter() - t:.1f} s")
+    if not (DATA / "big.dxf").exists():
+        t = time.perf_counter()
+        make_dxf(DATA / "big.dxf")
+        print(f"made big.dxf ({(DATA / 'big.dxf').stat().st_size >> 20} MB) in {time.perf_counter() - t:.1f} s")
+    base = export(args.baseline) if args.baseline else None
+    print(f"{'job':<12} {'before s':>9} {'after s':>9} {'ratio':>7}")
+    results = {}
+    for job in args.jobs:
+        after = timed(ROOT, job, args.timeout)
+        before = timed(base, job, args.timeout) if base else None
+        ratio = before / after if before and after and after == after and before == before else None
+        results[job] = {"before_s": before, "after_s": after, "ratio": ratio}
+        fmt = lambda v: "timeout" if v is None and base else ("—" if v is None else f"{v:9.2f}")  # noqa: E731
+        print(f"{job:<12} {fmt(before) if base else '—':>9} {fmt(after):>9} "
+              f"{(f'{ratio:6.1f}×') if ratio else '—':>7}", flush=True)
+    (DATA / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
