@@ -60,8 +60,15 @@ head -c 5 "$W/x.pdf" | grep -q "%PDF-" || fail "x.pdf is not a PDF"
 for f in x.docx x.xlsx; do head -c 2 "$W/$f" | grep -q "PK" || fail "$f is not an Office file"; done
 [ "$(stat -c %s "$W/x.pdf")" -gt 100000 ] || fail "x.pdf is too small"
 head -c 16 "$W/x.gpkg" | grep -q "SQLite format 3" || fail "x.gpkg is not a GeoPackage"
-EXTRA_ENV=PYTHONIOENCODING=cp936 run cp936 "$CLI" check --demo
-iconv -f GBK -t UTF-8 "$W/cp936.out" | grep -q "生态保护红线" || fail "cp936 output is not GBK text"
+# a redirected stdout in a GBK (cp936) locale, as on Chinese Windows: 「m²」 must not crash the program
+# (the frozen interpreter ignores PYTHONIOENCODING, so build a zh_CN.GBK locale for it)
+if localedef -i zh_CN -f GBK "$W/locale/zh_CN.GBK" 2>/dev/null || { mkdir -p "$W/locale" &&
+   localedef -i zh_CN -f GBK "$W/locale/zh_CN.GBK" 2>/dev/null; }; then
+  EXTRA_ENV="LOCPATH=$W/locale LANG=zh_CN.GBK" run gbk "$CLI" check --demo
+  iconv -f GBK -t UTF-8 "$W/gbk.out" | grep -q "生态保护红线.*占用" || fail "the GBK-locale output is not GBK text"
+else
+  step "no localedef/zh_CN locale source: GBK console test skipped"
+fi
 run convert "$CLI" footprint convert "$DIST_ABS/_internal/ningxia_gis/sample_layers/footprints/road_crossing_redline.gpkg" fp.txt
 grep -q "\[地块坐标\]" <(iconv -f GBK -t UTF-8 "$W/fp.txt") || fail "footprint convert wrote no 界址点 TXT"
 run app "$DIST_ABS/ningxia-gis-app" --scenario road_crossing_redline --screenshot shots --no-restore
