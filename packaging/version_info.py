@@ -1,4 +1,6 @@
-"""The Windows version resource of the frozen executables, from ningxia_gis.__version__."""
+"""The Windows version resource of the frozen executables (Properties → Details), from
+ningxia_gis.__version__, in the text format PyInstaller's `version=` takes (what `pyi-grab_version`
+prints; PyInstaller evaluates it with its versioninfo classes, which import only on Windows)."""
 
 from __future__ import annotations
 
@@ -13,21 +15,32 @@ def version() -> str:
     return re.search(r'__version__\s*=\s*"([^"]+)"', text).group(1)
 
 
-def write_version_file(path: str) -> str:
-    """Write a PyInstaller version file (the format `pyi-grab_version` prints) and return its path."""
-    from PyInstaller.utils.win32.versioninfo import (FixedFileInfo, StringFileInfo, StringStruct, StringTable,
-                                                      VarFileInfo, VarStruct, VSVersionInfo)
-
+def version_text(exe_name: str = "ningxia-gis.exe") -> str:
     nums = tuple(int(n) for n in re.findall(r"\d+", version())[:4])
     nums += (0,) * (4 - len(nums))
     strings = {"CompanyName": "ningxia_gis", "FileDescription": "宁夏国土空间管控审查工具 ningxia_gis",
                "FileVersion": version(), "InternalName": "ningxia_gis", "LegalCopyright": "MIT License",
-               "OriginalFilename": "ningxia-gis.exe", "ProductName": "ningxia_gis 宁夏国土空间管控审查工具",
+               "OriginalFilename": exe_name, "ProductName": "ningxia_gis 宁夏国土空间管控审查工具",
                "ProductVersion": version()}
-    info = VSVersionInfo(
-        ffi=FixedFileInfo(filevers=nums, prodvers=nums),
-        kids=[StringFileInfo([StringTable("080404B0", [StringStruct(k, v) for k, v in strings.items()])]),
-              VarFileInfo([VarStruct("Translation", [0x0804, 1200])])])
+    table = ",\n          ".join(f"StringStruct({k!r}, {v!r})" for k, v in strings.items())
+    return f"""VSVersionInfo(
+  ffi=FixedFileInfo(filevers={nums}, prodvers={nums}, mask=0x3f, flags=0x0, OS=0x40004,
+                    fileType=0x1, subtype=0x0, date=(0, 0)),
+  kids=[
+    StringFileInfo([
+      StringTable('080404B0', [
+          {table}])]),
+    VarFileInfo([VarStruct('Translation', [0x0804, 1200])])
+  ]
+)
+"""
+
+
+def write_version_file(path: str, exe_name: str = "ningxia-gis.exe") -> str:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(str(info), encoding="utf-8")
+    Path(path).write_text(version_text(exe_name), encoding="utf-8")
     return path
+
+
+if __name__ == "__main__":
+    print(version_text())
