@@ -113,3 +113,11 @@ def test_shapefile_in_gbk_for_older_arcgis(tmp_path):
     convert_footprint(SRC, tmp_path / "utf8.shp")
     assert (tmp_path / "utf8.cpg").read_text().strip().upper() == "UTF-8"
     assert "一号地块".encode("utf-8") in (tmp_path / "utf8.dbf").read_bytes()
+
+
+def test_shapefile_encoding_other_than_utf8_or_gbk_is_refused(tmp_path):
+    from ningxia_gis.domain.errors import InputError
+
+    with pytest.raises(InputError, match="UTF-8 or GBK, not latin1") as err:
+        convert_footprint(SRC, tmp_path / "x.shp", out_encoding="latin1")
+    assert "只能以 UTF-8 或 GBK" in str(err.value)

@@ -90,7 +90,7 @@ def write_footprint(fp: Footprint, dst, *, to_crs=None, encoding: str | None = N
                 q.unlink()
         shp_enc, cpg = SHP_ENCODINGS.get((encoding or "utf-8").lower().replace("_", "-"), (None, None))
         if shp_enc is None:
-            raise InputError(f"a shapefile can be written in UTF-8 or GBK, not {encoding!r}")
+            raise InputError("export.shp_encoding", encoding=str(encoding))
         kwargs = {"driver": "ESRI Shapefile", "encoding": shp_enc}
         if shp_enc != "UTF-8":
             notes.append(f"shapefile attributes written in GBK (code page {cpg}, for older ArcGIS)")
