@@ -73,3 +73,43 @@ def test_ogrinfo_opens_every_layer_without_warnings(gpkg):
     assert r.returncode == 0, r.stderr
     assert r.stderr.strip() == "" and "warning" not in r.stdout.lower(), r.stderr + r.stdout
     assert "Layer name: layer_styles" in r.stdout and "Layer name: pieces_stbhhx" in r.stdout
+
+
+QGIS_SCRIPT = """
+import os
+import sys
+from qgis.core import QgsApplication, QgsVectorLayer
+QgsApplication.setPrefixPath("/usr", True)
+app = QgsApplication([], False)
+app.initQgis()
+for name in sys.argv[2:]:
+    lyr = QgsVectorLayer(sys.argv[1] + "|layername=" + name, name, "ogr")
+    msg, ok = lyr.loadDefaultStyle()  # what QGIS does when a layer is added
+    sl = lyr.renderer().symbol().symbolLayer(0)
+    print(name, lyr.isValid(), ok, sl.layerType(), sl.color().name(), sl.strokeColor().name(), lyr.crs().authid(),
+          flush=True)
+os._exit(0)  # QGIS 3.22's exitQgis() can crash at shutdown; the answers are printed
+"""
+
+
+def _qgis_python() -> str | None:
+    py = shutil.which("python3", path="/usr/bin")
+    if py and subprocess.run([py, "-c", "import qgis.core"], capture_output=True).returncode == 0:
+        return py
+    return None
+
+
+@pytest.mark.skipif(_qgis_python() is None, reason="QGIS (python3-qgis) is not installed (optional check)")
+def test_qgis_applies_the_stored_style(gpkg, tmp_path):
+    out, result = gpkg
+    runtime = tmp_path / "xdg"
+    runtime.mkdir(mode=0o700)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen",
+           "XDG_RUNTIME_DIR": str(runtime)}
+    r = subprocess.run([_qgis_python(), "-c", QGIS_SCRIPT, str(out), "pieces_stbhhx", "footprint"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    lines = {ln.split()[0]: ln.split()[1:] for ln in r.stdout.splitlines() if ln.strip()}
+    styles = load_styles()
+    assert lines["pieces_stbhhx"] == ["True", "True", "SimpleFill", styles.role("eco_redline").face,
+                                      styles.role("eco_redline").edge, f"EPSG:{result.epsg}"], r.stderr
+    assert lines["footprint"][4] == styles.footprint.edge
