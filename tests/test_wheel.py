@@ -59,17 +59,20 @@ def test_wheel_installs_into_a_fresh_venv_and_runs_the_demo(wheel, tmp_path):
     py = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
-    # dependencies from the test venv, after the fresh venv's own site-packages
+    subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--ignore-installed",
+                    str(wheel)], check=True, capture_output=True)
+    # then the dependencies from the test venv, after the fresh venv's own site-packages (written after the
+    # install, or pip would take the test venv's ningxia-gis metadata for an installed copy)
     Path(site, "deps_from_test_venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], check=True,
-                   capture_output=True)
 
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "NINGXIA_GIS_ROOT", "VIRTUAL_ENV")}
     env["NINGXIA_GIS_HOME"] = str(tmp_path / "home")
     work = tmp_path / "work"
     work.mkdir()
-    where = subprocess.run([str(py), "-c", "import ningxia_gis.paths as p; print(p.__file__); print(p.SCENARIOS)"],
-                           cwd=work, env=env, capture_output=True, text=True, check=True).stdout.split("\n")
+    r = subprocess.run([str(py), "-c", "import ningxia_gis.paths as p; print(p.__file__); print(p.SCENARIOS)"],
+                       cwd=work, env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    where = r.stdout.split("\n")
     assert Path(where[0]).is_relative_to(venv) and Path(where[1]).is_file(), where
 
     exe = venv / ("Scripts/ningxia-gis.exe" if os.name == "nt" else "bin/ningxia-gis")
