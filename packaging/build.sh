@@ -20,6 +20,7 @@ fail() { echo "build.sh: FAILED: $*" >&2; exit 1; }
 if [ "${1:-}" != "--test-only" ]; then
   step "lean build venv ($VENV)"
   [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+  rm -rf build/lib build/bdist.* ./*.egg-info  # setuptools' in-tree build folders keep deleted modules
   {
     "$VENV/bin/python" -m pip install --disable-pip-version-check -U pip &&
     "$VENV/bin/python" -m pip install --disable-pip-version-check ".[packaging]" &&
