@@ -99,6 +99,7 @@ def test_multi_part_parcel_is_one_txt_block(tmp_path):
     convert_footprint(SRC, tmp_path / "x.dxf")
     fp2, _ = convert_footprint(tmp_path / "x.dxf", tmp_path / "y.txt")
     assert list(fp2.gdf["地块编号"]) == ["DK05", "DK06"] and fp2.report.parcel_count == 2
+    assert [(p.id, p.name, p.parts) for p in fp2.report.parcels] == [("DK05", "一号地块", 2), ("DK06", "二号地块", 1)]
 
 
 def test_shapefile_in_gbk_for_older_arcgis(tmp_path):

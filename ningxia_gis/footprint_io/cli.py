@@ -81,9 +81,9 @@ def _error(exc: Exception) -> int:
 
 
 def cmd_inspect(ns) -> int:
-    from ..core.footprint import load_footprint
+    from .convert import load_with_attributes
     try:
-        fp = load_footprint(ns.file, crs=ns.crs, **_read_options(ns))
+        fp = load_with_attributes(ns.file, crs=ns.crs, **_read_options(ns))
         rep = fp.report
     except NingxiaGisError as exc:
         return _error(exc)

@@ -123,15 +123,24 @@ def _reprojected(fp: Footprint, crs) -> Footprint:
                      warnings=fp.warnings, repairs=fp.repairs, meta=fp.meta, notes=fp.notes)
 
 
+def load_with_attributes(src, crs=None, **read_options) -> Footprint:
+    """`load_footprint`, plus the parcel fields and 项目信息 our writers stored in the file."""
+    fp = load_footprint(src, crs=crs, **read_options)
+    before = (len(fp.gdf), list(fp.gdf.columns))
+    fp = restore_attributes(fp, src)
+    if (len(fp.gdf), list(fp.gdf.columns)) != before:  # the report from the restored parcels
+        from .validate import finalize
+        if len(fp.gdf) != before[0]:  # parts of one parcel merged again
+            fp.meta.pop("parcel_locs", None)
+        fp = finalize(fp)
+        fp.warnings[:] = list(dict.fromkeys(fp.warnings))  # finalize repeats its own warnings
+        fp.meta["report"].warnings = [w for w in fp.warnings if w not in fp.repairs]
+    return fp
+
+
 def convert_footprint(src, dst, crs=None, *, to_crs=None, out_encoding: str | None = None,
                       write_options: dict | None = None, **read_options) -> tuple[Footprint, list[str]]:
     """Read ``src`` (any supported format, validated and repaired) and write ``dst``."""
-    fp = load_footprint(src, crs=crs, **read_options)
-    n = len(fp.gdf)
-    fp = restore_attributes(fp, src)
-    if len(fp.gdf) != n:  # parts of one parcel merged again: count them as one
-        from .validate import finalize
-        fp.meta.pop("parcel_locs", None)
-        fp = finalize(fp)
+    fp = load_with_attributes(src, crs=crs, **read_options)
     notes = write_footprint(fp, dst, to_crs=to_crs, encoding=out_encoding, **(write_options or {}))
     return fp, notes
