@@ -122,3 +122,19 @@ def test_shapefile_encoding_other_than_utf8_or_gbk_is_refused(tmp_path):
     with pytest.raises(InputError, match="UTF-8 or GBK, not latin1") as err:
         convert_footprint(SRC, tmp_path / "x.shp", out_encoding="latin1")
     assert "只能以 UTF-8 或 GBK" in str(err.value)
+
+
+def test_dxf_island_in_a_hole_keeps_its_own_fields(tmp_path):
+    import geopandas as gpd
+
+    e, n = 35595000.0, 4144000.0
+    outer = shapely.Polygon([(e, n), (e + 300, n), (e + 300, n + 300), (e, n + 300)],
+                            [[(e + 100, n + 100), (e + 200, n + 100), (e + 200, n + 200), (e + 100, n + 200)]])
+    island = shapely.box(e + 130, n + 130, e + 170, n + 170)
+    gdf = gpd.GeoDataFrame({"地块编号": ["A1", "B2"], "地块名称": ["外圈地块", "岛状地块"], "地类编码": ["0101", "0301"]},
+                           geometry=[outer, island], crs="EPSG:4523")
+    gdf.to_file(tmp_path / "src.gpkg", driver="GPKG")
+    convert_footprint(tmp_path / "src.gpkg", tmp_path / "x.dxf")
+    convert_footprint(tmp_path / "x.dxf", tmp_path / "back.txt")
+    got = [(h[2], h[3], h[7]) for h in _headers(tmp_path / "back.txt")]
+    assert sorted(got) == [("A1", "外圈地块", "0101"), ("B2", "岛状地块", "0301")]

@@ -135,10 +135,12 @@ def _restore_dxf(fp, p: Path):
     if not tagged:
         return fp
     rows, groups = [], []
-    # the reader may have re-projected or swapped nothing: our files are E, N in the footprint's CRS
+    # our DXF files hold E, N in the CRS the reader returns, so the boundaries match the parcels as read
     for k, geom in enumerate(fp.gdf.geometry.values):
         rp = geom.representative_point()
-        hit = next(((idx, a) for poly, idx, a in tagged if poly.covers(rp)), (None, None))
+        # the smallest outer boundary around it (an island in another parcel's hole is inside both)
+        covering = sorted((poly.area, n) for n, (poly, _i, _a) in enumerate(tagged) if poly.covers(rp))
+        hit = (tagged[covering[0][1]][1], tagged[covering[0][1]][2]) if covering else (None, None)
         rows.append(hit[1])
         groups.append(hit[0] if hit[0] is not None else f"row{k}")
     return _apply(fp, rows, project, groups)
