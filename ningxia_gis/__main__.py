@@ -1,7 +1,7 @@
-"""`python -m ningxia_gis …` = `ningxia-gis …`."""
+"""`python -m ningxia_gis …` is the `ningxia-gis` command."""
 
 import sys
 
-from .cli import main
+from ningxia_gis.entry import cli
 
-sys.exit(main())
+sys.exit(cli())

@@ -15,7 +15,7 @@ from ningxia_gis.core.check import run_check
 from ningxia_gis.review import review_file
 from ningxia_gis.domain.errors import CatalogError, CRSError, FootprintError, InputError
 from ningxia_gis.core.footprint import load_footprint
-from ningxia_gis.paths import RESOURCES
+from ningxia_gis.paths import RESOURCES, SAMPLE_CATALOG
 
 SCHEMA = json.loads((RESOURCES / "schema" / "check_result.schema.json").read_text(encoding="utf-8"))
 
@@ -243,7 +243,7 @@ def test_bad_inputs_give_clear_errors(tmp_path):
 
 
 def test_sample_layers_are_synthetic_and_complete():
-    cat = load_catalog(Path(__file__).resolve().parent.parent / "sample_layers" / "catalog.toml")
+    cat = load_catalog(SAMPLE_CATALOG)
     assert cat.synthetic and "合成" in cat.note
     roles = {s.role for s in cat.layers}
     assert {"eco_redline", "permanent_basic_farmland", "cultivated_land", "urban_boundary", "grassland",

@@ -251,15 +251,19 @@ def test_writer_gbk_prefixed_closing_point_and_area(tmp_path):
     text = raw.decode("gbk")
     assert "\r\n" in text
     lines = text.split("\r\n")
-    assert lines[0] == "[属性描述]" and "坐标系=2000国家大地坐标系" in lines and "带号=35" in lines
+    # the source's [项目信息] is written back first
+    assert lines[0] == "[项目信息]" and lines[1].startswith("项目名称=") and "[属性描述]" in lines
+    assert "坐标系=2000国家大地坐标系" in lines and "带号=35" in lines
     assert "[地块坐标]" in lines
     headers = [ln for ln in lines if ln.endswith(",@")]
-    # parcel 1 has two parts → two blocks; parcel 2 one block
-    assert len(headers) == 3
+    # parcel 1 (a holed part and a separate part) is one block, like parcel 2
+    assert len(headers) == 2
     h = headers[0].split(",")
-    assert h[1] == "1.9200" and h[2] == "DK05" and h[3] == "一号地块" and h[4] == "面" and h[6] == "农用地"
-    assert headers[1].split(",")[1] == "0.2500"
-    assert headers[2].split(",")[1] == "0.6000" and headers[2].split(",")[8] == "新增耕地"
+    assert h[1] == "2.1700" and h[2] == "DK05" and h[3] == "一号地块" and h[4] == "面" and h[6] == "农用地"
+    assert headers[1].split(",")[1] == "0.6000" and headers[1].split(",")[8] == "新增耕地"
+    # the old layout (one block per part, same 地块编号) on request
+    split = [ln for ln in format_txt(fp, split_parts=True)[0].split("\r\n") if ln.endswith(",@")]
+    assert [ln.split(",")[1:3] for ln in split] == [["1.9200", "DK05"], ["0.2500", "DK05"], ["0.6000", "DK06"]]
     # block 1: JZDS counts the point lines; rings start at the NW corner, clockwise, closing point repeated
     i = lines.index(headers[0])
     jz = int(h[0])
@@ -267,7 +271,8 @@ def test_writer_gbk_prefixed_closing_point_and_area(tmp_path):
     assert block[0] == "J1,1,4144200.000,35595000.000"
     assert block[1] == "J2,1,4144200.000,35595200.000"      # east along the north edge = clockwise
     assert block[4] == "J1,1,4144200.000,35595000.000"
-    assert block[5].startswith("J5,2,") and block[-1].startswith("J5,2,")
+    assert block[5].startswith("J5,2,") and block[9].startswith("J5,2,")
+    assert jz == 15 and block[10].startswith("J9,3,") and block[-1].startswith("J9,3,")
     assert all(ln.split(",")[3].startswith("35") for ln in block)
     back = read_txt(out)
     assert not [w for w in back.warnings if "地块面积" in w or "界址点数" in w]

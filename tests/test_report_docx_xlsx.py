@@ -82,7 +82,7 @@ def test_gpkg_from_json(case, tmp_path):
     path = write_output("gpkg", result, tmp_path / "p.gpkg")
     layers = {name for name, _ in pyogrio.list_layers(path)}
     per_layer = {f"pieces_{x['id']}" for x in data["layers"] if x["pieces"]}
-    assert per_layer and layers == {"overlap_pieces", "footprint"} | per_layer
+    assert per_layer and layers == {"overlap_pieces", "footprint", "layer_styles"} | per_layer
     pieces = pyogrio.read_dataframe(path, layer="overlap_pieces")
     assert len(pieces) == sum(len(x["pieces"]) for x in data["layers"])
     assert pieces.crs.to_epsg() == data["analysis_crs"]["epsg"]

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ningxia_gis.paths import ROOT, RULES_DIR
+from ningxia_gis.paths import RULES_DIR
 
 
 def _seeds_dir() -> Path:
     env = os.environ.get("NINGXIA_GIS_SEEDS")
     if env:
         return Path(env)
-    return ROOT.parent / "shared" / "seeds"
+    return Path(__file__).resolve().parents[2] / "shared" / "seeds"  # next to the checkout
 
 
 SEEDS = _seeds_dir()

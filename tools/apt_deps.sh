@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages used by the tests and screenshots: poppler-utils (pdftoppm/pdftotext/pdffonts),
-# xvfb + xcb libraries (real-window screenshots). Installs only what is missing; needs root.
+# xvfb + xcb libraries (real-window screenshots), gdal-bin (ogrinfo: the GeoPackage test). Installs only what is missing; needs root.
 set -euo pipefail
 need=()
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 command -v Xvfb >/dev/null || need+=(xvfb)
+command -v ogrinfo >/dev/null || need+=(gdal-bin)
 dpkg -s libxcb-icccm4 >/dev/null 2>&1 || need+=(libxcb-icccm4)
 dpkg -s libxcb-keysyms1 >/dev/null 2>&1 || need+=(libxcb-keysyms1)
 if [ ${#need[@]} -gt 0 ]; then

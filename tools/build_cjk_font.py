@@ -1,4 +1,4 @@
-"""Build resources/fonts/NotoSansSC-Regular.ttf: Noto Sans SC with TrueType (quadratic) outlines.
+"""Build ningxia_gis/resources/fonts/NotoSansSC-Regular.ttf: Noto Sans SC with TrueType (quadratic) outlines.
 
 The upstream Noto Sans SC is an OpenType/CFF font. CFF fonts embed badly in matplotlib's
 ``pdf.fonttype = 42`` (poppler: "Mismatch between font type and embedded font file") and cannot be
@@ -15,7 +15,7 @@ Noto Sans SC 2.004, SIL OFL 1.1). It is *not* a dependency of the project; fetch
     cd /tmp/x && unzip -o pylopdf_fonts_zh_cn-0.1.1-py3-none-any.whl
     python tools/build_cjk_font.py /tmp/x/pylopdf_fonts_zh_cn/NotoSansSC-Regular.otf
 
-Takes ~30 s and ~400 MB of RAM; writes resources/fonts/NotoSansSC-Regular.ttf (≈10 MB).
+Takes ~30 s and ~400 MB of RAM; writes ningxia_gis/resources/fonts/NotoSansSC-Regular.ttf (≈10 MB).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont, newTable
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = ROOT / "resources" / "fonts" / "NotoSansSC-Regular.ttf"
+DEFAULT_OUT = ROOT / "ningxia_gis" / "resources" / "fonts" / "NotoSansSC-Regular.ttf"
 MAX_ERR = 1.0  # font units (em = 1000)
 # Code points that share a glyph with a unified ideograph (⽂ U+2F42 = 文 U+6587 …). PDF writers (Qt)
 # build the ToUnicode map from the cmap in reverse, and may pick these, so copied/searched text reads

@@ -1,4 +1,4 @@
-"""Regenerate the synthetic sample layers and footprints in sample_layers/.
+"""Regenerate the synthetic sample layers and footprints in ningxia_gis/sample_layers/.
 
     python tools/make_sample_layers.py
 
@@ -21,7 +21,7 @@ import shapely
 from shapely.geometry import LineString, box
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "sample_layers"
+OUT = ROOT / "ningxia_gis" / "sample_layers"
 GPKG = OUT / "ningxia_sample.gpkg"
 DESIGN = 4544
 STORE = 4490

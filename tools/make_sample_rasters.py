@@ -1,4 +1,4 @@
-"""Write the synthetic sample rasters in sample_layers/ (called at the end of make_sample_layers.main()).
+"""Write the synthetic sample rasters in ningxia_gis/sample_layers/ (called at the end of make_sample_layers.main()).
 
     python tools/make_sample_rasters.py
 
@@ -25,7 +25,7 @@ import rasterio
 from affine import Affine
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "sample_layers"
+OUT = ROOT / "ningxia_gis" / "sample_layers"
 DEM_NAME = "sample_dem.tif"
 LC_NAME = "sample_landcover.tif"
 CLASS_TABLE = "landcover_classes.csv"

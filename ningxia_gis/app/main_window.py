@@ -22,14 +22,14 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QFont, QIcon, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDialog, QDockWidget, QFileDialog, QLabel, QMainWindow,
                                QMessageBox, QProgressBar, QPushButton, QToolBar, QWidget)
 
 from .. import __version__
 from ..domain.errors import NingxiaGisError
-from ..logs import log_path, setup_logging
-from ..paths import SAMPLE_CATALOG, SAMPLE_FOOTPRINTS
+from ..logs import log_path, settings_path, setup_logging
+from ..paths import ICONS_DIR, SAMPLE_CATALOG, SAMPLE_FOOTPRINTS
 from . import i18n
 from .attribute_table import AttributeTable, IdentifyPanel
 from .check_panel import META_FIELDS, CaseMetaDialog, CheckPanel
@@ -51,9 +51,9 @@ MAX_RECENT = 8
 
 
 def settings() -> QSettings:
-    """Settings in an INI file next to the log (``NINGXIA_GIS_HOME``), so tests and users stay apart."""
-    path = log_path().parent / "app_settings.ini"
-    return QSettings(str(path), QSettings.Format.IniFormat)
+    """Settings in an INI file in the platform's config folder (or ``NINGXIA_GIS_HOME``, so tests and users
+    stay apart)."""
+    return QSettings(str(settings_path()), QSettings.Format.IniFormat)
 
 
 def setup_fonts(app: QApplication | None = None) -> str | None:
@@ -1248,6 +1248,7 @@ def run(argv=None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("ningxia_gis")
     app.setOrganizationName("ningxia_gis")
+    app.setWindowIcon(QIcon(str(ICONS_DIR / "ningxia_gis.png")))
     setup_fonts(app)
     win_ref: list[MainWindow] = []
     install_excepthook(lambda: win_ref[0] if win_ref else None)

@@ -67,7 +67,8 @@ def add_footprint_subcommand(subparsers) -> argparse.ArgumentParser:
     _common(cv)
     cv.add_argument("--to-crs", help="CRS of the output (default: TXT/DXF CGCS2000 3° zone, GeoJSON/KML "
                                      "lon/lat, others the input's)")
-    cv.add_argument("--out-encoding", help="encoding of a TXT output (default GBK)")
+    cv.add_argument("--out-encoding", help="encoding of a TXT output (default GBK) or a SHP output "
+                                            "(default UTF-8; GBK for older ArcGIS)")
     cv.add_argument("--area", choices=["planar", "ellipsoidal"], default="planar",
                     help="地块面积 written in a TXT output (default planar)")
     cv.set_defaults(func=cmd_convert)
@@ -80,9 +81,9 @@ def _error(exc: Exception) -> int:
 
 
 def cmd_inspect(ns) -> int:
-    from ..core.footprint import load_footprint
+    from .convert import load_with_attributes
     try:
-        fp = load_footprint(ns.file, crs=ns.crs, **_read_options(ns))
+        fp = load_with_attributes(ns.file, crs=ns.crs, **_read_options(ns))
         rep = fp.report
     except NingxiaGisError as exc:
         return _error(exc)

@@ -4,15 +4,21 @@
 suffix      written as
 ==========  ====================================================================================
 .txt        部标准 界址点坐标 TXT: GBK (``encoding=``), CGCS2000 3° zone-prefixed, closing point
-            repeated, 公顷 to 4 decimals, NW start clockwise, one block per polygon part
+            repeated, 公顷 to 4 decimals, NW start clockwise, one block per parcel, [项目信息] kept
 .geojson    GeoJSON in EPSG:4490 lon/lat (``to_crs=`` to choose another CRS)
 .json       same as .geojson
 .gpkg       GeoPackage, layer = the footprint name, in the footprint's CRS
-.shp        Shapefile (UTF-8 with .cpg), attribute names as the national codes (DKBH, DKMC …)
-.kml .kmz   Placemarks in WGS 84 lon/lat
-.dxf        closed LWPOLYLINEs on layer 红线 (holes on 红线_扣除), zone-prefixed eastings
-.csv .xlsx  界址点坐标表 (地块编号, 地块名称, 点号, 圈号, X, Y)
+.shp        Shapefile, UTF-8 (or ``encoding="GBK"`` for older ArcGIS) with a .cpg, attribute names as the
+            national codes (DKBH, DKMC …)
+.kml .kmz   Placemarks in WGS 84 lon/lat, the parcel fields as <ExtendedData>
+.dxf        closed LWPOLYLINEs on layer 红线 (holes on 红线_扣除), zone-prefixed eastings, the parcel
+            fields as XDATA, 项目信息 as drawing properties
+.csv .xlsx  界址点坐标表 (地块编号, 地块名称, 点号, 圈号, X, Y, then the other parcel fields; XLSX: a
+            项目信息 sheet)
 ==========  ====================================================================================
+
+`convert_footprint` reads back what these writers stored (footprint_io.attributes), so round trips keep
+the parcel fields and 项目信息.
 """
 
 from __future__ import annotations
@@ -24,13 +30,12 @@ import pandas as pd
 
 from ..domain.errors import FootprintError, InputError
 from ..core.footprint import Footprint, load_footprint
+from .attributes import SHP_FIELDS, frame_for_shp, restore_attributes  # noqa: F401 (SHP_FIELDS re-exported)
 
 WRITE_SUFFIXES = (".txt", ".geojson", ".json", ".gpkg", ".shp", ".kml", ".kmz", ".dxf", ".csv", ".xlsx")
 
-SHP_FIELDS = {"界址点数": "JZDS", "地块面积": "DKMJ", "地块编号": "DKBH", "地块名称": "DKMC",
-              "记录图形属性": "JLTXSX", "图幅号": "TFH", "地块用途": "DKYT", "地类编码": "DLBM", "图层": "LAYER",
-              "图斑类型": "TBLX", "地类": "DL", "改造前平均质量等别": "GZQ", "改造后平均质量等别": "GZH",
-              "备注": "BZ", "描述": "MS"}
+SHP_ENCODINGS = {"utf-8": ("UTF-8", "UTF-8"), "utf8": ("UTF-8", "UTF-8"), "gbk": ("CP936", "936"),
+                 "cp936": ("CP936", "936"), "gb2312": ("CP936", "936"), "gb18030": ("CP936", "936")}
 
 
 def _attr_frame(fp: Footprint, gdf):
@@ -76,13 +81,19 @@ def write_footprint(fp: Footprint, dst, *, to_crs=None, encoding: str | None = N
     if to_crs is not None:
         gdf = gdf.to_crs(to_crs)
     out = _attr_frame(fp, gdf)
+    cpg = None
     if suf == ".shp":
-        out = out.rename(columns={k: v for k, v in SHP_FIELDS.items() if k in out.columns})
+        out = frame_for_shp(out)
         for s in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
             q = p.with_suffix(s)
             if q.exists():
                 q.unlink()
-        kwargs = {"driver": "ESRI Shapefile", "encoding": "UTF-8"}
+        shp_enc, cpg = SHP_ENCODINGS.get((encoding or "utf-8").lower().replace("_", "-"), (None, None))
+        if shp_enc is None:
+            raise InputError("export.shp_encoding", encoding=str(encoding))
+        kwargs = {"driver": "ESRI Shapefile", "encoding": shp_enc}
+        if shp_enc != "UTF-8":
+            notes.append(f"shapefile attributes written in GBK (code page {cpg}, for older ArcGIS)")
     elif suf == ".gpkg":
         if p.exists():
             p.unlink()
@@ -99,6 +110,12 @@ def write_footprint(fp: Footprint, dst, *, to_crs=None, encoding: str | None = N
         import logging
         logging.getLogger("ningxia_gis").exception("writing %s", p)
         raise FootprintError("footprint.cannot_write", file=p.name) from None
+    if cpg:  # the code page by number: what ArcGIS and GDAL both read
+        p.with_suffix(".cpg").write_text(cpg, encoding="ascii")
+        if cpg == "936":  # and the DBF language driver byte, for tools that ignore the .cpg
+            with open(p.with_suffix(".dbf"), "r+b") as fh:
+                fh.seek(29)
+                fh.write(bytes([0x4D]))
     return notes
 
 
@@ -107,9 +124,24 @@ def _reprojected(fp: Footprint, crs) -> Footprint:
                      warnings=fp.warnings, repairs=fp.repairs, meta=fp.meta, notes=fp.notes)
 
 
+def load_with_attributes(src, crs=None, **read_options) -> Footprint:
+    """`load_footprint`, plus the parcel fields and 项目信息 our writers stored in the file."""
+    fp = load_footprint(src, crs=crs, **read_options)
+    before = (len(fp.gdf), list(fp.gdf.columns))
+    fp = restore_attributes(fp, src)
+    if (len(fp.gdf), list(fp.gdf.columns)) != before:  # the report from the restored parcels
+        from .validate import finalize
+        if len(fp.gdf) != before[0]:  # parts of one parcel merged again
+            fp.meta.pop("parcel_locs", None)
+        fp = finalize(fp)
+        fp.warnings[:] = list(dict.fromkeys(fp.warnings))  # finalize repeats its own warnings
+        fp.meta["report"].warnings = [w for w in fp.warnings if w not in fp.repairs]
+    return fp
+
+
 def convert_footprint(src, dst, crs=None, *, to_crs=None, out_encoding: str | None = None,
                       write_options: dict | None = None, **read_options) -> tuple[Footprint, list[str]]:
     """Read ``src`` (any supported format, validated and repaired) and write ``dst``."""
-    fp = load_footprint(src, crs=crs, **read_options)
+    fp = load_with_attributes(src, crs=crs, **read_options)
     notes = write_footprint(fp, dst, to_crs=to_crs, encoding=out_encoding, **(write_options or {}))
     return fp, notes

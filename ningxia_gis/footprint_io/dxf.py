@@ -372,18 +372,25 @@ def write_dxf(fp: Footprint, path, *, to_crs=None, layer: str = "红线", hole_l
             if not gdf.crs.equals(target):
                 gdf = gdf.to_crs(target)
                 notes += n or [f"written in {target.name} (zone-prefixed eastings)"]
+    from .attributes import APPID, parcel_attributes, project_info
     doc = ezdxf.new("R2010", setup=False)
     doc.layers.add(layer, color=1)
     doc.layers.add(hole_layer, color=3)
+    doc.appids.add(APPID)
+    for k, v in project_info(fp).items():  # 项目信息 as drawing properties (File → Properties → Custom)
+        doc.header.custom_vars.append(f"项目信息.{k}", v)
     msp = doc.modelspace()
     for i, geom in enumerate(gdf.geometry.values):
         if geom is None or geom.is_empty:
             continue
+        # the parcel's fields on each outer boundary (all parts of one parcel share index i)
+        xdata = [(1071, i)] + [(1000, f"{k}={v}"[:255]) for k, v in parcel_attributes(gdf.iloc[i]).items()]
         for part in shapely.get_parts(geom):
             if part.geom_type != "Polygon":
                 continue
-            msp.add_lwpolyline(list(part.exterior.coords)[:-1], format="xy", close=True,
-                               dxfattribs={"layer": layer})
+            outer = msp.add_lwpolyline(list(part.exterior.coords)[:-1], format="xy", close=True,
+                                       dxfattribs={"layer": layer})
+            outer.set_xdata(APPID, xdata)
             for r in part.interiors:
                 msp.add_lwpolyline(list(r.coords)[:-1], format="xy", close=True, dxfattribs={"layer": hole_layer})
             if label_parcels:

@@ -118,9 +118,16 @@ def _esc(s: str) -> str:
 
 def kml_text(fp: Footprint, name: str | None = None) -> str:
     """KML 2.2 document: one Placemark per parcel, lon/lat in EPSG:4326 (from CGCS2000 without shift)."""
+    from .attributes import parcel_attributes, project_info
+
+    def extended(items) -> str:
+        return ("<ExtendedData>" + "".join(f'<Data name="{_esc(k)}"><value>{_esc(v)}</value></Data>'
+                                           for k, v in items) + "</ExtendedData>") if items else ""
+
     gdf = fp.gdf.to_crs(4490) if fp.gdf.crs is not None else fp.gdf
     out = ['<?xml version="1.0" encoding="UTF-8"?>', '<kml xmlns="http://www.opengis.net/kml/2.2">', "<Document>",
            f"<name>{_esc(name or fp.name or 'footprint')}</name>",
+           extended([(f"项目信息.{k}", v) for k, v in project_info(fp).items()]),
            '<Style id="fp"><LineStyle><color>ff0000ff</color><width>2</width></LineStyle>'
            "<PolyStyle><color>400000ff</color></PolyStyle></Style>"]
     for i, (_, row) in enumerate(gdf.iterrows()):
@@ -132,7 +139,8 @@ def kml_text(fp: Footprint, name: str | None = None) -> str:
             if k in row.index and row[k] is not None and str(row[k]).strip() and str(row[k]) != "nan":
                 label = str(row[k]).strip()
                 break
-        out.append(f"<Placemark><name>{_esc(label or f'地块{i + 1}')}</name><styleUrl>#fp</styleUrl>")
+        out.append(f"<Placemark><name>{_esc(label or f'地块{i + 1}')}</name><styleUrl>#fp</styleUrl>"
+                   + extended(list(parcel_attributes(row).items())))
         polys = [q for q in shapely.get_parts(g) if q.geom_type == "Polygon"]
         if len(polys) > 1:
             out.append("<MultiGeometry>")

@@ -268,16 +268,24 @@ def _empty(v) -> bool:
 
 def write_table(fp: Footprint, path) -> list[str]:
     """界址点坐标表: 地块, 点号, 圈号, X (north), Y (east, zone prefix) — CSV (UTF-8 with BOM) or XLSX."""
+    from .attributes import PROJECT_SHEET, attribute_columns, parcel_attributes, project_info
     from .txt_format import format_txt
     text, notes = format_txt(fp)
-    rows = [["地块编号", "地块名称", "点号", "圈号", "X", "Y"]]
-    block = None
+    # the parcel's other fields (地块用途, 地类编码, 土地整治 fields …) repeated on its point rows
+    extra = [c for c in attribute_columns(fp.gdf) if c not in ("地块编号", "地块名称")]
+    attrs = [parcel_attributes(r) for _, r in fp.gdf.iterrows()
+             if r.geometry is not None and not r.geometry.is_empty]  # one per TXT block
+    rows = [["地块编号", "地块名称", "点号", "圈号", "X", "Y"] + extra]
+    block, k = None, -1
     for line in text.splitlines():
         t = line.split(",")
         if t[-1] == "@":
+            k += 1
             block = (t[2], t[3])
         elif block is not None and len(t) == 4:
-            rows.append([block[0], block[1], t[0], int(t[1]), float(t[2]), float(t[3])])
+            a = attrs[k] if k < len(attrs) else {}
+            rows.append([block[0], block[1], t[0], int(t[1]), float(t[2]), float(t[3])]
+                        + [a.get(c, "") for c in extra])
     p = Path(path)
     if p.suffix.lower() in (".xlsx", ".xlsm"):
         import openpyxl
@@ -289,6 +297,11 @@ def write_table(fp: Footprint, path) -> list[str]:
         for c in ("E", "F"):
             for cell in ws[c][1:]:
                 cell.number_format = "0.000"
+        info = project_info(fp)
+        if info:
+            ws2 = wb.create_sheet(PROJECT_SHEET)
+            for kv in info.items():
+                ws2.append(list(kv))
         wb.save(str(p))
     else:
         with open(p, "w", encoding="utf-8-sig", newline="") as fh:

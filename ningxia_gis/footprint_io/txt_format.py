@@ -536,14 +536,24 @@ def _ring_cw_from_nw(coords: np.ndarray) -> np.ndarray:
 
 def format_txt(fp: Footprint, *, zone: int | None = None, area: str = "planar", precision: int = 3,
                area_decimals: int = 4, producer: str = "ningxia_gis", date: str | None = None,
-               project_info: dict | None = None, split_parts: bool = True) -> tuple[str, list[str]]:
-    """The TXT text (CRLF line ends) and notes on what was done (re-projection, parts split)."""
+               project_info: dict | None = None, split_parts: bool = False) -> tuple[str, list[str]]:
+    """The TXT text (CRLF line ends) and notes on what was done (re-projection, parts split).
+
+    A parcel of several parts is one block (ring numbers continue; readers tell parts from holes by
+    geometry) unless ``split_parts``. ``project_info`` defaults to the footprint's own 项目信息."""
+    from .attributes import parcel_attributes
+    from .attributes import project_info as _project_info
     gdf = fp.gdf
     if gdf.crs is None:
         raise FootprintError("the footprint has no coordinate system")
     target, zone, notes = gk3_target(gdf.crs, gdf.geometry.values, zone)
     g = gdf.to_crs(target) if not CRS.from_user_input(gdf.crs).equals(target) else gdf
-    extra_cols = [c for c in EXTRA_FIELDS if c in g.columns and any(_clean(v) for v in g[c])]
+    # the 土地整治 fields are positional: write them up to the last one any parcel has
+    row_attrs = [parcel_attributes(r) for _, r in g.iterrows()]
+    used = [j for j, c in enumerate(EXTRA_FIELDS) if any(c in a for a in row_attrs)]
+    extra_cols = EXTRA_FIELDS[: used[-1] + 1] if used else []
+    if project_info is None:
+        project_info = _project_info(fp)
     out = []
     if project_info:
         out.append("[项目信息]")
@@ -589,7 +599,7 @@ def format_txt(fp: Footprint, *, zone: int | None = None, area: str = "planar", 
             fields = [str(len(lines)), f"{a_m2 / 10000:.{area_decimals}f}", _attr(row, "地块编号") or str(i + 1),
                       _attr(row, "地块名称") or f"地块{i + 1}", "面", _attr(row, "图幅号"), _attr(row, "地块用途"),
                       _attr(row, "地类编码")]
-            fields += [_clean(row[c]) for c in extra_cols]
+            fields += [_clean(row_attrs[i].get(c, "")) for c in extra_cols]
             out.append(",".join(fields + ["@"]))
             out += [f"{nm},{rn},{ns},{es}" for nm, rn, ns, es in lines]
     return "\r\n".join(out) + "\r\n", notes

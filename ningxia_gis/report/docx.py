@@ -2,7 +2,9 @@
 
 Word only *names* fonts, it cannot embed them here: the text runs name 宋体 (body) / 黑体 (headings) for
 East-Asian text (``w:eastAsia``) and Times New Roman for Latin text, the fonts a Chinese Windows/Office
-has; elsewhere the viewer substitutes its own CJK font.
+has; elsewhere the viewer substitutes its own CJK font. The document language is zh-CN, and the font table
+describes 宋体 (SimSun, serif) and 黑体 (SimHei, sans) with their panose and GB2312 charset, plus the shipped
+Noto Sans SC, so a viewer without them picks a serif body and a sans heading instead of one sans font.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from lxml import etree
 
 from ..domain.errors import InputError
 from ..domain.vocab import VERDICTS
-from ..fonts import WORD_FONT_BODY, WORD_FONT_HEADING, WORD_FONT_LATIN
+from ..fonts import FALLBACK_FAMILY, WORD_FONT_BODY, WORD_FONT_HEADING, WORD_FONT_LATIN
 from .model import (SYNTHETIC_WARNING, Bullets, Figure, PageBreak, Paragraph, Quote, ReportModel, Signature,
                     Table, VerdictBox, render_block)
 from .render import MAP_DPI, figure_key, render_figures
@@ -43,6 +46,65 @@ def _set_fonts(obj, east_asia: str = WORD_FONT_BODY, latin: str = WORD_FONT_LATI
         rfonts.set(qn(attr), val)
     for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         rfonts.attrib.pop(qn(attr), None)
+
+
+LANG = "zh-CN"
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+#: (name, altName, panose, charset, family, pitch, usb0-3 + csb0-1) as Word writes them for these fonts
+FONT_TABLE = [
+    (WORD_FONT_BODY, "SimSun", "02010600030101010101", "86", "roman", "variable",
+     ("00000003", "288F0000", "00000016", "00000000", "00040001", "00000000")),
+    (WORD_FONT_HEADING, "SimHei", "02010609060101010101", "86", "modern", "fixed",
+     ("800002BF", "38CF7CFA", "00000016", "00000000", "00040001", "00000000")),
+    (FALLBACK_FAMILY, "", "020B0500000000000000", "86", "swiss", "variable",
+     ("30000003", "2BDF3C10", "00000016", "00000000", "00060107", "00000000")),
+    (WORD_FONT_LATIN, "", "02020603050405020304", "00", "roman", "variable",
+     ("E0002AFF", "C0007841", "00000009", "00000000", "000001FF", "00000000")),
+    ("Symbol", "", "05050102010706020507", "02", "roman", "variable",
+     ("00000000", "10000000", "00000000", "00000000", "80000000", "00000000")),
+]
+
+
+def _w(tag: str) -> str:
+    return f"{{{W_NS}}}{tag}"
+
+
+def _font_table_xml() -> bytes:
+    root = etree.Element(_w("fonts"), nsmap={"w": W_NS})
+    for name, alt, panose, charset, family, pitch, sig in FONT_TABLE:
+        f = etree.SubElement(root, _w("font"), {_w("name"): name})
+        if alt:
+            etree.SubElement(f, _w("altName"), {_w("val"): alt})
+        etree.SubElement(f, _w("panose1"), {_w("val"): panose})
+        etree.SubElement(f, _w("charset"), {_w("val"): charset})
+        etree.SubElement(f, _w("family"), {_w("val"): family})
+        etree.SubElement(f, _w("pitch"), {_w("val"): pitch})
+        etree.SubElement(f, _w("sig"), dict(zip(map(_w, ("usb0", "usb1", "usb2", "usb3", "csb0", "csb1")), sig)))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _set_lang(styles_root) -> None:
+    """docDefaults: the document is Chinese (proofing and East-Asian line breaking)."""
+    for lang in styles_root.iter(_w("lang")):
+        if lang.getparent().getparent().tag == _w("rPrDefault"):
+            lang.set(_w("val"), LANG)
+            lang.set(_w("eastAsia"), LANG)
+
+
+def _chinese_document(doc) -> None:
+    """zh-CN language in docDefaults, settings and the core properties; the Chinese font table."""
+    _set_lang(doc.styles.element)
+    for el in doc.settings.element.iter(_w("themeFontLang")):
+        el.set(_w("eastAsia"), LANG)
+    doc.core_properties.language = LANG
+    for part in doc.part.package.iter_parts():
+        name = str(part.partname)
+        if name == "/word/fontTable.xml":
+            part._blob = _font_table_xml()
+        elif name == "/word/stylesWithEffects.xml":
+            root = etree.fromstring(part.blob)
+            _set_lang(root)
+            part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _shade(cell, fill: str) -> None:
@@ -113,6 +175,7 @@ class DocxBuilder:
         sec.left_margin, sec.right_margin, sec.top_margin, sec.bottom_margin = Mm(25), Mm(20), Mm(24), Mm(22)
         sec.header_distance, sec.footer_distance = Mm(12), Mm(12)
         sec.different_first_page_header_footer = True
+        _chinese_document(d)
         styles = d.styles
         normal = styles["Normal"]
         normal.font.size = Pt(10.5)

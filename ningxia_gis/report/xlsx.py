@@ -1,7 +1,9 @@
 """Excel (.xlsx) tables of the report (openpyxl): one sheet per table.
 
 Cells hold the full-precision numbers of the result (as far as Excel's 15 significant digits go); only the number format rounds them for display
-(m² 0.00, 公顷 0.0000, 亩 0.00, % 0.00), so sums and checks in Excel use the exact figures.
+(m² 0.00, 公顷 0.0000, 亩 0.00, % 0.00), so sums and checks in Excel use the exact figures. A 合计 that is the
+sum of its column is a SUM formula; a dissolved total (overlapping features counted once) stays a value.
+Every sheet prints on A4 landscape, fitted to the page width, with the title and header rows repeated.
 """
 
 from __future__ import annotations
@@ -59,6 +61,28 @@ def _total_row(t: Table, cols) -> list | None:
     return row
 
 
+def _is_column_sum(total, column: list) -> bool:
+    nums = [v for v in column if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if not isinstance(total, (int, float)) or isinstance(total, bool) or not nums:
+        return False
+    return abs(sum(nums) - total) <= 1e-9 * max(1.0, abs(total))
+
+
+def _page_setup(ws, title_rows: str | None) -> None:
+    """A4 landscape, one page wide (as many pages tall as needed), repeated title rows, page numbers."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.7
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+
+
 def _write_table(ws, t: Table) -> None:
     cols = t.xlsx_columns or t.columns
     values = t.xlsx_values if t.xlsx_columns else t.values
@@ -88,8 +112,9 @@ def _write_table(ws, t: Table) -> None:
             cell.border = BORDER
             if c.kind in NUMBER_FORMATS and isinstance(v, (int, float)):
                 cell.number_format = NUMBER_FORMATS[c.kind]
+            long_text = isinstance(v, str) and _width(v) > 60  # wrapped in the capped column, never cut off
             cell.alignment = Alignment(horizontal={"l": "left", "c": "center", "r": "right"}[c.align],
-                                       vertical="center", wrap_text=t.kv and j == 2)
+                                       vertical="center", wrap_text=(t.kv and j == 2) or long_text)
             if cls == "sliver":
                 cell.fill = SLIVER_FILL
             widths[j - 1] = max(widths[j - 1], min(_width(v if not isinstance(v, float) else f"{v:,.4f}"), 60))
@@ -97,20 +122,34 @@ def _write_table(ws, t: Table) -> None:
     total = _total_row(t, cols)
     if total is not None:
         for j, (c, v) in enumerate(zip(cols, total), 1):
+            if c.kind in ("m2", "ha", "mu", "pct", "int") and r > first and _is_column_sum(
+                    v, [row[j - 1] for row in values]):
+                col = get_column_letter(j)
+                v = f"=SUM({col}{first}:{col}{r - 1})"
             cell = ws.cell(row=r, column=j, value=v)
             cell.font = Font(name=FONT, bold=True)
             cell.fill = TOTAL_FILL
             cell.border = BORDER
             if c.kind in NUMBER_FORMATS and isinstance(v, (int, float)):
                 cell.number_format = NUMBER_FORMATS[c.kind]
+            elif c.kind in NUMBER_FORMATS and isinstance(v, str) and v.startswith("="):
+                cell.number_format = NUMBER_FORMATS[c.kind]
         r += 1
-    for n in t.notes:
+    col_widths = [max(6.0, min(w + 2, 64)) for w in widths]
+    for j, w in enumerate(col_widths, 1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    for n in t.notes:  # merged across the table and wrapped, so the printout keeps the whole note
         r += 1
-        ws.cell(row=r, column=1, value=f"注：{n}").font = Font(name=FONT, size=9, color="444444")
-    for j, w in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(j)].width = max(6.0, min(w + 2, 64))
+        cell = ws.cell(row=r, column=1, value=f"注：{n}")
+        cell.font = Font(name=FONT, size=9, color="444444")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if ncol > 1:
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
+        lines = -(-_width(cell.value) // max(1, int(sum(col_widths) * 0.9)))
+        ws.row_dimensions[r].height = 13 * max(1, lines)  # merged cells are never auto-fitted
     if not t.kv:
         ws.freeze_panes = ws.cell(row=first, column=1)
+    _page_setup(ws, None if t.kv else f"1:{hr}")
 
 
 def write_xlsx(model: ReportModel, path: str | Path) -> Path:
@@ -132,6 +171,7 @@ def write_xlsx(model: ReportModel, path: str | Path) -> Path:
             c.alignment = Alignment(wrap_text=True, vertical="top")
         ws.column_dimensions["A"].width = 12
         ws.column_dimensions["B"].width = 100
+        _page_setup(ws, None)
     wb.properties.title = model.title
     wb.properties.creator = "ningxia_gis"
     try:
