@@ -17,10 +17,11 @@ def figure_key(f: Figure) -> str:
 
 
 def render_figures(model: ReportModel, *, dpi: int = MAP_DPI, out_dir: str | Path | None = None,
-                   use_sources: bool = True) -> dict[str, Path | None]:
+                   use_sources: bool = True, progress=None) -> dict[str, Path | None]:
     """PNG file for every figure of ``model`` (key `figure_key`), rendered once and cached on the model.
 
-    A map that fails to render maps to None (the report then says so instead of failing).
+    A map that fails to render maps to None (the report then says so instead of failing). ``progress(i, n)``
+    is called before each map (it may raise to stop, e.g. `Cancelled`).
     """
     cache_key = (dpi, use_sources)
     if cache_key in model._maps:
@@ -37,6 +38,8 @@ def render_figures(model: ReportModel, *, dpi: int = MAP_DPI, out_dir: str | Pat
     ctx = map_context(model.data, base_dir=model.base_dir, use_sources=use_sources)
     paths: dict[str, Path | None] = {}
     for i, f in enumerate(model.figures):
+        if progress is not None:
+            progress(i, len(model.figures))
         try:
             project = dict(model.cover).get("项目名称")
             if f.kind == "location":
