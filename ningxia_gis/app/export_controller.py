@@ -135,7 +135,11 @@ class ExportController(QObject):
         return self._run(work, done, tr("exp.title", name=p.name), failed_key="msg.export_failed", name=f"export_{kind}")
 
     def _run(self, work, done, title: str, *, failed_key: str, name: str) -> Task:
-        t = self.w.run_task(work, done=done, failed_key=failed_key, name=name)
+        """``work`` in a worker with a progress dialog; ``done(result)`` once its thread has ended (so the
+        next export can start from ``done``)."""
+        got = []
+        t = self.w.run_task(work, done=got.append, failed_key=failed_key, name=name)
+        t.finished.connect(lambda: done(got[0]) if got and done is not None and not self.w.closing else None)
         self.task = t
         dlg = QProgressDialog(title, tr("cp.cancel"), 0, 100, self.w)
         dlg.setWindowTitle(title)
