@@ -24,13 +24,16 @@ class CheckController(QObject):
         self.task: CheckTask | None = None
 
     def running(self) -> bool:
-        return self.task is not None and self.task.is_running
+        """A check whose result is not in yet (Esc or 取消 as it completes changes nothing)."""
+        return self.task is not None and self.task.is_active
 
     def run_check(self, activity: str | None = "__panel__", facts: dict | None = None) -> CheckTask | None:
         """Start the check of the footprint against the checked layers (in a thread)."""
         w = self.w
-        if self.running():
-            return None
+        if self.task is not None and self.task.is_running:  # the thread of the last check is ending
+            if self.task.is_active:
+                return None
+            self.task.wait(5000)
         if w.session.footprint is None:
             w.error(tr("msg.no_footprint"))
             return None
@@ -70,9 +73,6 @@ class CheckController(QObject):
 
     def _done(self, result) -> None:
         w = self.w
-        if self.task is not None and self.task.cancel_requested:
-            # cancel pressed as the check completed: the result stands, and the status says so
-            w.statusBar().clearMessage()
         if result.epsg != w.epsg:  # the display follows the analysis CRS
             w.session.epsg = result.epsg
             w.layers.refresh_canvas()

@@ -173,9 +173,9 @@ class CheckPanel(QWidget):
             return list(self.activities)
         out = []
         for a in self.activities:
-            keys = [a["name_zh"], initials(a["name_zh"]), a["name_en"].lower(), a["id"].lower(),
-                    *[str(x).lower() for x in a.get("aliases") or []], *[initials(str(x)) for x in a.get("aliases") or []]]
-            if any(q in k for k in keys):
+            words = [a["name_zh"], a["name_en"].lower(), a["id"].lower(), *[str(x).lower() for x in a.get("aliases") or []]]
+            starts = [initials(a["name_zh"]), *[initials(str(x)) for x in a.get("aliases") or []]]
+            if any(q in k for k in words) or any(k.startswith(q) for k in starts if k):
                 out.append(a)
         return out
 
@@ -198,13 +198,8 @@ class CheckPanel(QWidget):
         self._activity_changed()
 
     def _filter_activities(self, _text: str = "") -> None:
-        current = self.activity_id()
-        self._fill_activities(current)
-        matches = self.matching(self.search.text())
-        if current is None and len(matches) >= 1 and self.search.text().strip():
-            # the best match is offered, not silently chosen: the list opens with it selected
-            self.activity.setCurrentIndex(self.activity.findData(matches[0]["id"]))
-        self.search_hint = len(matches)
+        """Narrow the list; the chosen activity changes only when the officer picks another item."""
+        self._fill_activities(self.activity_id())
 
     def activity_id(self) -> str | None:
         """The chosen activity (only ever an item of the list; never typed text)."""

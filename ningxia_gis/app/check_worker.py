@@ -92,12 +92,23 @@ class Task(QObject):
         self._thread.finished.connect(self._on_thread_finished)
         self.is_running = False
         self.is_finished = False
+        self.delivered = False  # done / failed / cancelled reported (the thread may still be ending)
+        for sig in (self.done, self.failed, self.cancelled):
+            sig.connect(self._delivered)
 
     def start(self) -> "Task":
         Task._running.add(self)
         self.is_running = True
         self._thread.start()
         return self
+
+    def _delivered(self, *_):
+        self.delivered = True
+
+    @property
+    def is_active(self) -> bool:
+        """Running and its outcome not reported yet (cancel still means something)."""
+        return self.is_running and not self.delivered
 
     def cancel(self) -> None:
         self._cancel.set()

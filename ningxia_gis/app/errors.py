@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import traceback
 
 from ..domain import messages
@@ -18,10 +19,18 @@ from . import i18n
 log = logging.getLogger("ningxia_gis.app")
 
 
+_ABS_PATH = re.compile(r"""(?:[A-Za-z]:)?[\\/](?:[^\s'"“”「」：:，,;；()（）\\/]+[\\/])+([^\s'"“”「」：:，,;；()（）\\/]+)""")
+
+
+def without_paths(text: str) -> str:
+    """Absolute paths in a message reduced to their file names (a message never shows internal paths)."""
+    return _ABS_PATH.sub(r"\1", text)
+
+
 def user_message(exc: BaseException) -> str:
     """The text shown for ``exc`` in the current UI language."""
     if isinstance(exc, NingxiaGisError):
-        return exc.text(i18n.language()) if exc.key else str(exc)
+        return without_paths(exc.text(i18n.language()) if exc.key else str(exc))
     if isinstance(exc, MemoryError):
         return messages.text("app.out_of_memory", i18n.language())
     return messages.text("app.internal", i18n.language(), log=log_path())
@@ -51,7 +60,7 @@ def guarded(what_key: str | None = None):
                 else:
                     log.info("%s: %s", fn.__name__, exc)
                 text = failed_text(i18n.tr(what_key), exc) if what_key else user_message(exc)
-                self.error(text, details)
+                getattr(self, "w", self).error(text, details)  # a window or one of its controllers
                 return None
         return wrapper
     return deco

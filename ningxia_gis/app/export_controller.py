@@ -233,7 +233,8 @@ class ExportController(QObject):
         """A print preview of the report (QPrintPreviewDialog: pages, zoom, print from there)."""
         from PySide6.QtPrintSupport import QPrintPreviewDialog
 
-        dlg = QPrintPreviewDialog(a4_printer(), self.w)
+        self._preview_printer = a4_printer()  # the dialog does not own its printer: keep it alive
+        dlg = QPrintPreviewDialog(self._preview_printer, self.w)
         dlg.setWindowTitle(tr("dlg.print_preview"))
         dlg.paintRequested.connect(lambda printer: self.print_report(printer, model))
         avail = self.w.available_geometry()

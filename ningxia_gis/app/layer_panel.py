@@ -119,8 +119,10 @@ class LayerPanel(QWidget):
         self.tree.filesDropped.connect(self.filesDropped)
         h = self.tree.header()
         h.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        for c in (COL_CHECK, COL_ROLE, COL_COUNT):
+        h.setMinimumSectionSize(24)
+        for c in (COL_CHECK, COL_COUNT):
             h.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        h.setSectionResizeMode(COL_ROLE, QHeaderView.ResizeMode.Interactive)
         h.setStretchLastSection(False)
         self.toolbar = QToolBar()
         self.toolbar.setIconSize(QSize(16, 16))
@@ -198,6 +200,7 @@ class LayerPanel(QWidget):
                 tip = Path(str(lyr.path)).name if lyr.path else ""
                 if isinstance(lyr, VectorLayer):
                     it.setText(COL_ROLE, role_name(lyr.role) if lyr.role else tr("lp.display_only"))
+                    it.setToolTip(COL_ROLE, it.text(COL_ROLE))
                     n = lyr.feature_count
                     it.setText(COL_COUNT, f"{n:,}" if n is not None else "…")
                     it.setTextAlignment(COL_COUNT, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -214,6 +217,8 @@ class LayerPanel(QWidget):
                 it.setToolTip(0, tip)
                 if lyr is current:
                     self.tree.setCurrentItem(it)
+            # the name keeps most of the width: the role column is capped (full text in its tooltip)
+            self.tree.header().resizeSection(COL_ROLE, min(self.tree.sizeHintForColumn(COL_ROLE) + 8, 112))
         finally:
             self._updating = False
 

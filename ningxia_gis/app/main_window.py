@@ -89,16 +89,17 @@ def install_qt_translations(lang: str) -> bool:
     _TRANSLATORS.clear()
     if lang != "zh":
         return False
-    folders = [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath), str(RESOURCES / "translations")]
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     ok = False
-    for name in ("qtbase_zh_CN", "qt_zh_CN"):
-        for folder in folders:
-            t = QTranslator(app)
-            if t.load(name, folder):
-                app.installTranslator(t)
-                _TRANSLATORS.append(t)
-                ok = True
-                break
+    # installed last = asked first: our few additions (strings Qt's file leaves English) win
+    for name, folder in (("qtbase_zh_CN", qt_dir), ("ningxia_qt_zh_CN", str(RESOURCES / "translations"))):
+        t = QTranslator(app)
+        if t.load(name, folder):
+            app.installTranslator(t)
+            _TRANSLATORS.append(t)
+            ok = ok or name == "qtbase_zh_CN"
+        else:
+            log.warning("Qt translation %s not found in %s", name, folder)
     return ok
 
 
