@@ -415,3 +415,27 @@ def test_closing_during_long_work_waits_for_the_workers(win, qtbot):
     qtbot.waitUntil(lambda: not win.isVisible(), timeout=20000)
     assert ended and not t.is_running and (ct is None or not ct.is_running)
     assert not win.busy()
+
+
+# 3 (continued) ------------------------------------------------------------ Xi'an 80 without a CLI flag
+def test_legacy_datum_is_asked_in_the_gui_not_a_cli_flag(win, qtbot, monkeypatch):
+    from pathlib import Path
+
+    from ningxia_gis.app import footprint_controller as fc
+
+    asked = []
+
+    def fake_ask(self, path, message):
+        asked.append(message)
+        return True
+
+    monkeypatch.setattr(fc.FootprintController, "ask_legacy_datum", fake_ask)
+    xian80 = Path(__file__).parent / "data" / "footprints" / "xian80.txt"
+    with qtbot.waitSignal(win.footprintChanged, timeout=30000):
+        win.open_footprint(xian80)
+    assert asked and win.last_error is None
+    assert win.footprint is not None and any("WITHOUT a datum transformation" in w for w in win.footprint.warnings)
+    from ningxia_gis.app.i18n import tr
+
+    text = tr("fp.legacy.text", name="x.txt")
+    assert "--allow" not in text and "按原坐标读取" in text

@@ -8,7 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ..paths import SAMPLE_FOOTPRINTS
 from .errors import guarded
@@ -16,6 +16,25 @@ from .i18n import tr
 
 FOOTPRINT_FILTER = "*.txt *.shp *.gpkg *.geojson *.json *.kml *.kmz *.dxf *.csv *.xlsx *.xlsm *.fgb"
 SAVE_FILTER = "GeoPackage (*.gpkg);;GeoJSON (*.geojson);;TXT (*.txt);;DXF (*.dxf);;Shapefile (*.shp);;Excel (*.xlsx)"
+
+
+class LegacyDatum:
+    """The file is in Xi'an 80 / Beijing 54: the GUI asks instead of failing."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+def read_footprint(path: str, crs=None, allow_legacy_datum: bool = False):
+    from ..core.footprint import load_footprint
+    from ..domain.errors import FootprintError
+
+    try:
+        return load_footprint(path, crs=crs, **({"allow_legacy_datum": True} if allow_legacy_datum else {}))
+    except FootprintError as exc:
+        if not allow_legacy_datum and "allow-legacy-datum" in str(exc):
+            return LegacyDatum(str(exc))
+        raise
 
 
 class FootprintController(QObject):
@@ -31,21 +50,35 @@ class FootprintController(QObject):
             self.w.settings.setValue("dir/footprint", str(Path(path).parent))
             self.open_footprint(path)
 
-    def open_footprint(self, path, crs=None, then=None):
-        """Read a footprint file in a thread, then show it (and call ``then()``)."""
-        from ..core.footprint import load_footprint
+    def open_footprint(self, path, crs=None, then=None, allow_legacy_datum: bool = False):
+        """Read a footprint file in a thread, then show it (and call ``then()``).
 
+        A file in Xi'an 80 / Beijing 54 is not refused with the CLI's ``--allow-legacy-datum`` hint: the
+        officer is asked whether to read it as it is (positions then tens of metres off, said loudly)."""
         p = Path(path)
         self.w.statusBar().showMessage(tr("sb.reading", name=p.name))
 
         def done(fp):
+            if isinstance(fp, LegacyDatum):
+                if self.ask_legacy_datum(p, fp.message):
+                    self.open_footprint(p, crs=crs, then=then, allow_legacy_datum=True)
+                return
             if self.set_footprint(fp):
                 self.w.add_recent("recent/footprints", str(p))
                 if then is not None:
                     then()
 
-        return self.w.run_task(load_footprint, str(p), crs=crs, done=done, name="footprint",
-                               failed_key="msg.open_failed")
+        return self.w.run_task(read_footprint, str(p), crs=crs, allow_legacy_datum=allow_legacy_datum, done=done,
+                               name="footprint", failed_key="msg.open_failed")
+
+    def ask_legacy_datum(self, path: Path, message: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("fp.legacy.title"), tr("fp.legacy.text", name=path.name),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self.w)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.button(QMessageBox.StandardButton.Yes).setText(tr("fp.legacy.read"))
+        box.button(QMessageBox.StandardButton.No).setText(tr("fp.legacy.cancel"))
+        box.setDetailedText(message.replace("--allow-legacy-datum", tr("fp.legacy.read")))
+        return box.exec() == QMessageBox.StandardButton.Yes
 
     @guarded("what.open")
     def set_footprint(self, fp) -> bool:

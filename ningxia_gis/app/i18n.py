@@ -103,6 +103,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "res.seed": ("原文位置", "Text location"),
     "res.details": ("技术细节（供核对）", "Technical details (for checking)"),
     "res.show_details": ("显示技术细节（规则编号、原文行号）", "Show technical details (rule ids, text lines)"),
+    "fp.legacy.title": ("旧坐标系（西安80 / 北京54）", "Legacy datum (Xi'an 80 / Beijing 54)"),
+    "fp.legacy.text": ("“{name}” 的坐标为西安80或北京54坐标系。转换到2000国家大地坐标系需要本地七参数，本工具不作猜测。\n\n"
+                       "建议先将文件转换为2000国家大地坐标系再导入。也可按原坐标读取：位置可能偏差数十米，结果不得用于正式审查。",
+                       "“{name}” is in Xi'an 80 or Beijing 54. Converting it to CGCS2000 needs the local 7-parameter "
+                       "transformation, which the tool does not guess.\n\nConvert the file to CGCS2000 first, or read it as "
+                       "it is: positions can be tens of metres off and the result must not be used for a formal review."),
+    "fp.legacy.read": ("按原坐标读取", "Read as it is"),
+    "fp.legacy.cancel": ("不读取", "Do not read"),
     # docks
     "dock.layers": ("图层", "Layers"),
     "dock.check": ("项目用地与审查", "Footprint and check"),
