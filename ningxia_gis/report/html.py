@@ -44,6 +44,7 @@ class HtmlBuilder:
         self.n_figure = 0
         self.out: list[str] = []
         self.pending_break = False  # a PageBreak is applied to the next heading
+        self.signatures: list[Signature] = []
 
     # -- cover -----------------------------------------------------------------------------------
     def cover(self) -> None:
@@ -167,10 +168,27 @@ class HtmlBuilder:
             self.out.append(f"<p class='{p.style}'>{esc(p.text)}</p>")
 
     def signature(self, s: Signature) -> None:
-        self.out.append("<p style='margin-top:14px'>&nbsp;</p><table width='100%' cellspacing='0' cellpadding='6' "
-                        "border='0'><tr>" + "".join(
-                            f"<td width='{100 / len(s.fields):.0f}%' style='font-size:10.5pt'>{esc(f)}：________</td>"
-                            for f in s.fields) + "</tr></table>")
+        """Kept for the end of the report (`sign_off`): the signatures close the report."""
+        self.signatures.append(s)
+
+    def sign_off(self) -> None:
+        """审查意见 / 签字 / 盖章 at the very end, with a blank square for the unit's seal; one table, so it
+        is never split over two pages."""
+        fields = [f for s in self.signatures for f in s.fields] or ["审查人（签字）", "复核人（签字）", "审查日期"]
+        rows = "".join(f"<tr><td style='font-size:11pt; padding-top:14px'>{esc(f)}：</td>"
+                       f"<td width='48%' style='border-bottom:1px solid #333333'>&nbsp;</td></tr>" for f in fields)
+        self.out.append(
+            "<h2 style='page-break-before: auto'>审查意见与签章</h2>"
+            "<table width='100%' cellspacing='0' cellpadding='6' border='1' style='border-collapse:collapse; "
+            f"border-color:{BORDER}'><tr><td height='110' valign='top'><b>审查意见：</b><br/>&nbsp;<br/>&nbsp;<br/>&nbsp;"
+            "</td></tr><tr><td><table width='100%' cellspacing='0' cellpadding='4' border='0'><tr>"
+            f"<td width='55%' valign='top'><table width='100%' cellspacing='0' cellpadding='4' border='0'>{rows}</table></td>"
+            "<td width='45%' align='center' valign='top'>"
+            "<table cellspacing='0' cellpadding='8' border='1' style='border-style:dashed; border-color:#999999'>"
+            "<tr><td width='150' align='center' valign='middle' style='color:#999999; font-size:9pt'>"
+            + "&nbsp;<br/>" * 4 + "（盖章处）" + "<br/>&nbsp;" * 4 + "</td></tr></table>"
+            f"<p style='font-size:11pt; margin-top:6px'>{esc(self.m.meta.organisation or '审查单位')}（盖章）</p>"
+            "<p style='font-size:11pt'>年　　月　　日</p></td></tr></table></td></tr></table>")
 
     def build(self) -> str:
         self.cover()
@@ -182,6 +200,7 @@ class HtmlBuilder:
                     self.pending_break = True
                     continue
                 render_block(self, b)
+        self.sign_off()
         return "<html><body>" + "\n".join(self.out) + "</body></html>"
 
 

@@ -625,7 +625,7 @@ def _provenance(data: dict, generated_at: str) -> list:
         f"压占判定：重叠面积不小于 {fmt_value(data.get('sliver_threshold_m2', 1.0))} 平方米为“占用”，小于该值为“相接”。",
         f"程序版本：{prog.get('name', 'ningxia_gis')} {prog.get('version', __version__)}；"
         f"规则库版本：{rs.get('version') or '（未应用规则）'}；"
-        f"分析时间：{data.get('created_at', '')}；报告生成时间：{generated_at}。",
+        f"分析时间：{cn_time(data.get('created_at', ''))}；报告生成时间：{cn_time(generated_at)}（北京时间）。",
     ]
     blocks: list = [Bullets(lines), table]
     warns = [w for w in data.get("warnings", []) if w]
@@ -781,6 +781,19 @@ def _raster_blocks(data: dict, figures: list) -> list:
 DISCLAIMER = ("本报告由离线审查辅助工具根据所列数据自动生成，用于辅助审查人员判断，不替代法定审查程序和主管部门的正式意见；"
               "图层数据的现势性和准确性以数据提供部门的正式成果为准。")
 SYNTHETIC_WARNING = "注意：本报告使用的管控图层为合成示例数据，仅用于演示和培训，不得作为实际审查依据。"
+
+
+BEIJING = _dt.timezone(_dt.timedelta(hours=8), "北京时间")
+
+
+def cn_time(iso: str) -> str:
+    """An ISO 8601 time as Beijing time in the report's form, 「2026年12月2日 14:30」 (text kept if unparsable)."""
+    try:
+        t = _dt.datetime.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso or "")
+    t = (t if t.tzinfo else t.replace(tzinfo=_dt.timezone.utc)).astimezone(BEIJING)
+    return f"{t.year}年{t.month}月{t.day}日 {t.hour:02d}:{t.minute:02d}"
 
 
 def build_report_model(data: dict, meta=None, *, title: str = "建设项目用地国土空间管控合规性审查报告",

@@ -66,6 +66,46 @@ def write_pdf(model: ReportModel, path: str | Path, *, map_dpi: int = MAP_DPI, u
     return out
 
 
+def _lines_per_page(doc, body_h: float) -> dict[int, list]:
+    """page → [(block, index of the block's first page)] for every text line laid out on that page."""
+    layout = doc.documentLayout()
+    pages: dict[int, list] = {}
+    block = doc.begin()
+    while block.isValid():
+        tl = block.layout()
+        top = layout.blockBoundingRect(block).top()
+        first = None
+        for i in range(tl.lineCount()):
+            page = int((top + tl.lineAt(i).y() + 0.5) // body_h)
+            first = page if first is None else first
+            pages.setdefault(page, []).append((block, first))
+        block = block.next()
+    return pages
+
+
+def keep_paragraphs_whole(doc, body_h: float, max_lines: int = 2) -> None:
+    """No page may hold only the last line or two of a paragraph: such a paragraph starts on the next page
+    instead (widow control, which QTextDocument lacks). Blocks in tables are left alone (their rows
+    already move whole), and so are paragraphs of a third of a page or more."""
+    from PySide6.QtGui import QTextCursor, QTextFormat
+
+    layout = doc.documentLayout()
+    for _ in range(4):
+        moved = False
+        for page, lines in sorted(_lines_per_page(doc, body_h).items()):
+            if len(lines) > max_lines or any(first == page for _b, first in lines):
+                continue
+            block = lines[-1][0]
+            cursor = QTextCursor(block)
+            if cursor.currentTable() is None and layout.blockBoundingRect(block).height() < body_h / 3:
+                fmt = block.blockFormat()
+                fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                cursor.setBlockFormat(fmt)
+                moved = True
+        if not moved:
+            return
+
+
 def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sources: bool = True) -> int:
     """Lay the report out and paint it page by page on a Qt paged device — a QPdfWriter, or a QPrinter
     for printing from the desktop app (set it to A4 with zero margins first; the report draws its own
@@ -101,6 +141,7 @@ def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sour
         images[key] = name
     doc.setHtml(model_html(model, images))
     doc.setPageSize(QSizeF(body_w, body_h))
+    keep_paragraphs_whole(doc, body_h)
     n = doc.pageCount()
 
     painter = QPainter()

@@ -1,0 +1,43 @@
+"""Report layout (issue 15): signatures and seal at the end, no page holding only a line or two, times as
+Beijing time 「2026年12月2日 14:30」 — checked on the PDF's own text, page by page."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from ningxia_gis.paths import SAMPLE_FOOTPRINTS
+from ningxia_gis.report.model import cn_time
+
+
+def test_cn_time_is_beijing_time():
+    assert cn_time("2026-12-02T06:31:50+00:00") == "2026年12月2日 14:31"
+    assert cn_time("2026-12-02T14:30:00+08:00") == "2026年12月2日 14:30"
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+def test_pdf_layout_end_signature_no_orphan_pages(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764657000")  # 2025-12-02 06:30 UTC = 14:30 Beijing
+    from ningxia_gis.review import review_file, write_outputs
+
+    result = review_file(SAMPLE_FOOTPRINTS / "road_crossing_redline.gpkg", activity="road",
+                         facts={"unavoidable": True, "new_construction_land": True})
+    pdf = tmp_path / "r.pdf"
+    write_outputs(result, {"pdf": pdf}, case={"organisation": "红寺堡区自然资源局"})
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = text.split("\f")
+    pages = [p for p in pages if p.strip()]
+    body = [[ln for ln in p.splitlines() if ln.strip()][1:-1] for p in pages]  # without header and footer
+    for i, lines in enumerate(body[1:], start=2):
+        assert len(lines) >= 3, f"page {i} holds only {lines}"
+    last = "".join(pages[-1].split())
+    assert "审查意见与签章" in last and "盖章" in last and "复核人（签字）" in last
+    assert "红寺堡区自然资源局（盖章）" in last
+    assert all("审查意见与签章" not in "".join(p.split()) for p in pages[:-1])
+    flat = "".join(text.split())
+    assert "分析时间：2025年12月2日14:30" in flat
+    assert not re.search(r"分析时间：\d{4}-\d\d-\d\dT", flat)
