@@ -41,3 +41,27 @@ def test_pdf_layout_end_signature_no_orphan_pages(tmp_path, monkeypatch):
     flat = "".join(text.split())
     assert "分析时间：2025年12月2日14:30" in flat
     assert not re.search(r"分析时间：\d{4}-\d\d-\d\dT", flat)
+
+
+def test_maps_carry_a_numeric_scale_and_an_overview_inset():
+    from ningxia_gis.maps import map_context, overlay_map
+    from ningxia_gis.maps.draw import AX_RECT
+    from ningxia_gis.maps.figures import PRINT_WIDTH_MM, print_scale
+    from ningxia_gis.review import review_file
+
+    r = review_file(SAMPLE_FOOTPRINTS / "mine_in_core_zone.geojson", activity="mining")
+    ctx = map_context(r.data)
+    lid = next(x["id"] for x in r.data["layers"] if x["status"] == "occupied" and x["role"] != "admin_boundary")
+    fig = overlay_map(ctx, lid, title=None)
+    ax = fig.axes[0]
+    x0, x1 = ax.get_xlim()
+    expected = (x1 - x0) / (PRINT_WIDTH_MM * AX_RECT[2] / 1000)
+    texts = [t.get_text() for t in fig.texts]
+    note = next(t for t in texts if t.startswith("比例尺 1:"))
+    n = int(note.split("1:", 1)[1].split("（")[0].replace(",", ""))
+    assert n == print_scale((x0, 0, x1, 0)) and abs(n - expected) / expected < 0.01
+    insets = ax.child_axes
+    assert len(insets) == 1 and insets[0].get_zorder() > 50
+    inset = insets[0]
+    ix0, ix1 = inset.get_xlim()
+    assert ix1 - ix0 > 5 * (x1 - x0)  # the overview shows the county around the tight frame

@@ -197,7 +197,7 @@ class LayerPanel(QWidget):
                 else:
                     it.setText(COL_CHECK, "—")
                     it.setToolTip(COL_CHECK, tr("lp.in_check.never"))
-                tip = Path(str(lyr.path)).name if lyr.path else ""
+                tip = lyr.name + (f"\n{Path(str(lyr.path)).name}" if lyr.path else "")
                 if isinstance(lyr, VectorLayer):
                     it.setText(COL_ROLE, role_name(lyr.role) if lyr.role else tr("lp.display_only"))
                     it.setToolTip(COL_ROLE, it.text(COL_ROLE))
