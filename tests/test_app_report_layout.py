@@ -65,3 +65,23 @@ def test_maps_carry_a_numeric_scale_and_an_overview_inset():
     inset = insets[0]
     ix0, ix1 = inset.get_xlim()
     assert ix1 - ix0 > 5 * (x1 - x0)  # the overview shows the county around the tight frame
+
+
+def test_data_sources_list_provider_and_vintage_from_the_catalog():
+    from ningxia_gis.core.catalog import load_catalog
+    from ningxia_gis.paths import SAMPLE_CATALOG
+    from ningxia_gis.report import build_report_model
+    from ningxia_gis.review import review_file
+
+    cat = load_catalog(SAMPLE_CATALOG)
+    spec = cat.layers[0]
+    assert spec.provider and spec.vintage  # optional catalog fields, given in the sample catalog
+    r = review_file(SAMPLE_FOOTPRINTS / "road_crossing_redline.gpkg", SAMPLE_CATALOG)
+    entry = next(x for x in r.data["layers"] if x["id"] == spec.id)
+    assert (entry["provider"], entry["vintage"]) == (spec.provider, spec.vintage)
+    model = build_report_model(r.data)
+    table = next(b for s in model.sections for b in s.blocks if getattr(b, "key", None) == "provenance"
+                 or getattr(b, "title", "") == "数据来源与文件校验值")
+    assert [c.title for c in table.columns][2] == "数据来源/时点"
+    row = next(row for row in table.rows if row[0] == "管控图层")
+    assert spec.provider in row[2] and spec.vintage in row[2]

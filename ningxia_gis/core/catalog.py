@@ -41,6 +41,8 @@ class LayerSpec:
     where: str | None = None
     encoding: str | None = None
     crs: str | None = None  # only for files that carry none
+    provider: str = ""  # 数据来源 (who produced the data), printed in the report
+    vintage: str = ""  # 数据时点/版本 (e.g. "2023年度变更调查", "三区三线划定成果"), printed in the report
 
     def __post_init__(self):
         if self.role not in ROLES:

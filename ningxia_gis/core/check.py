@@ -146,6 +146,7 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
                         "sliver": p.sliver, "geometry_wkt": _wkt(p.geometry)}
                        for n, p in enumerate(ov.pieces)],
             "warnings": list(src.warnings),
+            **{k: getattr(spec, k) for k in ("provider", "vintage") if getattr(spec, k, "")},
         }
         warnings.extend(src.warnings)
         if spec.role == "admin_boundary":

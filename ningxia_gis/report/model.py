@@ -587,9 +587,9 @@ def _provenance(data: dict, generated_at: str) -> list:
     fp = data["footprint"]
     rows, values = [], []
 
-    def add(kind, name, path, sha):
-        rows.append([kind, name, _basename(path), _split_hash(sha)])
-        values.append([kind, name, str(path or ""), sha or ""])
+    def add(kind, name, path, sha, origin=""):
+        rows.append([kind, name, origin, _basename(path), _split_hash(sha)])
+        values.append([kind, name, origin, str(path or ""), sha or ""])
 
     add("用地范围", fp.get("name", ""), fp.get("source"), fp.get("sha256"))
     # one row per layer file (a GeoPackage / GDB usually holds several layers)
@@ -599,8 +599,10 @@ def _provenance(data: dict, generated_at: str) -> list:
     for (src, sha), layers in files.items():
         names = "、".join(f"{x['name']}（{x['source_layer'] + '，' if x.get('source_layer') else ''}"
                          f"{x.get('feature_count', '')} 个要素）" for x in layers)
-        rows.append(["管控图层", names, _basename(src), _split_hash(sha)])
-        values.append(["管控图层", names, src, sha])
+        origin = "；".join(dict.fromkeys("，".join(v for v in (x.get("provider"), x.get("vintage")) if v)
+                                          for x in layers if x.get("provider") or x.get("vintage")))
+        rows.append(["管控图层", names, origin or "未注明", _basename(src), _split_hash(sha)])
+        values.append(["管控图层", names, origin, src, sha])
     for r in data.get("rasters") or []:
         add("栅格图层", r.get("name", ""), r.get("source"), r.get("sha256"))
     for i in data.get("inputs", []):
@@ -610,8 +612,8 @@ def _provenance(data: dict, generated_at: str) -> list:
             add("规则文件", "", i.get("path"), i.get("sha256"))
         elif i.get("kind") == "class_table":
             add("栅格分类表", "", i.get("path"), i.get("sha256"))
-    cols = [Column("类别", "l", 0.8), Column("名称", "l", 1.9), Column("文件", "l", 1.8),
-            Column("SHA-256", "l", 2.7, "hash")]
+    cols = [Column("类别", "l", 0.75), Column("名称", "l", 1.6), Column("数据来源/时点", "l", 1.2),
+            Column("文件", "l", 1.3), Column("SHA-256", "l", 2.4, "hash")]
     table = Table("provenance", "数据来源与文件校验值", cols, rows, values, sheet="数据来源")
     v = data.get("verdicts") or {}
     rs = v.get("rule_set") or {}
