@@ -85,3 +85,19 @@ def test_data_sources_list_provider_and_vintage_from_the_catalog():
     assert [c.title for c in table.columns][2] == "数据来源/时点"
     row = next(row for row in table.rows if row[0] == "管控图层")
     assert spec.provider in row[2] and spec.vintage in row[2]
+
+
+@pytest.mark.skipif(shutil.which("pdfimages") is None, reason="pdfimages (poppler-utils) not installed")
+def test_pdf_maps_are_vector_graphics(tmp_path):
+    from ningxia_gis.review import review_file, write_outputs
+
+    result = review_file(SAMPLE_FOOTPRINTS / "road_crossing_redline.gpkg", activity="road")
+    pdf = tmp_path / "r.pdf"
+    write_outputs(result, {"pdf": pdf})
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages_with_images = {int(ln.split()[0]) for ln in images.splitlines()[2:] if ln.split()[2] == "image"}
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = text.split("\f")
+    overlay = [i + 1 for i, p in enumerate(pages) if "叠加分析图" in p and "比例尺 1:" in p]
+    assert overlay, "an overlay map with its (searchable) scale statement"
+    assert not set(overlay) & pages_with_images  # drawn as vectors, not as a picture

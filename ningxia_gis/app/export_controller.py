@@ -119,7 +119,9 @@ class ExportController(QObject):
             if kind in ("pdf", "docx"):
                 from ..report.render import render_figures
                 progress(0.02, tr("exp.model"))
-                render_figures(ctx.report_model(result), progress=step, **ctx.render_kw)
+                # the PDF paints its maps as vectors (SVG), Word places pictures (PNG)
+                render_figures(ctx.report_model(result), progress=step, fmt="svg" if kind == "pdf" else "png",
+                               **ctx.render_kw)
             if cancelled():
                 raise Cancelled("error.cancelled")
             progress(0.9, tr("exp.writing", name=p.name))
@@ -205,7 +207,7 @@ class ExportController(QObject):
 
             progress(0.02, tr("exp.model"))
             model = build_report_model(data, meta or {})
-            render_figures(model, progress=step)
+            render_figures(model, progress=step, fmt="svg")  # the report painter's vector maps
             return model
 
         self.w.statusBar().showMessage(tr("sb.preparing_print"))

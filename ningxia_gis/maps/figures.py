@@ -372,8 +372,12 @@ def raster_map(data_or_ctx, raster_id: str, *, kind: str | None = None, title: s
 
 
 def save_map(fig: Figure, path: str | Path, *, dpi: int = 200) -> Path:
-    """Save a map figure trimmed to its content (the legend height varies)."""
-    fig.savefig(path, dpi=dpi, facecolor="white", bbox_inches="tight", pad_inches=0.06)
+    """Save a map figure trimmed to its content (the legend height varies). An SVG keeps its text as text
+    (the PDF then carries searchable map labels in the embedded font)."""
+    import matplotlib
+
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(path, dpi=dpi, facecolor="white", bbox_inches="tight", pad_inches=0.06)
     return Path(path)
 
 

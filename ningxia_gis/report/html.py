@@ -37,9 +37,10 @@ def esc(text) -> str:
 
 
 class HtmlBuilder:
-    def __init__(self, model: ReportModel, images: dict[str, str | None]):
+    def __init__(self, model: ReportModel, images: dict[str, str | None], heights: dict[str, float] | None = None):
         self.m = model
         self.images = images  # figure key → resource name (None: failed)
+        self.heights = heights or {}  # resource name → height at IMAGE_WIDTH (vector maps: no pixels)
         self.n_table = 0
         self.n_figure = 0
         self.out: list[str] = []
@@ -137,7 +138,8 @@ class HtmlBuilder:
         res = self.images.get(figure_key(f))
         # a 2-row borderless table keeps the caption on the picture's page
         if res:
-            pic = f"<img src='{res}' width='{IMAGE_WIDTH}'/>"
+            h = self.heights.get(res)
+            pic = f"<img src='{res}' width='{IMAGE_WIDTH}'" + (f" height='{h:.0f}'" if h else "") + "/>"
         else:
             pic = "<span class='note'>（地图未能生成，详见日志）</span>"
         self.out.append("<table width='100%' cellspacing='0' cellpadding='0' border='0' style='margin-top:6px'>"
@@ -204,6 +206,7 @@ class HtmlBuilder:
         return "<html><body>" + "\n".join(self.out) + "</body></html>"
 
 
-def model_html(model: ReportModel, images: dict[str, str | None]) -> str:
-    """The whole report as Qt rich text; ``images`` maps figure keys to document resource names."""
-    return HtmlBuilder(model, images).build()
+def model_html(model: ReportModel, images: dict[str, str | None], heights: dict[str, float] | None = None) -> str:
+    """The whole report as Qt rich text; ``images`` maps figure keys to document resource names,
+    ``heights`` gives a figure's height (at IMAGE_WIDTH) where the resource is only a placeholder."""
+    return HtmlBuilder(model, images, heights).build()
