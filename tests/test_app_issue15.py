@@ -439,3 +439,25 @@ def test_legacy_datum_is_asked_in_the_gui_not_a_cli_flag(win, qtbot, monkeypatch
 
     text = tr("fp.legacy.text", name="x.txt")
     assert "--allow" not in text and "按原坐标读取" in text
+
+
+# report editions -------------------------------------------------------------------------------------
+def test_summary_edition_pdf_from_the_gui(win, qtbot, tmp_path):
+    import subprocess
+
+    if shutil.which("pdfinfo") is None:
+        pytest.skip("pdfinfo (poppler-utils) not installed")
+    checked(qtbot, win)
+    pages = {}
+    for edition in ("summary", "full"):
+        out = tmp_path / f"{edition}.pdf"
+        with qtbot.waitSignal(win.exportFinished, timeout=120000):
+            win.exporter.export("pdf", out, meta={"project_name": "测试"}, edition=edition)
+        info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+        pages[edition] = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+        flat = "".join(text.split())
+        assert "审查意见与签章" in flat and "二、审查结论" in flat
+        assert ("界址点坐标" in flat) == (edition == "full")
+        assert ("摘要版" in flat) == (edition == "summary")
+    assert pages["summary"] < pages["full"]

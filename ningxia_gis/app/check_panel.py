@@ -22,7 +22,7 @@ class CaseMetaDialog(QDialog):
     """Case details printed in the report (remembered between sessions); an empty project name prints the
     footprint's name, shown as the placeholder."""
 
-    def __init__(self, values: dict, parent=None, default_name: str = ""):
+    def __init__(self, values: dict, parent=None, default_name: str = "", edition: str | None = None):
         super().__init__(parent)
         self.setWindowTitle(tr("meta.title"))
         self.setMinimumWidth(560)
@@ -41,10 +41,20 @@ class CaseMetaDialog(QDialog):
                 e.setPlaceholderText(default_name)
             self.edits[k] = e
             form.addRow(tr(f"meta.{k}"), e)
+        self.edition_box = None
+        if edition is not None:  # PDF and print: 完整版 or 摘要版
+            self.edition_box = QComboBox()
+            self.edition_box.addItem(tr("meta.edition.full"), "full")
+            self.edition_box.addItem(tr("meta.edition.summary"), "summary")
+            self.edition_box.setCurrentIndex(max(0, self.edition_box.findData(edition)))
+            form.addRow(tr("meta.edition"), self.edition_box)
         bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         bb.accepted.connect(self.accept)
         bb.rejected.connect(self.reject)
         lay.addWidget(bb)
+
+    def edition(self) -> str:
+        return self.edition_box.currentData() if self.edition_box is not None else "full"
 
     def values(self) -> dict:
         return {k: e.text().strip() for k, e in self.edits.items()}

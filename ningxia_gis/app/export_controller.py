@@ -45,6 +45,7 @@ class ExportController(QObject):
         self.task: Task | None = None
         self.progress_dialog: QProgressDialog | None = None
         self.preview_dialog = None
+        self.edition = "full"  # 完整版 / 摘要版 of the next PDF or print
 
     def busy(self) -> bool:
         return self.task is not None and self.task.is_running
@@ -54,11 +55,16 @@ class ExportController(QObject):
         saved = {k: str(self.w.settings.value(f"meta/{k}", "")) for k in META_FIELDS}
         return {**saved, **{k: v for k, v in self.w.session.case.items() if v}}
 
-    def ask_case_meta(self) -> dict | None:
+    def ask_case_meta(self, edition: bool = False) -> dict | None:
+        """The case details (and, for PDF and print, the edition: ``self.edition``)."""
         fp = self.w.session.footprint
-        dlg = CaseMetaDialog(self.case_meta(), self.w, default_name=fp.name if fp is not None else "")
+        dlg = CaseMetaDialog(self.case_meta(), self.w, default_name=fp.name if fp is not None else "",
+                             edition=str(self.w.settings.value("report/edition", "full")) if edition else None)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return None
+        self.edition = dlg.edition()
+        if edition:
+            self.w.settings.setValue("report/edition", self.edition)
         vals = dlg.values()
         for k, v in vals.items():
             self.w.settings.setValue(f"meta/{k}", v)
@@ -81,7 +87,7 @@ class ExportController(QObject):
             return
         meta = {}
         if kind in REPORTS:
-            meta = self.ask_case_meta()
+            meta = self.ask_case_meta(edition=kind == "pdf")
             if meta is None:
                 return
         name = f"{self.w.result.data['footprint']['name']}_{tr('export.suffix')}.{kind}"
@@ -92,7 +98,7 @@ class ExportController(QObject):
             self.w.settings.setValue("dir/export", str(Path(path).parent))
             self.export(kind, path, meta=meta)
 
-    def export(self, kind: str, path, meta: dict | None = None) -> Task | None:
+    def export(self, kind: str, path, meta: dict | None = None, edition: str | None = None) -> Task | None:
         """Write one output (pdf/docx/xlsx report, gpkg pieces, json result) in a worker, atomically.
 
         The maps are rendered first, one by one (progress; cancel between maps); the file then replaces
@@ -105,6 +111,7 @@ class ExportController(QObject):
         result = self.w.result
         meta = {k: v for k, v in (meta or {}).items() if v}
         p = Path(path)
+        summary = kind == "pdf" and (edition or self.edition) == "summary"
 
         def work(progress=None, cancelled=None):
             from ..review.outputs import OutputContext, check_target, write_output
@@ -116,6 +123,9 @@ class ExportController(QObject):
 
             check_target(kind, p, result)
             ctx = OutputContext(case=meta)
+            if summary:
+                from ..report.html import summary_edition
+                ctx._model = summary_edition(ctx.report_model(result))  # the 摘要版 of the same model
             if kind in ("pdf", "docx"):
                 from ..report.render import render_figures
                 progress(0.02, tr("exp.model"))
@@ -187,7 +197,7 @@ class ExportController(QObject):
         return True
 
     # ------------------------------------------------------------------ printing
-    def prepare_print(self, meta: dict | None = None, done=None) -> Task | None:
+    def prepare_print(self, meta: dict | None = None, done=None, edition: str | None = None) -> Task | None:
         """Build the report model and render its maps in a worker (progress, cancel); ``done(model)``."""
         if self.w.result is None:
             self.w.error(tr("msg.no_result"))
@@ -207,6 +217,9 @@ class ExportController(QObject):
 
             progress(0.02, tr("exp.model"))
             model = build_report_model(data, meta or {})
+            if (edition or self.edition) == "summary":
+                from ..report.html import summary_edition
+                model = summary_edition(model)
             render_figures(model, progress=step, fmt="svg")  # the report painter's vector maps
             return model
 
@@ -214,12 +227,12 @@ class ExportController(QObject):
         return self._run(work, done, tr("sb.preparing_print"), failed_key="msg.print_failed", name="print")
 
     def ask_print_report(self) -> None:
-        meta = self.ask_case_meta()
+        meta = self.ask_case_meta(edition=True)
         if meta is not None:
             self.prepare_print(meta, done=self._print_dialog)
 
     def ask_print_preview(self) -> None:
-        meta = self.ask_case_meta()
+        meta = self.ask_case_meta(edition=True)
         if meta is not None:
             self.prepare_print(meta, done=self.show_preview)
 

@@ -246,6 +246,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rb.inference": ("推断说明", "Inference"),
     # case metadata
     "meta.title": ("案卷信息（打印在报告中）", "Case details (printed in the report)"),
+    "meta.edition": ("报告版本", "Edition"),
+    "meta.edition.full": ("完整版（全部图表、界址点、数据来源）", "Full (all maps, tables, boundary points, sources)"),
+    "meta.edition.summary": ("摘要版（基本信息、结论、压占汇总、位置图、签章）", "Summary (information, conclusion, totals, location map, signatures)"),
     "meta.hint": ("以下信息打印在报告封面和签字栏；项目名称留空时使用用地名称。",
                   "Printed on the report's cover and signature block; an empty project name prints the footprint's name."),
     "meta.project_name": ("项目名称", "Project name"),

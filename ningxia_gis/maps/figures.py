@@ -376,9 +376,52 @@ def save_map(fig: Figure, path: str | Path, *, dpi: int = 200) -> Path:
     (the PDF then carries searchable map labels in the embedded font)."""
     import matplotlib
 
+    svg = Path(path).suffix.lower() == ".svg"
+    if svg:
+        _clip_polygons_to_frames(fig)
     with matplotlib.rc_context({"svg.fonttype": "none"}):
         fig.savefig(path, dpi=dpi, facecolor="white", bbox_inches="tight", pad_inches=0.06)
+    if svg:
+        _clip_paths_first(Path(path))
     return Path(path)
+
+
+def _clip_polygons_to_frames(fig) -> None:
+    """Cut the polygons to their map frame: an SVG renderer that ignores clip paths (Qt SVG) would
+    otherwise draw whole counties over the margins."""
+    from matplotlib.patches import PathPatch
+    from matplotlib.transforms import Bbox
+
+    def frames(axes):
+        for ax in axes:
+            yield ax
+            yield from frames(ax.child_axes)
+
+    for ax in frames(fig.axes):
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        box = Bbox([[min(x0, x1), min(y0, y1)], [max(x0, x1), max(y0, y1)]])
+        for p in ax.patches:
+            if isinstance(p, PathPatch) and p.get_clip_on() and p.get_transform() == ax.transData:
+                path = p.get_path()
+                ext = path.get_extents()
+                if len(path.vertices) and (ext.x0 < box.x0 or ext.y0 < box.y0 or ext.x1 > box.x1 or ext.y1 > box.y1):
+                    p.set_path(path.clip_to_bbox(box))
+
+
+def _clip_paths_first(path: Path) -> None:
+    """matplotlib writes the clip paths at the end of the SVG; renderers that resolve references in
+    document order (Qt SVG) would then draw polygons beyond the map frame. Move them to the start."""
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    blocks = re.findall(r"<defs>\s*<clipPath.*?</defs>", text, flags=re.S)
+    if not blocks:
+        return
+    for b in blocks:
+        text = text.replace(b, "", 1)
+    svg = text.find("<svg")
+    head_end = text.find(">", svg) + 1
+    path.write_text(text[:head_end] + "\n" + "\n".join(blocks) + text[head_end:], encoding="utf-8")
 
 
 def touched_layers(data: dict) -> list[dict]:

@@ -53,6 +53,8 @@ class HtmlBuilder:
         o = self.out
         o.append("<p style='margin-top:60px'>&nbsp;</p>")
         o.append(f"<h1>{esc(m.title)}</h1>")
+        if "摘要版" in (m.footer_left or ""):
+            o.append("<p align='center' style='font-size:14pt; margin-top:0px'>（摘要版）</p>")
         o.append("<p align='center' style='font-size:13pt; color:#333333; margin-bottom:50px'>"
                  "（生态保护红线、永久基本农田、城镇开发边界等管控图层压占分析）</p>")
         o.append("<table align='center' width='78%' cellspacing='0' cellpadding='7' border='0'>")
@@ -180,7 +182,7 @@ class HtmlBuilder:
         rows = "".join(f"<tr><td style='font-size:11pt; padding-top:14px'>{esc(f)}：</td>"
                        f"<td width='48%' style='border-bottom:1px solid #333333'>&nbsp;</td></tr>" for f in fields)
         self.out.append(
-            "<h2 style='page-break-before: auto'>审查意见与签章</h2>"
+            "<h2 style='page-break-before: auto'>审查意见与签章</h2>"  # pdf.SIGN_OFF keeps it on one page
             "<table width='100%' cellspacing='0' cellpadding='6' border='1' style='border-collapse:collapse; "
             f"border-color:{BORDER}'><tr><td height='110' valign='top'><b>审查意见：</b><br/>&nbsp;<br/>&nbsp;<br/>&nbsp;"
             "</td></tr><tr><td><table width='100%' cellspacing='0' cellpadding='4' border='0'><tr>"
@@ -204,6 +206,22 @@ class HtmlBuilder:
                 render_block(self, b)
         self.sign_off()
         return "<html><body>" + "\n".join(self.out) + "</body></html>"
+
+
+SUMMARY_SECTIONS = 4  # 一 基本信息, 二 审查结论, 三 压占情况, 四 项目位置
+
+
+def summary_edition(model: ReportModel) -> ReportModel:
+    """The 摘要版 (summary) of a report: basic information, conclusion, occupation table and location
+    map, then the signatures; the 完整版 (the model itself) adds the maps and tables per layer, terrain,
+    界址点 and data sources."""
+    import dataclasses
+
+    sections = model.sections[:SUMMARY_SECTIONS]
+    kept = {id(b) for s in sections for b in s.blocks}
+    figures = [f for f in model.figures if id(f) in kept]
+    return dataclasses.replace(model, title=model.title, sections=sections, figures=figures,
+                               footer_left=(model.footer_left + "　摘要版").strip(), _maps={})
 
 
 def model_html(model: ReportModel, images: dict[str, str | None], heights: dict[str, float] | None = None) -> str:

@@ -121,6 +121,31 @@ def _use_vector_maps(doc, svgs: dict, scale: float):
     return handler
 
 
+SIGN_OFF = "审查意见与签章"
+
+
+def keep_sign_off_together(doc, body_h: float) -> None:
+    """The signature and seal block (heading and its table) on one page: when it would run over a page
+    end, it starts on a new page."""
+    from PySide6.QtGui import QTextCursor, QTextFormat
+
+    block = doc.begin()
+    while block.isValid() and block.text().strip() != SIGN_OFF:
+        block = block.next()
+    if not block.isValid():
+        return
+    table = QTextCursor(block.next()).currentTable()
+    if table is None:
+        return
+    layout = doc.documentLayout()
+    top = layout.blockBoundingRect(block).top()
+    bottom = layout.frameBoundingRect(table).bottom()
+    if int(top // body_h) != int((bottom - 1) // body_h):
+        fmt = block.blockFormat()
+        fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+        QTextCursor(block).setBlockFormat(fmt)
+
+
 def _lines_per_page(doc, body_h: float) -> dict[int, list]:
     """page → [(block, index of the block's first page)] for every text line laid out on that page."""
     layout = doc.documentLayout()
@@ -220,6 +245,7 @@ def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sour
     handler = _use_vector_maps(doc, svgs, device.logicalDpiX() / 96.0) if svgs else None
     doc.setPageSize(QSizeF(body_w, body_h))
     keep_paragraphs_whole(doc, body_h)
+    keep_sign_off_together(doc, body_h)
     n = doc.pageCount()
 
     painter = QPainter()
