@@ -242,8 +242,12 @@ class LayerPanel(QWidget):
             return
         lyr = item.data(COL_NAME, LAYER_DATA)
         if column == COL_CHECK:
-            if lyr is not None and can_check(lyr):
-                self.set_in_check(lyr, item.checkState(COL_CHECK) == Qt.CheckState.Checked)
+            on = item.checkState(COL_CHECK) == Qt.CheckState.Checked
+            if lyr is not None and can_check(lyr) and lyr.in_check != on:
+                # no refresh here: rebuilding the tree would delete the item inside its own signal
+                lyr.in_check = on
+                item.setToolTip(COL_CHECK, tr("lp.in_check.on" if lyr.checked else "lp.in_check.off"))
+                self.checkChanged.emit()
             return
         if column != COL_NAME:
             return
