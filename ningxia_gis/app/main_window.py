@@ -50,7 +50,8 @@ from .trainer import TrainerPanel
 log = logging.getLogger("ningxia_gis.app")
 
 MAX_RECENT = 8
-DEFAULT_SIZE = (1400, 900)
+DEFAULT_SIZE = (1400, 900)  # at least this where the screen allows, up to MAX_SIZE on large screens
+MAX_SIZE = (1680, 1050)
 _TRANSLATORS: list[QTranslator] = []
 
 
@@ -243,14 +244,15 @@ class MainWindow(QMainWindow):
         return screen.availableGeometry() if screen is not None else QRect(0, 0, *DEFAULT_SIZE)
 
     def fit_to_screen(self, restore: bool = True) -> None:
-        """Restore the saved geometry when it fits the screen; else open at most 1400×900 inside it."""
+        """Restore the saved geometry when it fits the screen; else open inside it (90 % of a large screen,
+        at most 1680×1050; the whole available area of a small one)."""
         avail = self.available_geometry()
         if restore:
             self._restore_state()
         g = self.frameGeometry()
         if not restore or not avail.contains(g):
-            w = min(DEFAULT_SIZE[0], avail.width() - 16)
-            h = min(DEFAULT_SIZE[1], avail.height() - 40)  # room for the title bar
+            w = min(max(DEFAULT_SIZE[0], int(avail.width() * 0.9)), MAX_SIZE[0], avail.width() - 16)
+            h = min(max(DEFAULT_SIZE[1], int(avail.height() * 0.9)), MAX_SIZE[1], avail.height() - 40)  # title bar
             self.resize(max(w, 640), max(h, 480))
             self.move(avail.x() + max(0, (avail.width() - self.frameGeometry().width()) // 2),
                       avail.y() + max(0, (avail.height() - self.frameGeometry().height()) // 2))
