@@ -3,6 +3,9 @@
 # loaded and checked, then the app saves PNGs with Qt's own grab() into build/screenshots/ and quits.
 #
 #   tools/screenshot.sh [SCENARIO] [SCENARIO_EN]      (defaults: road_crossing_redline, mine_in_core_zone)
+#   SCREENS="1366x768 1920x1080" tools/screenshot.sh   (screen sizes; one folder per size)
+#
+# The window is not sized by the script: it fits the screen as it would on an officer's laptop.
 #
 # Installs what it needs when missing (as root): xvfb, libxcb-icccm4, libxcb-keysyms1 (the xcb plugin's
 # real gaps on Debian 12). No ImageMagick: it would pull in a system CJK font and hide a missing-font bug;
@@ -31,21 +34,28 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-# a free display number
-for n in $(seq 91 120); do
-  if [ ! -e /tmp/.X$n-lock ] && [ ! -e /tmp/.X11-unix/X$n ]; then DISP=$n; break; fi
-done
-Xvfb ":$DISP" -screen 0 1600x1000x24 -nolisten tcp >/dev/null 2>&1 &
-XVFB_PID=$!
-HOME_DIR=$(mktemp -d)
-cleanup() { kill "$XVFB_PID" 2>/dev/null || true; rm -rf "$HOME_DIR"; }
-trap cleanup EXIT
-for _ in $(seq 50); do [ -e /tmp/.X11-unix/X$DISP ] && break; sleep 0.1; done
-
+SCREENS=${SCREENS:-"1366x768 1920x1080"}
 mkdir -p "$OUT"
-rm -f "$OUT"/*.png
-export DISPLAY=":$DISP" QT_QPA_PLATFORM=xcb NINGXIA_GIS_HOME="$HOME_DIR"
+rm -rf "$OUT"/*.png "$OUT"/*x*/
+HOME_DIR=$(mktemp -d)
+XVFB_PID=
+cleanup() { [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null || true; rm -rf "$HOME_DIR"; }
+trap cleanup EXIT
 unset PROJ_DATA PROJ_LIB
-"$PY" "$ROOT/main.py" --scenario "$SC_ZH" --lang zh --screenshot "$OUT" --size 1560x960 --no-restore
-"$PY" "$ROOT/main.py" --scenario "$SC_EN" --lang en --trainer --screenshot "$OUT" --size 1560x960 --no-restore
-ls -l "$OUT"
+for SIZE in $SCREENS; do
+  # a free display number
+  for n in $(seq 91 120); do
+    if [ ! -e /tmp/.X$n-lock ] && [ ! -e /tmp/.X11-unix/X$n ]; then DISP=$n; break; fi
+  done
+  Xvfb ":$DISP" -screen 0 "${SIZE}x24" -nolisten tcp >/dev/null 2>&1 &
+  XVFB_PID=$!
+  for _ in $(seq 50); do [ -e /tmp/.X11-unix/X$DISP ] && break; sleep 0.1; done
+  mkdir -p "$OUT/$SIZE"
+  export DISPLAY=":$DISP" QT_QPA_PLATFORM=xcb NINGXIA_GIS_HOME="$HOME_DIR"
+  "$PY" "$ROOT/main.py" --scenario "$SC_ZH" --lang zh --screenshot "$OUT/$SIZE" --no-restore
+  "$PY" "$ROOT/main.py" --scenario "$SC_EN" --lang en --trainer --screenshot "$OUT/$SIZE" --no-restore
+  kill "$XVFB_PID" 2>/dev/null || true
+  wait "$XVFB_PID" 2>/dev/null || true
+  XVFB_PID=
+done
+ls -lR "$OUT"

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QCompleter, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QScrollArea, QVBoxLayout,
                                QWidget)
 
 from . import i18n
 from .i18n import tr
+from .pinyin import initials
 
 log = logging.getLogger("ningxia_gis.app")
 
@@ -18,21 +19,42 @@ META_FIELDS = ("project_name", "applicant", "case_number", "reviewer", "organisa
 
 
 class CaseMetaDialog(QDialog):
-    """Case details printed in the report (remembered between sessions)."""
+    """Case details printed in the report (remembered between sessions); an empty project name prints the
+    footprint's name, shown as the placeholder."""
 
-    def __init__(self, values: dict, parent=None):
+    def __init__(self, values: dict, parent=None, default_name: str = "", edition: str | None = None):
         super().__init__(parent)
         self.setWindowTitle(tr("meta.title"))
-        form = QFormLayout(self)
+        self.setMinimumWidth(560)
+        lay = QVBoxLayout(self)
+        head = QLabel(tr("meta.hint"))
+        head.setWordWrap(True)
+        lay.addWidget(head)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        lay.addLayout(form)
         self.edits = {}
         for k in META_FIELDS:
             e = QLineEdit(values.get(k, ""))
+            e.setMinimumWidth(380)
+            if k == "project_name" and default_name:
+                e.setPlaceholderText(default_name)
             self.edits[k] = e
             form.addRow(tr(f"meta.{k}"), e)
+        self.edition_box = None
+        if edition is not None:  # PDF and print: 完整版 or 摘要版
+            self.edition_box = QComboBox()
+            self.edition_box.addItem(tr("meta.edition.full"), "full")
+            self.edition_box.addItem(tr("meta.edition.summary"), "summary")
+            self.edition_box.setCurrentIndex(max(0, self.edition_box.findData(edition)))
+            form.addRow(tr("meta.edition"), self.edition_box)
         bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         bb.accepted.connect(self.accept)
         bb.rejected.connect(self.reject)
-        form.addRow(bb)
+        lay.addWidget(bb)
+
+    def edition(self) -> str:
+        return self.edition_box.currentData() if self.edition_box is not None else "full"
 
     def values(self) -> dict:
         return {k: e.text().strip() for k, e in self.edits.items()}
@@ -60,13 +82,23 @@ class CheckPanel(QWidget):
         v.addWidget(self.fp_info)
 
         self.act_box = QGroupBox()
+        # strict choice: the combo box is not editable (typed text can never stand for an activity); the
+        # search field above it narrows the list by Chinese name, pinyin initials, English name or id
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._filter_activities)
+        self.search.returnPressed.connect(lambda: self.activity.showPopup() if self.activity.count() > 1 else None)
         self.activity = QComboBox()
-        self.activity.setEditable(True)
-        self.activity.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        comp = self.activity.completer()
-        comp.setFilterMode(Qt.MatchFlag.MatchContains)
-        comp.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        comp.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.activity.setEditable(False)
+        self.activity.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.activity.setMinimumContentsLength(12)
+        view = self.activity.view()
+        view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        view.setWordWrap(True)
+        view.setMinimumWidth(460)
+        self.chosen = QLabel()
+        self.chosen.setWordWrap(True)
+        self.chosen.setObjectName("chosenActivity")
         self.facts_form = QFormLayout()
         self.facts_hint = QLabel()
         self.facts_hint.setWordWrap(True)
@@ -79,7 +111,9 @@ class CheckPanel(QWidget):
         self.progress.setTextVisible(True)
         self.progress.hide()
         v2 = QVBoxLayout(self.act_box)
+        v2.addWidget(self.search)
         v2.addWidget(self.activity)
+        v2.addWidget(self.chosen)
         v2.addWidget(self.facts_hint)
         v2.addLayout(self.facts_form)
 
@@ -130,35 +164,57 @@ class CheckPanel(QWidget):
         self.act_box.setTitle(tr("cp.check"))
         self.btn_run.setText(tr("cp.run"))
         self.btn_cancel.setText(tr("cp.cancel"))
-        self.activity.lineEdit().setPlaceholderText(tr("cp.activity.placeholder"))
+        self.search.setPlaceholderText(tr("cp.activity.placeholder"))
+        self.search.setToolTip(tr("cp.activity.search_tip"))
         self.activity.setToolTip(tr("cp.activity.tip"))
-        current = self.activity_id()
         facts = self.facts()
-        self.activity.blockSignals(True)
-        self.activity.clear()
-        self.activity.addItem(tr("cp.no_activity"), None)
-        zh = i18n.language() == "zh"
-        for a in self.activities:
-            label = f"{a['name_zh']} — {a['name_en']}" if zh else f"{a['name_en']} — {a['name_zh']}"
-            self.activity.addItem(label, a["id"])
-        self.activity.blockSignals(False)
-        self.set_activity(current)
+        self._fill_activities(self.activity_id())
         self.set_facts(facts)
         if self._rules_error:
             self.facts_hint.setText(tr("cp.rules_missing", error=self._rules_error))
 
+    def activity_name(self, a: dict) -> str:
+        return a["name_zh"] if i18n.language() == "zh" else a["name_en"]
+
+    def matching(self, query: str) -> list[dict]:
+        """The activities whose Chinese name, pinyin initials, English name, id or alias contain ``query``."""
+        q = query.strip().lower()
+        if not q:
+            return list(self.activities)
+        out = []
+        for a in self.activities:
+            words = [a["name_zh"], a["name_en"].lower(), a["id"].lower(), *[str(x).lower() for x in a.get("aliases") or []]]
+            starts = [initials(a["name_zh"]), *[initials(str(x)) for x in a.get("aliases") or []]]
+            if any(q in k for k in words) or any(k.startswith(q) for k in starts if k):
+                out.append(a)
+        return out
+
+    def _fill_activities(self, keep: str | None) -> None:
+        """The list: 「不指定」 and the activities matching the search text (the current one always stays)."""
+        shown = self.matching(self.search.text())
+        if keep and keep not in {a["id"] for a in shown}:
+            shown = [a for a in self.activities if a["id"] == keep] + shown
+        self.activity.blockSignals(True)
+        self.activity.clear()
+        self.activity.addItem(tr("cp.no_activity"), None)
+        for a in shown:
+            name = self.activity_name(a)
+            self.activity.addItem(name, a["id"])
+            self.activity.setItemData(self.activity.count() - 1, f"{a['name_zh']}\n{a['name_en']}",
+                                      Qt.ItemDataRole.ToolTipRole)
+        index = max(0, self.activity.findData(keep)) if keep else 0
+        self.activity.setCurrentIndex(index)
+        self.activity.blockSignals(False)
+        self._activity_changed()
+
+    def _filter_activities(self, _text: str = "") -> None:
+        """Narrow the list; the chosen activity changes only when the officer picks another item."""
+        self._fill_activities(self.activity_id())
+
     def activity_id(self) -> str | None:
+        """The chosen activity (only ever an item of the list; never typed text)."""
         i = self.activity.currentIndex()
-        if i < 0:
-            return None
-        aid = self.activity.itemData(i)
-        # typed text that matches an activity by name
-        text = self.activity.currentText().strip()
-        if aid is None and text and text != tr("cp.no_activity"):
-            for a in self.activities:
-                if text in (a["id"], a["name_zh"], a["name_en"]):
-                    return a["id"]
-        return aid
+        return self.activity.itemData(i) if i >= 0 else None
 
     def set_activity(self, activity_id: str | None) -> None:
         """Select an activity by id, Chinese or English name or alias (None: overlay only)."""
@@ -170,14 +226,10 @@ class CheckPanel(QWidget):
                 activity_id = act.id if act is not None else activity_id
             except Exception:  # noqa: BLE001 - no rule base: nothing to match
                 pass
-        index = 0
-        for i in range(self.activity.count()):
-            if self.activity.itemData(i) == activity_id:
-                index = i
-                break
-        self.activity.setCurrentIndex(index)
-        self.activity.lineEdit().setCursorPosition(0)
-        self._activity_changed()
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self._fill_activities(activity_id)
 
     def _activity_changed(self, *_):
         facts = self.facts()
@@ -186,6 +238,8 @@ class CheckPanel(QWidget):
         self.fact_boxes = {}
         aid = self.activity_id()
         act = next((a for a in self.activities if a["id"] == aid), None)
+        self.chosen.setText(tr("cp.chosen", name=f"{act['name_zh']}" + (f" ({act['name_en']})" if i18n.language() == "en" else ""))
+                            if act else tr("cp.chosen_none"))
         if act is None:
             if not self._rules_error:
                 self.facts_hint.setText(tr("cp.no_activity.hint") if aid is None else "")

@@ -16,6 +16,7 @@ import traceback
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..domain.errors import NingxiaGisError
+from .errors import user_message
 
 log = logging.getLogger("ningxia_gis.app")
 
@@ -55,13 +56,10 @@ class _Worker(QObject):
             self.cancelled.emit()
         except NingxiaGisError as exc:
             log.info("task failed: %s", exc)
-            self.failed.emit(str(exc), "")
-        except MemoryError:
-            log.exception("out of memory")
-            self.failed.emit("内存不足，无法完成 / out of memory", traceback.format_exc())
-        except Exception as exc:  # noqa: BLE001 - reported in words, never a crash
+            self.failed.emit(user_message(exc), "")
+        except Exception as exc:  # noqa: BLE001 - reported in words (errors.user_message), never a crash
             log.exception("unexpected error in a background task")
-            self.failed.emit(f"{type(exc).__name__}: {exc}", traceback.format_exc())
+            self.failed.emit(user_message(exc), traceback.format_exc())
         finally:
             self.finished.emit()
 
@@ -94,12 +92,23 @@ class Task(QObject):
         self._thread.finished.connect(self._on_thread_finished)
         self.is_running = False
         self.is_finished = False
+        self.delivered = False  # done / failed / cancelled reported (the thread may still be ending)
+        for sig in (self.done, self.failed, self.cancelled):
+            sig.connect(self._delivered)
 
     def start(self) -> "Task":
         Task._running.add(self)
         self.is_running = True
         self._thread.start()
         return self
+
+    def _delivered(self, *_):
+        self.delivered = True
+
+    @property
+    def is_active(self) -> bool:
+        """Running and its outcome not reported yet (cancel still means something)."""
+        return self.is_running and not self.delivered
 
     def cancel(self) -> None:
         self._cancel.set()

@@ -1,5 +1,6 @@
-"""The layer list: visibility, style swatch, role, feature count; add (dialog / drag-and-drop), change the
-role, reorder, remove, attribute table, zoom to layer."""
+"""The layer list: visibility (tick on the name), 参与审查 (tick: the layer is part of the check — exactly
+what `catalog_for_check` takes), style swatch, role, feature count; add (dialog / drag-and-drop), change
+the role, reorder, remove, attribute table, zoom to layer."""
 
 from __future__ import annotations
 
@@ -13,16 +14,31 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QInputDialog, QMe
 
 from ..domain.roles import ROLES
 from .i18n import role_name, tr
-from .layers import RasterLayer, VectorLayer
+from .layers import ImageLayer, RasterLayer, VectorLayer
 
 LAYER_DATA = Qt.ItemDataRole.UserRole
+COL_NAME, COL_CHECK, COL_ROLE, COL_COUNT = range(4)
+
+
+def can_check(layer) -> bool:
+    """A layer that can take part in the check: a vector layer with a role, a DEM or land-cover raster."""
+    if isinstance(layer, VectorLayer):
+        return layer.role is not None and layer.source is not None
+    return isinstance(layer, RasterLayer)
+
+
+def raster_role_name(role: str | None) -> str:
+    return tr({"dem": "lp.kind.dem_short", "landcover": "lp.kind.landcover_short"}.get(role, "lp.raster"))
 
 
 def swatch(layer, size: int = 16) -> QIcon:
     pm = QPixmap(size, size)
     pm.fill(QColor(0, 0, 0, 0))
     p = QPainter(pm)
-    if isinstance(layer, RasterLayer):
+    if isinstance(layer, ImageLayer):
+        for i, c in enumerate(("#d04040", "#40a040", "#4060d0")):
+            p.fillRect(1 + i * (size - 2) // 3, 1, (size - 2) // 3 + 1, size - 2, QColor(c))
+    elif isinstance(layer, RasterLayer):
         for i, c in enumerate(("#5f9a5a", "#e9dfa0", "#9c7350")):
             p.fillRect(1, 1 + i * (size - 2) // 3, size - 2, (size - 2) // 3 + 1, QColor(c))
     else:
@@ -80,7 +96,8 @@ class _LayerTree(QTreeWidget):
 class LayerPanel(QWidget):
     """Layers listed top (drawn last) to bottom."""
 
-    layersChanged = Signal()  # order, visibility, role or removal changed
+    layersChanged = Signal()  # order, visibility, role or removal changed (redraw)
+    checkChanged = Signal()  # what takes part in the check changed (add, remove, role, 参与审查)
     addRequested = Signal()  # the user wants the file dialog
     filesDropped = Signal(list)
     zoomRequested = Signal(object)
@@ -92,7 +109,7 @@ class LayerPanel(QWidget):
         self._layers: list = []  # top → bottom
         self._updating = False
         self.tree = _LayerTree()
-        self.tree.setColumnCount(3)
+        self.tree.setColumnCount(4)
         self.tree.setRootIsDecorated(False)
         self.tree.setIconSize(QSize(16, 16))
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -101,9 +118,11 @@ class LayerPanel(QWidget):
         self.tree.itemDoubleClicked.connect(lambda it, _c: self.zoomRequested.emit(it.data(0, LAYER_DATA)))
         self.tree.filesDropped.connect(self.filesDropped)
         h = self.tree.header()
-        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        h.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        h.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        h.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        h.setMinimumSectionSize(24)
+        for c in (COL_CHECK, COL_COUNT):
+            h.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        h.setSectionResizeMode(COL_ROLE, QHeaderView.ResizeMode.Interactive)
         h.setStretchLastSection(False)
         self.toolbar = QToolBar()
         self.toolbar.setIconSize(QSize(16, 16))
@@ -124,7 +143,8 @@ class LayerPanel(QWidget):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.tree.setHeaderLabels([tr("lp.name"), tr("lp.role"), tr("lp.count")])
+        self.tree.setHeaderLabels([tr("lp.name"), tr("lp.in_check"), tr("lp.role"), tr("lp.count")])
+        self.tree.headerItem().setToolTip(COL_CHECK, tr("lp.in_check.tip"))
         texts = {self.act_add: ("lp.add", "lp.add.tip"), self.act_remove: ("lp.remove", "lp.remove.tip"),
                  self.act_up: ("lp.up", "lp.up.tip"), self.act_down: ("lp.down", "lp.down.tip"),
                  self.act_role: ("lp.set_role", "lp.set_role.tip"), self.act_table: ("lp.table", "lp.table.tip"),
@@ -147,6 +167,17 @@ class LayerPanel(QWidget):
         self._layers = (list(layers) + self._layers) if top else (self._layers + list(layers))
         self.refresh()
         self.layersChanged.emit()
+        self.checkChanged.emit()
+
+    def checked_layers(self) -> list:
+        """The layers whose 参与审查 box is ticked (in panel order)."""
+        return [lyr for lyr in self._layers if can_check(lyr) and lyr.checked]
+
+    def set_in_check(self, layer, on: bool) -> None:
+        if can_check(layer) and layer.in_check != bool(on):
+            layer.in_check = bool(on)
+            self.refresh()
+            self.checkChanged.emit()
 
     def refresh(self) -> None:
         self._updating = True
@@ -157,26 +188,37 @@ class LayerPanel(QWidget):
                 it = QTreeWidgetItem(self.tree)
                 it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 it.setCheckState(0, Qt.CheckState.Checked if lyr.visible else Qt.CheckState.Unchecked)
-                it.setText(0, lyr.name)
-                it.setIcon(0, swatch(lyr))
-                it.setData(0, LAYER_DATA, lyr)
-                tip = str(lyr.path or "")
+                it.setText(COL_NAME, lyr.name)
+                it.setIcon(COL_NAME, swatch(lyr))
+                it.setData(COL_NAME, LAYER_DATA, lyr)
+                if can_check(lyr):
+                    it.setCheckState(COL_CHECK, Qt.CheckState.Checked if lyr.checked else Qt.CheckState.Unchecked)
+                    it.setToolTip(COL_CHECK, tr("lp.in_check.on" if lyr.checked else "lp.in_check.off"))
+                else:
+                    it.setText(COL_CHECK, "—")
+                    it.setToolTip(COL_CHECK, tr("lp.in_check.never"))
+                tip = lyr.name + (f"\n{Path(str(lyr.path)).name}" if lyr.path else "")
                 if isinstance(lyr, VectorLayer):
-                    it.setText(1, role_name(lyr.role) if lyr.role else tr("lp.display_only"))
+                    it.setText(COL_ROLE, role_name(lyr.role) if lyr.role else tr("lp.display_only"))
+                    it.setToolTip(COL_ROLE, it.text(COL_ROLE))
                     n = lyr.feature_count
-                    it.setText(2, f"{n:,}" if n is not None else "…")
-                    it.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    it.setText(COL_COUNT, f"{n:,}" if n is not None else "…")
+                    it.setTextAlignment(COL_COUNT, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                     if getattr(lyr, "layer", None):
                         tip += f" ({lyr.layer})"
+                elif isinstance(lyr, ImageLayer):
+                    it.setText(COL_ROLE, tr("lp.kind.image_short"))
                 else:
-                    it.setText(1, tr("lp.raster") + " · " + lyr.role_label)
+                    it.setText(COL_ROLE, tr("lp.raster") + " · " + raster_role_name(lyr.role))
                 if lyr.error:
-                    it.setText(2, tr("lp.error"))
-                    it.setForeground(2, QBrush(QColor("#c0392b")))
+                    it.setText(COL_COUNT, tr("lp.error"))
+                    it.setForeground(COL_COUNT, QBrush(QColor("#c0392b")))
                     tip += "\n" + lyr.error
                 it.setToolTip(0, tip)
                 if lyr is current:
                     self.tree.setCurrentItem(it)
+            # the name keeps most of the width: the role column is capped (full text in its tooltip)
+            self.tree.header().resizeSection(COL_ROLE, min(self.tree.sizeHintForColumn(COL_ROLE) + 8, 112))
         finally:
             self._updating = False
 
@@ -196,9 +238,19 @@ class LayerPanel(QWidget):
             signal.emit(lyr)
 
     def _item_changed(self, item, column) -> None:
-        if self._updating or column != 0:
+        if self._updating:
             return
-        lyr = item.data(0, LAYER_DATA)
+        lyr = item.data(COL_NAME, LAYER_DATA)
+        if column == COL_CHECK:
+            on = item.checkState(COL_CHECK) == Qt.CheckState.Checked
+            if lyr is not None and can_check(lyr) and lyr.in_check != on:
+                # no refresh here: rebuilding the tree would delete the item inside its own signal
+                lyr.in_check = on
+                item.setToolTip(COL_CHECK, tr("lp.in_check.on" if lyr.checked else "lp.in_check.off"))
+                self.checkChanged.emit()
+            return
+        if column != COL_NAME:
+            return
         visible = item.checkState(0) == Qt.CheckState.Checked
         if lyr is not None and lyr.visible != visible:
             lyr.visible = visible
@@ -214,6 +266,7 @@ class LayerPanel(QWidget):
             self._layers.remove(layer)
             self.refresh()
             self.layersChanged.emit()
+            self.checkChanged.emit()
 
     def remove_current(self) -> None:
         lyr = self.current_layer()
@@ -237,6 +290,7 @@ class LayerPanel(QWidget):
         self.refresh()
         self.roleChanged.emit(layer)
         self.layersChanged.emit()
+        self.checkChanged.emit()
 
     def ask_role(self) -> None:
         lyr = self.current_layer()

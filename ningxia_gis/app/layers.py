@@ -285,6 +285,54 @@ class RasterLayer(BaseLayer):
         return {"dem": "DEM", "landcover": "土地覆盖"}.get(self.role, self.role)
 
 
+class ImageLayer(BaseLayer):
+    """A multi-band (RGB) image such as an orthophoto: a backdrop drawn under the vectors, never checked."""
+
+    kind = "image"
+
+    def __init__(self, path: Path, name: str | None = None, *, visible: bool = True):
+        from ..core.raster import RasterSpec
+
+        super().__init__(name or Path(path).stem, path, visible=visible)
+        self.in_check = False
+        self.role = None
+        self.alpha = 1.0
+        self.specs = [RasterSpec(id=f"{Path(path).stem}_b{b}", role="dem", path=Path(path), band=b) for b in (1, 2, 3)]
+
+    @property
+    def checked(self) -> bool:
+        return False
+
+    def data(self, epsg: int):
+        return self.specs
+
+    def load(self, epsg: int):
+        return self.specs
+
+    @property
+    def role_label(self) -> str:
+        return "影像"
+
+
+def raster_kind(path: Path) -> str | None:
+    """"image" for a 3- or 4-band 8-bit image (RGB/RGBA), "landcover" for a single band of small integer
+    codes with a colour table, "dem" for a single floating-point band; None when it cannot be told."""
+    import rasterio
+
+    with rasterio.open(path) as ds:
+        if ds.count >= 3 and ds.dtypes[0] == "uint8":
+            return "image"
+        if ds.count != 1:
+            return None
+        if ds.dtypes[0].startswith("float"):
+            return "dem"
+        try:
+            ds.colormap(1)
+            return "landcover"
+        except ValueError:
+            return None
+
+
 # ----------------------------------------------------------------------------- building layers
 
 
@@ -326,6 +374,9 @@ def catalog_for_check(base: Catalog | None, layers: list[BaseLayer]) -> Catalog:
     """A catalog of exactly the layers and rasters the panel lists as part of the check, keeping the base
     catalog's name and synthetic flag and the layers' own LayerSources (their loaded indexes are reused)."""
     specs, sources, seen = [], {}, set()
+    # the base catalog's order first (the result lists layers as the CLI and the batch do), added layers after
+    order = {sp.id: i for i, sp in enumerate(base.layers)} if base is not None else {}
+    layers = sorted(layers, key=lambda lyr: order.get(getattr(getattr(lyr, "spec", None), "id", None), len(order)))
     for lyr in layers:
         if isinstance(lyr, VectorLayer) and lyr.checked:
             spec = lyr.spec

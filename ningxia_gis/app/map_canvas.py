@@ -35,7 +35,7 @@ from PySide6.QtGui import QColor, QPainter, QTransform
 from PySide6.QtWidgets import QRubberBand, QVBoxLayout, QWidget
 
 from ..maps.draw import nice_length
-from .layers import RasterLayer, VectorLayer, special_style
+from .layers import ImageLayer, RasterLayer, VectorLayer, special_style
 
 log = logging.getLogger("ningxia_gis.app")
 
@@ -100,6 +100,7 @@ class MapCanvas(QWidget):
     polygonDrawn = Signal(object)  # shapely Polygon in the display CRS
     drawingChanged = Signal(int)  # number of vertices of the polygon being drawn
     rendered = Signal(float)  # seconds the last render took
+    highlightChanged = Signal(bool)  # a selection highlight is shown
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -254,8 +255,12 @@ class MapCanvas(QWidget):
         self.schedule_render()
 
     def set_highlight(self, geoms) -> None:
-        self.highlight = geoms
+        self.highlight = list(geoms) if geoms else None
         self.schedule_render()
+        self.highlightChanged.emit(self.highlight is not None)
+
+    def has_highlight(self) -> bool:
+        return self.highlight is not None
 
     def set_tool(self, tool: str) -> None:
         if tool not in TOOLS:
@@ -307,6 +312,8 @@ class MapCanvas(QWidget):
                         self._draw_vector(lyr, view, w, h, z)
                     elif isinstance(lyr, RasterLayer):
                         self._draw_raster(lyr, view, w, z)
+                    elif isinstance(lyr, ImageLayer):
+                        self._draw_image(lyr, view, w, z)
                 except Exception as exc:  # noqa: BLE001 - one bad layer must not blank the map
                     log.exception("drawing layer %s failed", lyr.name)
                     lyr.error = str(exc)
@@ -375,6 +382,25 @@ class MapCanvas(QWidget):
         self._add(self.ax.imshow(img, extent=(x0, x1, y0, y1), origin="lower", interpolation="nearest",
                                  zorder=z + 0.6, resample=False))
 
+    def _draw_image(self, lyr: ImageLayer, view, w, z) -> None:
+        """An RGB image as it is (bands 1–3), only the window in view, reprojected."""
+        from ..core.raster import read_window
+
+        bands = []
+        for spec in lyr.specs:
+            win = read_window(spec, view, self.epsg, max_size=int(min(max(w, 200), 1600)))
+            if win is None:
+                return
+            bands.append(win)
+        rgb = np.clip(np.nan_to_num(np.dstack([b.data.astype(float) for b in bands]), nan=255.0) / 255.0, 0, 1)
+        t = bands[0].transform
+        rows, cols = bands[0].shape
+        x0, y1 = t.c, t.f
+        x1, y0 = t.c + t.a * cols, t.f + t.e * rows
+        self._add(self.ax.imshow(rgb, extent=(x0, x1, y0, y1), origin="upper", interpolation="bilinear",
+                                 zorder=z, alpha=lyr.alpha))
+        self._apply_limits()
+
     def _draw_raster(self, lyr: RasterLayer, view, w, z) -> None:
         from ..maps.raster_draw import draw_raster
 
@@ -409,7 +435,14 @@ class MapCanvas(QWidget):
         fs = special_style("footprint")
         self._geom_patch(self.footprint, face=_rgba(fs.face, fs.alpha), edge=fs.edge, width=fs.width, z=950)
         self._geom_patch(self.selected_pieces, face=(0, 0.85, 1, 0.35), edge="#0050ff", width=2.6, z=970)
-        self._geom_patch(self.highlight, face=(1, 1, 0, 0.35), edge="#00e5ff", width=2.2, z=980)
+        if self.highlight:
+            # a feature larger than a quarter of the view (the county on identify) is outlined only, so
+            # the view does not turn yellow
+            view = self.view_bounds()
+            big = view is not None and sum(g.area for g in self.highlight if g is not None) > \
+                0.25 * (view[2] - view[0]) * (view[3] - view[1])
+            self._geom_patch(self.highlight, face=(1, 1, 0, 0.0) if big else (1, 1, 0, 0.35), edge="#00e5ff", width=2.2,
+                             z=980)
 
     def _draw_scalebar(self, view) -> None:
         x0, y0, x1, y1 = view
@@ -599,10 +632,16 @@ class MapCanvas(QWidget):
 
     # ------------------------------------------------------------------ export
     def save_image(self, path, dpi: int = 200) -> None:
-        """The current view as PNG / SVG / PDF (by suffix), at ``dpi`` for raster formats."""
-        if self._timer.isActive():
+        """The current view as PNG / SVG / PDF (by suffix), at ``dpi`` for raster formats; a selection
+        highlight is never part of it."""
+        highlight, self.highlight = self.highlight, None
+        try:
             self.render_now()
-        self.figure.savefig(str(path), dpi=dpi, facecolor="white")
+            self.figure.savefig(str(path), dpi=dpi, facecolor="white")
+        finally:
+            self.highlight = highlight
+            if highlight is not None:
+                self.schedule_render()
 
     def sizeHint(self):  # noqa: N802 - Qt override
         return QSize(900, 650)

@@ -4,11 +4,12 @@ rule and the procedure; selecting a row shows the full text and zooms the map to
 from __future__ import annotations
 
 import html
+import re
 
 import shapely
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QHeaderView, QLabel, QSplitter, QTextBrowser, QTreeWidget, QTreeWidgetItem,
+from PySide6.QtWidgets import (QCheckBox, QHeaderView, QLabel, QSplitter, QTextBrowser, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
 from .i18n import language, status_text, tr, verdict_text
@@ -34,6 +35,32 @@ def strictest(verdicts) -> str | None:
     if not vs:
         return None
     return min(vs, key=lambda v: VERDICT_ORDER.index(v) if v in VERDICT_ORDER else 1)
+
+
+_RULE_ID = re.compile(r"〔[A-Za-z0-9_.]+〕")
+
+
+def plain_summary(text: str) -> str:
+    """A verdict summary for the officer: no internal rule ids, no 「。；」 double punctuation."""
+    text = _RULE_ID.sub("", text or "")
+    text = re.sub(r"[。．]\s*([；;，,。])", r"\1", text)
+    return text.strip()
+
+
+def plain_item(text: str) -> str:
+    """A condition / list item without its closing full stop (items are shown one per line)."""
+    return (text or "").strip().rstrip("。；;")
+
+
+def citation(src: dict) -> str:
+    """《文件》文号 条款 — the document, its number and the article; never the seed file or line numbers."""
+    parts = [f"《{src.get('title')}》"] if src.get("title") else []
+    for k in ("doc_number", "section"):
+        if src.get(k):
+            parts.append(str(src[k]))
+    if src.get("draft"):
+        parts.append(tr("res.draft"))
+    return " ".join(parts)
 
 
 def _fmt(v: float, nd: int) -> str:
@@ -65,9 +92,16 @@ class ResultsPanel(QWidget):
         h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.detail = QTextBrowser()
         self.detail.setOpenExternalLinks(False)
+        self.show_tech = QCheckBox()  # the details view: rule ids, seed files and lines
+        self.show_tech.toggled.connect(lambda _on: self._refresh_detail())
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.tree)
-        split.addWidget(self.detail)
+        bottom = QWidget()
+        bl = QVBoxLayout(bottom)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addWidget(self.detail, 1)
+        bl.addWidget(self.show_tech)
+        split.addWidget(bottom)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         lay = QVBoxLayout(self)
@@ -78,6 +112,7 @@ class ResultsPanel(QWidget):
 
     # ------------------------------------------------------------------ texts
     def retranslate(self) -> None:
+        self.show_tech.setText(tr("res.show_details"))
         self.tree.setHeaderLabels([tr("res.col.layer"), tr("res.col.verdict"), tr("res.col.status"), tr("unit.mu"),
                                    tr("unit.ha"), tr("unit.m2"), tr("res.col.share")])
         self.set_result(self.result)
@@ -121,8 +156,9 @@ class ResultsPanel(QWidget):
             act = data.get("activity") or {}
             name = act.get("name_zh" if language() == "zh" else "name_en") or act.get("id") or ""
             text += (f"<br><span style='font-size:13pt'><b>{tr('res.overall')}: "
-                     f"{html.escape(verdict_text(overall['verdict']))}</b></span> ({html.escape(name)})"
-                     f"<br>{html.escape(summary)}")
+                     f"{html.escape(verdict_text(overall['verdict']))}</b></span>"
+                     f"<br>{tr('res.activity')}: <b>{html.escape(name)}</b>"
+                     f"<br>{html.escape(plain_summary(summary))}")
             style = f"QLabel#verdictBanner {{ background:{bg}; color:{fg}; border:1px solid {fg}; }}"
         else:
             text += f"<br>{tr('res.no_activity')}"
@@ -225,12 +261,12 @@ class ResultsPanel(QWidget):
 
         if vz.get("rule_id"):
             title = vz.get("rule_title") if language() == "zh" else (vz.get("rule_title_en") or vz.get("rule_title"))
-            child(tr("res.rule"), f"{title} 〔{vz['rule_id']}〕")
+            child(tr("res.rule"), title or "")
         if vz.get("quote"):
             child(tr("res.quote"), f"「{vz['quote']}」")
         src = vz.get("source") or {}
         if src.get("title"):
-            child(tr("res.source"), _source_text(src))
+            child(tr("res.source"), citation(src))
         steps = (vz.get("procedure") or {}).get("steps") or []
         if steps:
             child(tr("res.procedure"), " → ".join(steps))
@@ -314,6 +350,11 @@ class ResultsPanel(QWidget):
             return geoms
         return []
 
+    def _refresh_detail(self) -> None:
+        items = self.tree.selectedItems()
+        if items and self.result is not None:
+            self.detail.setHtml(self._detail_html(items[0], items[0].data(COL_NAME, ROLE_DATA) or {}))
+
     def _on_selection(self) -> None:
         items = self.tree.selectedItems()
         if not items or self.result is None:
@@ -358,8 +399,7 @@ class ResultsPanel(QWidget):
         out.append("</p>")
         if vz.get("rule_id"):
             title = vz.get("rule_title") if zh else (vz.get("rule_title_en") or vz.get("rule_title"))
-            out.append(f"<p><b>{tr('res.rule')}</b>: {e(title or '')} <code>{e(vz['rule_id'])}</code>"
-                       f" [{e(vz.get('rule_status') or '')}]</p>")
+            out.append(f"<p><b>{tr('res.rule')}</b>: {e(title or '')}</p>")
         if vz.get("quote"):
             out.append(f"<p><b>{tr('res.quote')}</b>:</p><blockquote style='background:#f4f4f4'>「{e(vz['quote'])}」"
                        "</blockquote>")
@@ -367,20 +407,26 @@ class ResultsPanel(QWidget):
                 out.append(f"<p><i>{e(vz['gloss_en'])}</i></p>")
         src = vz.get("source") or {}
         if src.get("title"):
-            out.append(f"<p><b>{tr('res.source')}</b>: {e(_source_text(src))}</p>")
+            out.append(f"<p><b>{tr('res.source')}</b>: {e(citation(src))}</p>")
         if vz.get("conditions"):
             out.append(f"<p><b>{tr('res.conditions')}</b>:</p><ul>" +
-                       "".join(f"<li>{e(c)}</li>" for c in vz["conditions"]) + "</ul>")
+                       "".join(f"<li>{e(plain_item(c))}</li>" for c in vz["conditions"]) + "</ul>")
         steps = (vz.get("procedure") or {}).get("steps") or []
         if steps:
             out.append(f"<p><b>{tr('res.procedure')}</b>:</p><ol>" + "".join(f"<li>{e(s)}</li>" for s in steps) + "</ol>")
-        if vz.get("reasons"):
-            out.append(f"<p><b>{tr('res.reasons')}</b>:</p><ul>" +
-                       "".join(f"<li>{e(r)}</li>" for r in vz["reasons"]) + "</ul>")
         qs = vz.get("open_questions") or []
         if qs:
-            out.append(f"<p><b>{tr('res.question')}</b>:</p><ul>" + "".join(
-                f"<li>{e(q.get('question_zh' if zh else 'question_en') or q.get('fact'))}</li>" for q in qs) + "</ul>")
+            seen = dict.fromkeys(q.get("question_zh" if zh else "question_en") or q.get("fact") for q in qs)
+            out.append(f"<p><b>{tr('res.question')}</b>:</p><ul>" + "".join(f"<li>{e(t)}</li>" for t in seen) + "</ul>")
+        # the details view: ids, rule status, seed file and lines, the engine's reasons
+        tech = []
+        if vz.get("rule_id"):
+            tech.append(f"{tr('res.rule_id')}: <code>{e(vz['rule_id'])}</code> ({e(vz.get('rule_status') or '')})")
+        if src.get("file") or src.get("line"):
+            tech.append(f"{tr('res.seed')}: {e(_source_text(src))} {e(src.get('file') or '')}")
+        tech += [e(r) for r in vz.get("reasons") or []]
+        if tech and self.show_tech.isChecked():
+            out.append(f"<p style='color:#777; font-size:9pt'><b>{tr('res.details')}</b><br>" + "<br>".join(tech) + "</p>")
         return "".join(out)
 
 

@@ -199,5 +199,6 @@ def ellipsoidal_areas(geoms, crs, *, vertices_only: bool = False, step: float = 
         return fine.series_areas()
     a1, a2 = fine.subset(fine.every).series_areas(), fine.series_areas()
     # the series' error on a densified straight edge falls as 1/n² (n pieces): Richardson extrapolation
-    # of n and 2n pieces gives the limit n → ∞, i.e. the area of the GK-straight polygon
-    return (4 * a2 - a1) / 3
+    # of n and 2n pieces gives the limit n → ∞, i.e. the area of the GK-straight polygon; a sliver's
+    # extrapolated area can come out a few 1e-12 m² below zero, which is no area at all
+    return np.maximum((4 * a2 - a1) / 3, 0.0)

@@ -43,6 +43,8 @@ class LayerSpec:
     crs: str | None = None  # only for files that carry none
     buffer_m: float | None = None  # 避让分析: features within this distance are reported as 邻近 (never occupation)
     extent: list[float] | None = None  # lon/lat [W, S, E, N] the layer is complete in (else: its data's bbox)
+    provider: str = ""  # 数据来源 (who produced the data), printed in the report
+    vintage: str = ""  # 数据时点/版本 (e.g. "2023年度变更调查", "三区三线划定成果"), printed in the report
 
     def __post_init__(self):
         if self.role not in ROLES:

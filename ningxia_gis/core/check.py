@@ -282,6 +282,7 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
                        for n, p in enumerate(ov.pieces)],
             "repaired_features": repaired,
             "warnings": layer_warnings,
+            **{k: getattr(spec, k) for k in ("provider", "vintage") if getattr(spec, k, "")},
         }
         if vertex_area:
             entry["area_vertex_only"] = {**AREA_METHOD_VERTICES, "ellipsoidal_m2": float(sum(

@@ -59,6 +59,60 @@ def _crs_note(fig, ctx: MapContext) -> None:
              ha="right", va="bottom", fontsize=6.5, color="#444444")
 
 
+#: the maps' printed width in the PDF and Word reports (the whole figure, ≈ 151 mm on A4)
+PRINT_WIDTH_MM = 150.0
+
+
+def print_scale(extent) -> int:
+    """The scale denominator of the map frame when the figure is printed PRINT_WIDTH_MM wide (3 digits)."""
+    frame_m = PRINT_WIDTH_MM * AX_RECT[2] / 1000.0
+    n = (extent[2] - extent[0]) / frame_m
+    digits = max(0, len(str(int(n))) - 3)
+    return int(round(n / 10 ** digits) * 10 ** digits)
+
+
+def overview_inset(ax, ctx: MapContext, extent, styles: StyleSet) -> None:
+    """A small overview in the upper left of the frame: the home county, the map frame (red) and the
+    project (dot), so a tight overlay map keeps its context."""
+    admin = next((x for x in ctx.layers.values() if x["role"] == "admin_boundary"), None)
+    fp = ctx.footprint
+    if admin is None or not ctx.available(admin["id"]):
+        return
+    home = ctx.features(admin["id"], fp.envelope.buffer(1.0))
+    if home is None or home.empty:
+        return
+    home = home[home.geometry.intersects(fp)]
+    if home.empty:
+        return
+    ins = ax.inset_axes([0.012, 0.745, 0.24, 0.24])
+    ins.set_zorder(80)  # a child of the map axes: above its hatches and labels
+    ins.set_facecolor("white")
+    st = styles.role("admin_boundary")
+    draw_polygons(ins, home.geometry.values, st, facecolor="#efefea", linewidth=0.5, linestyle="-")
+    box = shapely.box(*extent)
+    b = shapely.union_all([*home.geometry.values, box]).bounds
+    pad = 0.04 * max(b[2] - b[0], b[3] - b[1])
+    cx, cy, half = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2, max(b[2] - b[0], b[3] - b[1]) / 2 + pad
+    ins.set_xlim(cx - half, cx + half)  # a square view: the inset is square
+    ins.set_ylim(cy - half, cy + half)
+    x0, y0, x1, y1 = extent
+    ins.plot([x0, x1, x1, x0, x0], [y0, y0, y1, y1, y0], color="#d00000", linewidth=0.9)
+    c = fp.representative_point()
+    ins.plot([c.x], [c.y], marker="o", markersize=2.5, color="#d00000", linestyle="none")
+    ins.set_xticks([])
+    ins.set_yticks([])
+    for sp in ins.spines.values():
+        sp.set_edgecolor("#555555")
+        sp.set_linewidth(0.6)
+    ins.text(0.03, 0.03, "位置示意", transform=ins.transAxes, fontsize=5.5, color="#444444", va="bottom")
+
+
+def scale_note(fig, extent) -> None:
+    """「比例尺 1:N」 under the frame, for the map as printed in the report."""
+    fig.text(0.03, 0.951, f"比例尺 1:{print_scale(extent):,}（按报告中图幅宽 {PRINT_WIDTH_MM:.0f} 毫米）",
+             ha="left", va="bottom", fontsize=6.5, color="#444444")
+
+
 def _ctx(data_or_ctx) -> MapContext:
     return data_or_ctx if isinstance(data_or_ctx, MapContext) else map_context(data_or_ctx)
 
@@ -156,6 +210,7 @@ def location_map(data_or_ctx, *, title: str | None = "项目位置示意图", st
                           linestyle="none", label="项目位置"))
     setup_grid(ax, extent, ctx.zone_number)
     scale_bar(ax, extent)
+    scale_note(fig, extent)
     north_arrow(ax)
     _crs_note(fig, ctx)
     notes += [n for n in ctx.notes if n not in notes]
@@ -238,6 +293,8 @@ def overlay_map(data_or_ctx, layer_id: str, *, title: str | None = "", styles: S
         note = (note + "\n" if note else "") + f"压占图斑 {len(labelled)} 个，编号见明细表"
     setup_grid(ax, extent, ctx.zone_number)
     scale_bar(ax, extent)
+    scale_note(fig, extent)
+    overview_inset(ax, ctx, extent, styles)
     north_arrow(ax)
     _crs_note(fig, ctx)
     notes = [note] if note else []
@@ -355,6 +412,7 @@ def raster_map(data_or_ctx, raster_id: str, *, kind: str | None = None, title: s
     handles.append(Line2D([], [], color=fst.edge, linewidth=fst.width, label=fst.label or "项目用地范围"))
     setup_grid(ax, extent, ctx.zone_number)
     scale_bar(ax, extent)
+    scale_note(fig, extent)
     north_arrow(ax)
     _crs_note(fig, ctx)
     share = entry.get("covered_share")
@@ -367,9 +425,56 @@ def raster_map(data_or_ctx, raster_id: str, *, kind: str | None = None, title: s
 
 
 def save_map(fig: Figure, path: str | Path, *, dpi: int = 200) -> Path:
-    """Save a map figure trimmed to its content (the legend height varies)."""
-    fig.savefig(path, dpi=dpi, facecolor="white", bbox_inches="tight", pad_inches=0.06)
+    """Save a map figure trimmed to its content (the legend height varies). An SVG keeps its text as text
+    (the PDF then carries searchable map labels in the embedded font)."""
+    import matplotlib
+
+    svg = Path(path).suffix.lower() == ".svg"
+    if svg:
+        _clip_polygons_to_frames(fig)
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(path, dpi=dpi, facecolor="white", bbox_inches="tight", pad_inches=0.06)
+    if svg:
+        _clip_paths_first(Path(path))
     return Path(path)
+
+
+def _clip_polygons_to_frames(fig) -> None:
+    """Cut the polygons to their map frame: an SVG renderer that ignores clip paths (Qt SVG) would
+    otherwise draw whole counties over the margins."""
+    from matplotlib.patches import PathPatch
+    from matplotlib.transforms import Bbox
+
+    def frames(axes):
+        for ax in axes:
+            yield ax
+            yield from frames(ax.child_axes)
+
+    for ax in frames(fig.axes):
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        box = Bbox([[min(x0, x1), min(y0, y1)], [max(x0, x1), max(y0, y1)]])
+        for p in ax.patches:
+            if isinstance(p, PathPatch) and p.get_clip_on() and p.get_transform() == ax.transData:
+                path = p.get_path()
+                ext = path.get_extents()
+                if len(path.vertices) and (ext.x0 < box.x0 or ext.y0 < box.y0 or ext.x1 > box.x1 or ext.y1 > box.y1):
+                    p.set_path(path.clip_to_bbox(box))
+
+
+def _clip_paths_first(path: Path) -> None:
+    """matplotlib writes the clip paths at the end of the SVG; renderers that resolve references in
+    document order (Qt SVG) would then draw polygons beyond the map frame. Move them to the start."""
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    blocks = re.findall(r"<defs>\s*<clipPath.*?</defs>", text, flags=re.S)
+    if not blocks:
+        return
+    for b in blocks:
+        text = text.replace(b, "", 1)
+    svg = text.find("<svg")
+    head_end = text.find(">", svg) + 1
+    path.write_text(text[:head_end] + "\n" + "\n".join(blocks) + text[head_end:], encoding="utf-8")
 
 
 def touched_layers(data: dict) -> list[dict]:

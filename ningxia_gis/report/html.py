@@ -37,13 +37,15 @@ def esc(text) -> str:
 
 
 class HtmlBuilder:
-    def __init__(self, model: ReportModel, images: dict[str, str | None]):
+    def __init__(self, model: ReportModel, images: dict[str, str | None], heights: dict[str, float] | None = None):
         self.m = model
         self.images = images  # figure key → resource name (None: failed)
+        self.heights = heights or {}  # resource name → height at IMAGE_WIDTH (vector maps: no pixels)
         self.n_table = 0
         self.n_figure = 0
         self.out: list[str] = []
         self.pending_break = False  # a PageBreak is applied to the next heading
+        self.signatures: list[Signature] = []
 
     # -- cover -----------------------------------------------------------------------------------
     def cover(self) -> None:
@@ -51,6 +53,8 @@ class HtmlBuilder:
         o = self.out
         o.append("<p style='margin-top:60px'>&nbsp;</p>")
         o.append(f"<h1>{esc(m.title)}</h1>")
+        if "摘要版" in (m.footer_left or ""):
+            o.append("<p align='center' style='font-size:14pt; margin-top:0px'>（摘要版）</p>")
         o.append("<p align='center' style='font-size:13pt; color:#333333; margin-bottom:50px'>"
                  "（生态保护红线、永久基本农田、城镇开发边界等管控图层压占分析）</p>")
         o.append("<table align='center' width='78%' cellspacing='0' cellpadding='7' border='0'>")
@@ -136,7 +140,8 @@ class HtmlBuilder:
         res = self.images.get(figure_key(f))
         # a 2-row borderless table keeps the caption on the picture's page
         if res:
-            pic = f"<img src='{res}' width='{IMAGE_WIDTH}'/>"
+            h = self.heights.get(res)
+            pic = f"<img src='{res}' width='{IMAGE_WIDTH}'" + (f" height='{h:.0f}'" if h else "") + "/>"
         else:
             pic = "<span class='note'>（地图未能生成，详见日志）</span>"
         self.out.append("<table width='100%' cellspacing='0' cellpadding='0' border='0' style='margin-top:6px'>"
@@ -167,10 +172,27 @@ class HtmlBuilder:
             self.out.append(f"<p class='{p.style}'>{esc(p.text)}</p>")
 
     def signature(self, s: Signature) -> None:
-        self.out.append("<p style='margin-top:14px'>&nbsp;</p><table width='100%' cellspacing='0' cellpadding='6' "
-                        "border='0'><tr>" + "".join(
-                            f"<td width='{100 / len(s.fields):.0f}%' style='font-size:10.5pt'>{esc(f)}：________</td>"
-                            for f in s.fields) + "</tr></table>")
+        """Kept for the end of the report (`sign_off`): the signatures close the report."""
+        self.signatures.append(s)
+
+    def sign_off(self) -> None:
+        """审查意见 / 签字 / 盖章 at the very end, with a blank square for the unit's seal; one table, so it
+        is never split over two pages."""
+        fields = [f for s in self.signatures for f in s.fields] or ["审查人（签字）", "复核人（签字）", "审查日期"]
+        rows = "".join(f"<tr><td style='font-size:11pt; padding-top:14px'>{esc(f)}：</td>"
+                       f"<td width='48%' style='border-bottom:1px solid #333333'>&nbsp;</td></tr>" for f in fields)
+        self.out.append(
+            "<h2 style='page-break-before: auto'>审查意见与签章</h2>"  # pdf.SIGN_OFF keeps it on one page
+            "<table width='100%' cellspacing='0' cellpadding='6' border='1' style='border-collapse:collapse; "
+            f"border-color:{BORDER}'><tr><td height='110' valign='top'><b>审查意见：</b><br/>&nbsp;<br/>&nbsp;<br/>&nbsp;"
+            "</td></tr><tr><td><table width='100%' cellspacing='0' cellpadding='4' border='0'><tr>"
+            f"<td width='55%' valign='top'><table width='100%' cellspacing='0' cellpadding='4' border='0'>{rows}</table></td>"
+            "<td width='45%' align='center' valign='top'>"
+            "<table cellspacing='0' cellpadding='8' border='1' style='border-style:dashed; border-color:#999999'>"
+            "<tr><td width='150' align='center' valign='middle' style='color:#999999; font-size:9pt'>"
+            + "&nbsp;<br/>" * 4 + "（盖章处）" + "<br/>&nbsp;" * 4 + "</td></tr></table>"
+            f"<p style='font-size:11pt; margin-top:6px'>{esc(self.m.meta.organisation or '审查单位')}（盖章）</p>"
+            "<p style='font-size:11pt'>年　　月　　日</p></td></tr></table></td></tr></table>")
 
     def build(self) -> str:
         self.cover()
@@ -182,9 +204,27 @@ class HtmlBuilder:
                     self.pending_break = True
                     continue
                 render_block(self, b)
+        self.sign_off()
         return "<html><body>" + "\n".join(self.out) + "</body></html>"
 
 
-def model_html(model: ReportModel, images: dict[str, str | None]) -> str:
-    """The whole report as Qt rich text; ``images`` maps figure keys to document resource names."""
-    return HtmlBuilder(model, images).build()
+SUMMARY_SECTIONS = 4  # 一 基本信息, 二 审查结论, 三 压占情况, 四 项目位置
+
+
+def summary_edition(model: ReportModel) -> ReportModel:
+    """The 摘要版 (summary) of a report: basic information, conclusion, occupation table and location
+    map, then the signatures; the 完整版 (the model itself) adds the maps and tables per layer, terrain,
+    界址点 and data sources."""
+    import dataclasses
+
+    sections = model.sections[:SUMMARY_SECTIONS]
+    kept = {id(b) for s in sections for b in s.blocks}
+    figures = [f for f in model.figures if id(f) in kept]
+    return dataclasses.replace(model, title=model.title, sections=sections, figures=figures,
+                               footer_left=(model.footer_left + "　摘要版").strip(), _maps={})
+
+
+def model_html(model: ReportModel, images: dict[str, str | None], heights: dict[str, float] | None = None) -> str:
+    """The whole report as Qt rich text; ``images`` maps figure keys to document resource names,
+    ``heights`` gives a figure's height (at IMAGE_WIDTH) where the resource is only a placeholder."""
+    return HtmlBuilder(model, images, heights).build()

@@ -590,9 +590,9 @@ def _provenance(data: dict, generated_at: str) -> list:
     fp = data["footprint"]
     rows, values = [], []
 
-    def add(kind, name, path, sha):
-        rows.append([kind, name, _basename(path), _split_hash(sha)])
-        values.append([kind, name, str(path or ""), sha or ""])
+    def add(kind, name, path, sha, origin=""):
+        rows.append([kind, name, origin, _basename(path), _split_hash(sha)])
+        values.append([kind, name, origin, str(path or ""), sha or ""])
 
     add("用地范围", fp.get("name", ""), fp.get("source"), fp.get("sha256"))
     # one row per layer file (a GeoPackage / GDB usually holds several layers)
@@ -602,8 +602,10 @@ def _provenance(data: dict, generated_at: str) -> list:
     for (src, sha), layers in files.items():
         names = "、".join(f"{x['name']}（{x['source_layer'] + '，' if x.get('source_layer') else ''}"
                          f"{x.get('feature_count', '')} 个要素）" for x in layers)
-        rows.append(["管控图层", names, _basename(src), _split_hash(sha)])
-        values.append(["管控图层", names, src, sha])
+        origin = "；".join(dict.fromkeys("，".join(v for v in (x.get("provider"), x.get("vintage")) if v)
+                                          for x in layers if x.get("provider") or x.get("vintage")))
+        rows.append(["管控图层", names, origin or "未注明", _basename(src), _split_hash(sha)])
+        values.append(["管控图层", names, origin, src, sha])
     for r in data.get("rasters") or []:
         add("栅格图层", r.get("name", ""), r.get("source"), r.get("sha256"))
     for i in data.get("inputs", []):
@@ -613,8 +615,8 @@ def _provenance(data: dict, generated_at: str) -> list:
             add("规则文件", "", i.get("path"), i.get("sha256"))
         elif i.get("kind") == "class_table":
             add("栅格分类表", "", i.get("path"), i.get("sha256"))
-    cols = [Column("类别", "l", 0.8), Column("名称", "l", 1.9), Column("文件", "l", 1.8),
-            Column("SHA-256", "l", 2.7, "hash")]
+    cols = [Column("类别", "l", 0.75), Column("名称", "l", 1.6), Column("数据来源/时点", "l", 1.2),
+            Column("文件", "l", 1.3), Column("SHA-256", "l", 2.4, "hash")]
     table = Table("provenance", "数据来源与文件校验值", cols, rows, values, sheet="数据来源")
     v = data.get("verdicts") or {}
     rs = v.get("rule_set") or {}
@@ -628,7 +630,7 @@ def _provenance(data: dict, generated_at: str) -> list:
         f"压占判定：重叠面积不小于 {fmt_value(data.get('sliver_threshold_m2', 1.0))} 平方米为“占用”，小于该值为“相接”。",
         f"程序版本：{prog.get('name', 'ningxia_gis')} {prog.get('version', __version__)}；"
         f"规则库版本：{rs.get('version') or '（未应用规则）'}；"
-        f"分析时间：{data.get('created_at', '')}；报告生成时间：{generated_at}。",
+        f"分析时间：{cn_time(data.get('created_at', ''))}；报告生成时间：{cn_time(generated_at)}（北京时间）。",
     ]
     blocks: list = [Bullets(lines), table]
     warns = [w for w in data.get("warnings", []) if w]
@@ -853,6 +855,19 @@ SYNTHETIC_WARNING = "注意：本报告使用的管控图层为合成示例数�
 def result_digest(data: dict) -> str:
     """SHA-256 of a result (keys sorted); its first 12 digits in the footer tie a printed report to its case."""
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+BEIJING = _dt.timezone(_dt.timedelta(hours=8), "北京时间")
+
+
+def cn_time(iso: str) -> str:
+    """An ISO 8601 time as Beijing time in the report's form, 「2026年12月2日 14:30」 (text kept if unparsable)."""
+    try:
+        t = _dt.datetime.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso or "")
+    t = (t if t.tzinfo else t.replace(tzinfo=_dt.timezone.utc)).astimezone(BEIJING)
+    return f"{t.year}年{t.month}月{t.day}日 {t.hour:02d}:{t.minute:02d}"
 
 
 def build_report_model(data: dict, meta=None, *, title: str = "建设项目用地国土空间管控合规性审查报告",

@@ -6,7 +6,8 @@ wraps Chinese text, paginates tables without splitting or repeating rows and rep
 (searchable, copyable text). matplotlib would need all of that by hand. The price: PySide6 must be
 importable (it is a dependency anyway) and a Q(Gui)Application must exist; this module creates an
 offscreen one when there is none, and imports Qt only inside `write_pdf`, so importing the report
-package never loads Qt. Maps are matplotlib PNGs (200 dpi) placed as images.
+package never loads Qt. Maps are matplotlib SVGs painted with QSvgRenderer: vector graphics in the PDF (PNG when an SVG
+cannot be read, and on request).
 
 Pages are painted by hand (not ``QTextDocument.print_``) to get the running header, "第 n 页 共 N 页"
 footers and a cover page without a header.
@@ -21,6 +22,7 @@ from ..domain.errors import InputError
 from ..fonts import cjk_font_path
 from .html import model_html
 from .model import ReportModel
+from .html import IMAGE_WIDTH
 from .render import MAP_DPI, figure_key, render_figures
 
 DPI = 300
@@ -67,7 +69,8 @@ def qt_font_family() -> str:
     return _QT_FAMILY
 
 
-def write_pdf(model: ReportModel, path: str | Path, *, map_dpi: int = MAP_DPI, use_sources: bool = True) -> Path:
+def write_pdf(model: ReportModel, path: str | Path, *, map_dpi: int = MAP_DPI, use_sources: bool = True,
+              vector_maps: bool = True) -> Path:
     """Write the report as an A4 PDF with the shipped Chinese font embedded; returns the path."""
     ensure_qt_app()
     from PySide6.QtCore import QMarginsF
@@ -80,14 +83,135 @@ def write_pdf(model: ReportModel, path: str | Path, *, map_dpi: int = MAP_DPI, u
     writer.setResolution(DPI)
     writer.setTitle(model.title)
     writer.setCreator("ningxia_gis")
-    paint_report(model, writer, map_dpi=map_dpi, use_sources=use_sources)
+    paint_report(model, writer, map_dpi=map_dpi, use_sources=use_sources, vector_maps=vector_maps)
     return out
 
 
-def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sources: bool = True) -> int:
+def _svg(path):
+    from PySide6.QtSvg import QSvgRenderer
+
+    r = QSvgRenderer(str(path))
+    return r if r.isValid() else None
+
+
+_SVG_OBJECT = None
+
+
+def _use_vector_maps(doc, svgs: dict, scale: float):
+    """Turn the placeholder images named in ``svgs`` into text objects that paint their SVG (vectors)."""
+    from PySide6.QtCore import QSizeF
+    from PySide6.QtGui import QPyTextObject, QTextCharFormat, QTextCursor, QTextFormat
+
+    kind = QTextFormat.ObjectTypes.UserObject + 1
+    name_p, w_p, h_p = (QTextFormat.Property.UserProperty + i for i in (1, 2, 3))
+
+    class SvgObject(QPyTextObject):
+        def intrinsicSize(self, _doc, _pos, fmt):  # noqa: N802 - Qt override
+            return QSizeF(float(fmt.property(w_p)), float(fmt.property(h_p)))
+
+        def drawObject(self, painter, rect, _doc, _pos, fmt):  # noqa: N802 - Qt override
+            svgs[fmt.property(name_p)].render(painter, rect)
+
+    found = []
+    block = doc.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            frag = it.fragment()
+            cf = frag.charFormat()
+            if cf.isImageFormat() and cf.toImageFormat().name() in svgs:
+                im = cf.toImageFormat()
+                found.append((frag.position(), im.name(), im.width() * scale, im.height() * scale))
+            it += 1
+        block = block.next()
+    handler = SvgObject(doc)
+    doc.documentLayout().registerHandler(int(kind), handler)
+    for pos, name, w, h in found:
+        c = QTextCursor(doc)
+        c.setPosition(pos)
+        c.setPosition(pos + 1, QTextCursor.MoveMode.KeepAnchor)
+        fmt = QTextCharFormat()
+        fmt.setObjectType(int(kind))
+        fmt.setProperty(name_p, name)
+        fmt.setProperty(w_p, float(w))
+        fmt.setProperty(h_p, float(h))
+        c.setCharFormat(fmt)
+    return handler
+
+
+SIGN_OFF = "审查意见与签章"
+
+
+def keep_sign_off_together(doc, body_h: float) -> None:
+    """The signature and seal block (heading and its table) on one page: when it would run over a page
+    end, it starts on a new page."""
+    from PySide6.QtGui import QTextCursor, QTextFormat
+
+    block = doc.begin()
+    while block.isValid() and block.text().strip() != SIGN_OFF:
+        block = block.next()
+    if not block.isValid():
+        return
+    table = QTextCursor(block.next()).currentTable()
+    if table is None:
+        return
+    layout = doc.documentLayout()
+    top = layout.blockBoundingRect(block).top()
+    bottom = layout.frameBoundingRect(table).bottom()
+    if int(top // body_h) != int((bottom - 1) // body_h):
+        fmt = block.blockFormat()
+        fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+        QTextCursor(block).setBlockFormat(fmt)
+
+
+def _lines_per_page(doc, body_h: float) -> dict[int, list]:
+    """page → [(block, index of the block's first page)] for every text line laid out on that page."""
+    layout = doc.documentLayout()
+    pages: dict[int, list] = {}
+    block = doc.begin()
+    while block.isValid():
+        tl = block.layout()
+        top = layout.blockBoundingRect(block).top()
+        first = None
+        for i in range(tl.lineCount()):
+            page = int((top + tl.lineAt(i).y() + 0.5) // body_h)
+            first = page if first is None else first
+            pages.setdefault(page, []).append((block, first))
+        block = block.next()
+    return pages
+
+
+def keep_paragraphs_whole(doc, body_h: float, max_lines: int = 2) -> None:
+    """No page may hold only the last line or two of a paragraph: such a paragraph starts on the next page
+    instead (widow control, which QTextDocument lacks). Blocks in tables are left alone (their rows
+    already move whole), and so are paragraphs of a third of a page or more."""
+    from PySide6.QtGui import QTextCursor, QTextFormat
+
+    layout = doc.documentLayout()
+    for _ in range(4):
+        moved = False
+        for page, lines in sorted(_lines_per_page(doc, body_h).items()):
+            if len(lines) > max_lines or any(first == page for _b, first in lines):
+                continue
+            block = lines[-1][0]
+            cursor = QTextCursor(block)
+            if cursor.currentTable() is None and layout.blockBoundingRect(block).height() < body_h / 3:
+                fmt = block.blockFormat()
+                fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                cursor.setBlockFormat(fmt)
+                moved = True
+        if not moved:
+            return
+
+
+def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sources: bool = True,
+                 vector_maps: bool = True) -> int:
     """Lay the report out and paint it page by page on a Qt paged device — a QPdfWriter, or a QPrinter
     for printing from the desktop app (set it to A4 with zero margins first; the report draws its own
-    margins, header and footer). Call it from the GUI thread. Returns the number of pages."""
+    margins, header and footer). Returns the number of pages.
+
+    ``vector_maps``: the maps are SVG painted with QSvgRenderer, i.e. vector graphics in the PDF (sharp
+    at any zoom, text as outlines); a map whose SVG cannot be read falls back to its PNG."""
     ensure_qt_app()
     from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt, QUrl
     from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QTextDocument
@@ -95,7 +219,7 @@ def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sour
     from .html import CSS
 
     family = qt_font_family()
-    maps = render_figures(model, dpi=map_dpi, use_sources=use_sources)
+    maps = render_figures(model, dpi=map_dpi, use_sources=use_sources, fmt="svg" if vector_maps else "png")
     mm = device.logicalDpiY() / 25.4
     left, top, right, bottom = (v * mm for v in MARGINS_MM)
     page_w, page_h = float(device.width()), float(device.height())
@@ -107,6 +231,8 @@ def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sour
     doc.setDefaultFont(QFont(family, 10.5))
     doc.setDefaultStyleSheet(CSS)
     images: dict[str, str | None] = {}
+    svgs: dict[str, object] = {}
+    heights: dict[str, float] = {}
     for f in model.figures:
         key = figure_key(f)
         p = maps.get(key)
@@ -114,10 +240,29 @@ def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sour
             images[key] = None
             continue
         name = f"map{len(images)}.png"
+        if p.suffix == ".svg":
+            renderer = _svg(p)
+            if renderer is None:  # unreadable SVG: the raster map instead
+                p = render_figures(model, dpi=map_dpi, use_sources=use_sources).get(key)
+                if p is None:
+                    images[key] = None
+                    continue
+            else:
+                size = renderer.defaultSize()
+                svgs[name] = renderer
+                heights[name] = IMAGE_WIDTH * size.height() / max(size.width(), 1)
+                placeholder = QImage(1, 1, QImage.Format.Format_RGB32)
+                placeholder.fill(QColor("white"))
+                doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), placeholder)
+                images[key] = name
+                continue
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), QImage(str(p)))
         images[key] = name
-    doc.setHtml(model_html(model, images))
+    doc.setHtml(model_html(model, images, heights))
+    handler = _use_vector_maps(doc, svgs, device.logicalDpiX() / 96.0) if svgs else None
     doc.setPageSize(QSizeF(body_w, body_h))
+    keep_paragraphs_whole(doc, body_h)
+    keep_sign_off_together(doc, body_h)
     n = doc.pageCount()
 
     painter = QPainter()
@@ -153,4 +298,5 @@ def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sour
                              int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), f"第 {i + 1} 页 共 {n} 页")
     finally:
         painter.end()
+    del handler  # the document layout only borrows it
     return n

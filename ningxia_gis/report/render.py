@@ -17,12 +17,14 @@ def figure_key(f: Figure) -> str:
 
 
 def render_figures(model: ReportModel, *, dpi: int = MAP_DPI, out_dir: str | Path | None = None,
-                   use_sources: bool = True) -> dict[str, Path | None]:
+                   use_sources: bool = True, progress=None, fmt: str = "png") -> dict[str, Path | None]:
     """PNG file for every figure of ``model`` (key `figure_key`), rendered once and cached on the model.
 
-    A map that fails to render maps to None (the report then says so instead of failing).
+    A map that fails to render maps to None (the report then says so instead of failing). ``progress(i, n)``
+    is called before each map (it may raise to stop, e.g. `Cancelled`). ``fmt`` "svg" gives vector files
+    (the PDF paints them as vector graphics).
     """
-    cache_key = (dpi, use_sources)
+    cache_key = (dpi, use_sources) if fmt == "png" else (dpi, use_sources, fmt)
     if cache_key in model._maps:
         return model._maps[cache_key]
     from ..maps import avoidance_map, location_map, map_context, overlay_map, raster_map, save_map
@@ -37,6 +39,8 @@ def render_figures(model: ReportModel, *, dpi: int = MAP_DPI, out_dir: str | Pat
     ctx = map_context(model.data, base_dir=model.base_dir, use_sources=use_sources)
     paths: dict[str, Path | None] = {}
     for i, f in enumerate(model.figures):
+        if progress is not None:
+            progress(i, len(model.figures))
         try:
             project = dict(model.cover).get("项目名称")
             if f.kind == "location":
@@ -47,7 +51,7 @@ def render_figures(model: ReportModel, *, dpi: int = MAP_DPI, out_dir: str | Pat
                 fig = avoidance_map(ctx, int(f.layer_id) if f.layer_id else None, title=None)
             else:
                 fig = overlay_map(ctx, f.layer_id, title=None)
-            p = out / f"map_{i:02d}_{f.kind}{'_' + f.layer_id if f.layer_id else ''}.png"
+            p = out / f"map_{i:02d}_{f.kind}{'_' + f.layer_id if f.layer_id else ''}.{fmt}"
             save_map(fig, p, dpi=dpi)
             paths[figure_key(f)] = p
         except Exception:  # noqa: BLE001 - a report without one map is better than no report
