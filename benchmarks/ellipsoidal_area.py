@@ -77,7 +77,7 @@ def whole_check() -> None:
     """A whole check (sample catalog, the road footprint crossing the red line) with either method."""
     from ningxia_gis.core import check, overlay
     from ningxia_gis.core.catalog import load_catalog
-    from ningxia_gis.core.footprint import load_footprint
+    from ningxia_gis.footprint_io import load_footprint
     from ningxia_gis.paths import SAMPLE_CATALOG, SAMPLE_FOOTPRINTS
 
     fp = load_footprint(SAMPLE_FOOTPRINTS / "road_crossing_redline.gpkg")

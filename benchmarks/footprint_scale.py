@@ -78,7 +78,7 @@ JOBS = {
 RUNNER = """
 import sys, time, json
 from pathlib import Path
-from ningxia_gis.core.footprint import load_footprint
+from ningxia_gis.footprint_io import load_footprint
 from ningxia_gis.core.check import run_check
 P = Path(sys.argv[1])
 t0 = time.perf_counter()

@@ -47,7 +47,8 @@ import shapely  # noqa: E402
 
 from ningxia_gis.core.areas import ellipsoidal_areas  # noqa: E402
 from ningxia_gis.core.catalog import LayerSource, load_catalog  # noqa: E402
-from ningxia_gis.core.footprint import Footprint, prepare_footprint  # noqa: E402
+from ningxia_gis.core.footprint import Footprint  # noqa: E402
+from ningxia_gis.footprint_io import prepare_footprint  # noqa: E402
 
 EPSG = 4544
 REL = 1e-9

@@ -161,7 +161,8 @@ def _feature_cases(p: Path, opts: BatchOptions, id_column: str | None) -> list[C
 
 def _feature_footprint(case: Case, crs=None):
     """The Footprint of one feature of a multi-feature file, checked as `load_footprint` checks a file."""
-    from .core.footprint import Footprint, prepare_footprint
+    from .core.footprint import Footprint
+    from .footprint_io import prepare_footprint
     from .core.crs import crs_label
     gdf = case.gdf
     if gdf.crs is None:
@@ -315,7 +316,7 @@ def run_case(case: Case, opts: BatchOptions, catalog) -> dict:
 
 def _check_case(case: Case, opts: BatchOptions, catalog, row: dict) -> None:
     """Load and check one case, write its JSON, fill ``row``."""
-    from .core.footprint import load_footprint
+    from .footprint_io import load_footprint
     from .review import ReviewRequest, run_review, write_outputs
     fp = _feature_footprint(case, opts.crs) if case.gdf is not None else load_footprint(case.source, crs=opts.crs)
     if case.gdf is None and opts.activity_column:

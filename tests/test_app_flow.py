@@ -225,7 +225,7 @@ def test_draw_footprint_identify_and_overlay_only_check(win, qtbot, tmp_path):
     """Draw a polygon on the map, check it without an activity, identify and attribute table."""
     import shapely
 
-    from ningxia_gis.core.check import run_check
+    from ningxia_gis.review import review_file
 
     c = win.canvas
     grass = next(lyr for lyr in win.vector_layers() if lyr.role == "grassland")
@@ -245,7 +245,7 @@ def test_draw_footprint_identify_and_overlay_only_check(win, qtbot, tmp_path):
     win.run_check()
     wait_check(qtbot, win)
     assert win.result.data["verdicts"] is None
-    ref = run_check(win.footprint, SAMPLE_CATALOG)
+    ref = review_file(win.footprint, SAMPLE_CATALOG)
     gl = next(x for x in ref.data["layers"] if x["role"] == "grassland")
     assert gl["status"] == "occupied"
     assert_rows_match(win.results.rows(), ref.data)
@@ -253,7 +253,7 @@ def test_draw_footprint_identify_and_overlay_only_check(win, qtbot, tmp_path):
     # save the drawn footprint and read it back
     out = tmp_path / "drawn.geojson"
     win.save_footprint(out)
-    from ningxia_gis.core.footprint import load_footprint
+    from ningxia_gis.footprint_io import load_footprint
 
     assert load_footprint(out).gdf.to_crs(win.epsg).geometry.area.sum() == pytest.approx(expected, rel=1e-6)
 

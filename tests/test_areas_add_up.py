@@ -19,9 +19,11 @@ from shapely.geometry import box
 
 from ningxia_gis.review import write_output
 from ningxia_gis.core.areas import DENSIFY_STEP_M, ellipsoidal_areas
-from ningxia_gis.core.check import analysis_epsg, footprint_block, run_check
+from ningxia_gis.core.check import analysis_epsg, footprint_block
+from ningxia_gis.review import review_file
 from ningxia_gis.core.crs import analysis_epsg_for_lon, gk3_zone_for_lon
-from ningxia_gis.core.footprint import Footprint, load_footprint
+from ningxia_gis.core.footprint import Footprint
+from ningxia_gis.footprint_io import load_footprint, report_of
 from ningxia_gis.core.overlay import overlay_layer
 from ningxia_gis.domain.errors import FootprintError, NingxiaGisError
 from ningxia_gis.paths import RESOURCES, SAMPLE_LAYERS
@@ -198,7 +200,7 @@ def _catalog(tmp_path, feats, zones):
 def test_run_check_results_validate_and_share_at_most_one(tmp_path, case):
     parcels, feats, zones = case
     fp = Footprint(gdf=gpd.GeoDataFrame({"n": range(len(parcels))}, geometry=parcels, crs=4544), source="h.gpkg")
-    res = run_check(fp, _catalog(tmp_path, feats, zones))
+    res = review_file(fp, _catalog(tmp_path, feats, zones))
     lyr = res.data["layers"][0]
     assert 0 <= lyr["share_of_footprint"] <= 1
     write_output("json", res, tmp_path / "r.json")  # validated against the schema when written
@@ -211,7 +213,7 @@ def test_covering_layer_share_is_one_not_more(tmp_path):
                                (597000, 4138000)])
     cover = [box(590_000, 4_120_000, 605_000, 4_150_000), box(605_000, 4_120_000, 620_000, 4_150_000)]
     fp = Footprint(gdf=gpd.GeoDataFrame(geometry=[fp_geom], crs=4544), source="big.gpkg")
-    res = run_check(fp, _catalog(tmp_path, cover, ["", ""]))
+    res = review_file(fp, _catalog(tmp_path, cover, ["", ""]))
     lyr = res.data["layers"][0]
     assert lyr["share_of_footprint"] == pytest.approx(1.0, rel=1e-10) and lyr["share_of_footprint"] <= 1.0
     assert lyr["area"]["ellipsoidal_m2"] <= res.data["footprint"]["area"]["ellipsoidal_m2"]
@@ -220,7 +222,7 @@ def test_covering_layer_share_is_one_not_more(tmp_path):
 def test_result_is_validated_when_written(tmp_path):
     fp = Footprint(gdf=gpd.GeoDataFrame(geometry=[box(600_000, 4_140_000, 600_100, 4_140_100)], crs=4544),
                    source="a.gpkg")
-    res = run_check(fp, _catalog(tmp_path, [box(600_050, 4_140_000, 600_200, 4_140_100)], ["核心保护区"]))
+    res = review_file(fp, _catalog(tmp_path, [box(600_050, 4_140_000, 600_200, 4_140_100)], ["核心保护区"]))
     res.data["layers"][0]["share_of_footprint"] = 1.5
     with pytest.raises(NingxiaGisError, match=r"share_of_footprint") as err:
         write_output("json", res, tmp_path / "bad.json")
@@ -232,10 +234,10 @@ def test_vertex_only_area_only_on_request_and_labelled(tmp_path):
     fp = Footprint(gdf=gpd.GeoDataFrame(geometry=[box(600_000, 4_130_000, 612_000, 4_141_000)], crs=4544),
                    source="a.gpkg")
     cat = _catalog(tmp_path, [box(590_000, 4_120_000, 605_000, 4_150_000)], [""])
-    plain = run_check(fp, cat)
+    plain = review_file(fp, cat)
     assert "area_vertex_only" not in plain.data["footprint"]
     assert plain.data["area_method"]["id"] == "gk_densified_trapezoid"
-    asked = run_check(fp, cat, vertex_area=True)
+    asked = review_file(fp, cat, vertex_area=True)
     v = asked.data["footprint"]["area_vertex_only"]
     assert v["id"] == "vertex_trapezoid" and "顶点法" in v["label"]
     assert v["ellipsoidal_m2"] == pytest.approx(ellipsoidal_areas([fp.gdf.geometry[0]], 4544, vertices_only=True)[0])
@@ -354,7 +356,7 @@ def test_overlapping_parcels_warned_with_the_overlap_area(tmp_path):
     assert len(over) == 1
     e = ellipsoidal_areas([box(600_050, 4_140_000, 600_100, 4_140_100)], 4544)[0]
     assert "'甲'" in over[0] and "'乙'" in over[0] and f"{e:,.2f} m²" in over[0] and "overlap by" in over[0]
-    assert over[0] in fp.report.warnings
+    assert over[0] in report_of(fp).warnings
     block, _ = footprint_block(fp, 4544)
     assert block["area"]["planar_m2"] == pytest.approx(25_000.0)  # counted once
     assert sum(p["area"]["planar_m2"] for p in block["parcels"]) == pytest.approx(30_000.0)
@@ -367,7 +369,7 @@ def test_footprint_moved_into_the_other_zone_warns_with_declared_area(tmp_path):
     g = box(x, y, x + 300, y + 200)
     gpd.GeoDataFrame({"地块面积": [6.0]}, geometry=[g], crs=4524).to_file(tmp_path / "z.gpkg", engine="pyogrio")
     fp = load_footprint(tmp_path / "z.gpkg")
-    res = run_check(fp, _catalog(tmp_path, [box(0, 0, 1, 1)], [""]))
+    res = review_file(fp, _catalog(tmp_path, [box(0, 0, 1, 1)], [""]))
     assert res.data["analysis_crs"]["epsg"] == 4544
     w = next(w for w in res.data["warnings"] if "改在" in w)
     here = res.data["footprint"]["area"]["planar_m2"] / 10_000
@@ -386,7 +388,7 @@ def test_summary_and_report_separate_not_touched_from_no_coverage(tmp_path):
     fp_in = Footprint(gdf=gpd.GeoDataFrame(geometry=[box(602_000, 4_142_000, 602_100, 4_142_100)], crs=4544))
     fp_out = Footprint(gdf=gpd.GeoDataFrame(geometry=[box(590_000, 4_142_000, 590_100, 4_142_100)], crs=4544))
     cat = _catalog(tmp_path, feats, ["", ""])
-    inside, outside = run_check(fp_in, cat), run_check(fp_out, cat)
+    inside, outside = review_file(fp_in, cat), review_file(fp_out, cat)
     assert inside.data["layers"][0]["status"] == "not_touched"
     assert outside.data["layers"][0]["status"] == "no_coverage"
     assert "未涉及" in format_summary(inside.data) and "无数据覆盖" not in format_summary(inside.data).split("提示")[0]

@@ -12,7 +12,7 @@ import shapely
 from ningxia_gis.cli import main
 from ningxia_gis.core.areas import ellipsoidal_areas
 from ningxia_gis.core.catalog import load_catalog
-from ningxia_gis.core.footprint import load_footprint
+from ningxia_gis.footprint_io import load_footprint
 from ningxia_gis.core.scenarios import find_scenario
 from ningxia_gis.domain.errors import InputError
 from ningxia_gis.domain.vocab import strictest

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from ningxia_gis.cli import main
-from ningxia_gis.core.footprint import load_footprint
+from ningxia_gis.footprint_io import load_footprint
 from ningxia_gis.domain.errors import InputError
 from ningxia_gis.paths import SAMPLE_FOOTPRINTS
 from ningxia_gis.review import build_request, run_review

@@ -11,10 +11,9 @@ from shapely.geometry import box
 
 from ningxia_gis.core.areas import ellipsoidal_areas
 from ningxia_gis.core.catalog import load_catalog
-from ningxia_gis.core.check import run_check
 from ningxia_gis.review import review_file
 from ningxia_gis.domain.errors import CatalogError, CRSError, FootprintError, InputError
-from ningxia_gis.core.footprint import load_footprint
+from ningxia_gis.footprint_io import load_footprint
 from ningxia_gis.paths import RESOURCES, SAMPLE_CATALOG
 
 SCHEMA = json.loads((RESOURCES / "schema" / "check_result.schema.json").read_text(encoding="utf-8"))
@@ -60,7 +59,7 @@ def test_two_overlapping_features_are_not_double_counted(tmp_path):
     cat = write_catalog(tmp_path, {"STBHHX": red}, {"STBHHX": "eco_redline"},
                         STBHHX={"id_field": "HXBM", "key_fields": ["HXBM", "HXMC"], "zone_field": "ZRBHDFQ"})
     fp_geom = box(X0 + 250, Y0 + 200, X0 + 1250, Y0 + 600)  # 1000 × 400, fully inside a ∪ b
-    res = run_check(write_fp(tmp_path, fp_geom, 4545), cat)
+    res = review_file(write_fp(tmp_path, fp_geom, 4545), cat)
     red_r = by_id(res, "stbhhx")
     assert res.data["analysis_crs"]["epsg"] == 4545
     assert red_r["hit_count"] == 2 and red_r["status"] == "occupied"
@@ -94,7 +93,7 @@ def test_footprint_and_layers_in_different_crs(tmp_path, fp_crs, layer_crs):
     cat = write_catalog(tmp_path, {"YJJBNT": farm.to_crs(layer_crs)}, {"YJJBNT": "permanent_basic_farmland"},
                         YJJBNT={"id_field": "YJJBNTTBBH"})
     fp_design = box(X0 + 400, Y0 + 300, X0 + 1200, Y0 + 900)  # overlap 400 × 300 in the design plane
-    res = run_check(write_fp(tmp_path, fp_design, fp_crs, src_crs=4545), cat)
+    res = review_file(write_fp(tmp_path, fp_design, fp_crs, src_crs=4545), cat)
     r = by_id(res, "yjjbnt")
     assert res.data["analysis_crs"]["epsg"] == 4545
     # vertices survive the round trip through lon/lat within millimetres; overlap edges are straight lines in
@@ -112,8 +111,8 @@ def test_zone_35_and_zone_36_footprints_choose_their_own_plane(tmp_path):
                         CY={"id_field": "CYBH", "zone_field": "SFJBCY"})
     west = box(106.40, 37.40, 106.41, 37.41)
     east = box(106.60, 37.40, 106.61, 37.41)
-    rw = run_check(write_fp(tmp_path, west, 4490, "w.gpkg"), cat)
-    re_ = run_check(write_fp(tmp_path, east, 4490, "e.gpkg"), cat)
+    rw = review_file(write_fp(tmp_path, west, 4490, "w.gpkg"), cat)
+    re_ = review_file(write_fp(tmp_path, east, 4490, "e.gpkg"), cat)
     assert rw.data["analysis_crs"]["epsg"] == 4544 and re_.data["analysis_crs"]["epsg"] == 4545
     assert by_id(rw, "cy")["by_zone"][0]["zone"] == "基本草原"
     assert by_id(re_, "cy")["by_zone"][0]["zone"] == "一般草原"
@@ -127,7 +126,7 @@ def test_zone_35_and_zone_36_footprints_choose_their_own_plane(tmp_path):
 def test_footprint_outside_every_layer_is_a_valid_result(tmp_path):
     red = layer([box(X0, Y0, X0 + 100, Y0 + 100)], HXBM=["A"])
     cat = write_catalog(tmp_path, {"STBHHX": red}, {"STBHHX": "eco_redline"})
-    res = run_check(write_fp(tmp_path, box(X0 + 50_000, Y0, X0 + 50_100, Y0 + 100), 4545), cat)
+    res = review_file(write_fp(tmp_path, box(X0 + 50_000, Y0, X0 + 50_100, Y0 + 100), 4545), cat)
     r = by_id(res, "stbhhx")
     # 50 km from the layer's only feature, outside its extent: no data there (无数据覆盖), not 未涉及
     assert r["status"] == "no_coverage" and r["hit_count"] == 0 and r["area"]["ellipsoidal_m2"] == 0
@@ -139,11 +138,11 @@ def test_not_touched_inside_the_extent_and_no_coverage_outside(tmp_path):
     red = layer([box(X0, Y0, X0 + 100, Y0 + 100), box(X0 + 5000, Y0 + 5000, X0 + 5100, Y0 + 5100)],
                 HXBM=["A", "B"])
     cat = write_catalog(tmp_path, {"STBHHX": red}, {"STBHHX": "eco_redline"})
-    inside = run_check(write_fp(tmp_path, box(X0 + 2000, Y0 + 2000, X0 + 2100, Y0 + 2100), 4545), cat)
+    inside = review_file(write_fp(tmp_path, box(X0 + 2000, Y0 + 2000, X0 + 2100, Y0 + 2100), 4545), cat)
     r = by_id(inside, "stbhhx")
     assert r["status"] == "not_touched" and not r["warnings"]
     # half in the extent, half out: still 未涉及, with a note on the uncovered share
-    half = run_check(write_fp(tmp_path, box(X0 + 5050, Y0 + 2000, X0 + 5150, Y0 + 2100), 4545, name="h.gpkg"), cat)
+    half = review_file(write_fp(tmp_path, box(X0 + 5050, Y0 + 2000, X0 + 5150, Y0 + 2100), 4545, name="h.gpkg"), cat)
     r = by_id(half, "stbhhx")
     assert r["status"] == "not_touched" and any("50.0 %" in w for w in r["warnings"])
     out = review_file(write_fp(tmp_path, box(X0 - 3000, Y0, X0 - 2900, Y0 + 100), 4545, name="o.gpkg"), cat,
@@ -158,13 +157,13 @@ def test_not_touched_inside_the_extent_and_no_coverage_outside(tmp_path):
 def test_touching_edge_and_sliver_are_not_occupation(tmp_path):
     red = layer([box(X0, Y0, X0 + 100, Y0 + 100)], HXBM=["A"])
     cat = write_catalog(tmp_path, {"STBHHX": red}, {"STBHHX": "eco_redline"})
-    touching = run_check(write_fp(tmp_path, box(X0 + 100, Y0, X0 + 200, Y0 + 100), 4545, "t.gpkg"), cat)
+    touching = review_file(write_fp(tmp_path, box(X0 + 100, Y0, X0 + 200, Y0 + 100), 4545, "t.gpkg"), cat)
     assert by_id(touching, "stbhhx")["status"] == "touching"
-    sliver = run_check(write_fp(tmp_path, box(X0 + 99.995, Y0, X0 + 200, Y0 + 100), 4545, "s.gpkg"), cat)
+    sliver = review_file(write_fp(tmp_path, box(X0 + 99.995, Y0, X0 + 200, Y0 + 100), 4545, "s.gpkg"), cat)
     r = by_id(sliver, "stbhhx")
     assert r["status"] == "touching" and r["pieces"][0]["sliver"] is True
     assert r["area"]["planar_m2"] == pytest.approx(0.5, rel=1e-6)
-    strict = run_check(write_fp(tmp_path, box(X0 + 99.995, Y0, X0 + 200, Y0 + 100), 4545, "s2.gpkg"), cat,
+    strict = review_file(write_fp(tmp_path, box(X0 + 99.995, Y0, X0 + 200, Y0 + 100), 4545, "s2.gpkg"), cat,
                        sliver_m2=0.1)
     assert by_id(strict, "stbhhx")["status"] == "occupied"
 
@@ -175,7 +174,7 @@ def test_self_intersecting_footprint_is_repaired_with_a_warning(tmp_path):
     gpd.GeoDataFrame(geometry=[bowtie], crs=4545).to_file(path, engine="pyogrio")
     red = layer([box(X0 - 10, Y0 - 10, X0 + 200, Y0 + 200)], HXBM=["A"])
     cat = write_catalog(tmp_path, {"STBHHX": red}, {"STBHHX": "eco_redline"})
-    res = run_check(path, cat)
+    res = review_file(path, cat)
     assert any("make_valid" in w for w in res.data["warnings"])
     assert res.data["footprint"]["area"]["planar_m2"] == pytest.approx(5000.0)  # two triangles of 2500 m²
     assert by_id(res, "stbhhx")["area"]["planar_m2"] == pytest.approx(5000.0)
@@ -191,7 +190,7 @@ def test_gbk_shapefile_without_cpg_is_decoded(tmp_path):
     cat = load_catalog(tmp_path)  # roles guessed from the national layer name
     spec = cat.layers[0]
     assert spec.role == "cultivated_land" and spec.zone_field == "DLBM"
-    res = run_check(write_fp(tmp_path, box(X0, Y0, X0 + 50, Y0 + 100), 4545), cat)
+    res = review_file(write_fp(tmp_path, box(X0, Y0, X0 + 50, Y0 + 100), 4545), cat)
     piece = res.data["layers"][0]["pieces"][0]
     assert piece["attributes"]["DLMC"] == "水浇地" and piece["zone"] == "0102 水浇地"
 
@@ -203,7 +202,7 @@ def test_zone_prefixed_footprint_declared_without_prefix_is_repaired(tmp_path):
     gpd.GeoDataFrame(geometry=[g], crs=4544).to_file(path, engine="pyogrio")
     fp = load_footprint(path)
     assert fp.crs.to_epsg() == 4523
-    res = run_check(fp, write_catalog(tmp_path, {"STBHHX": layer([box(X0, Y0, X0 + 1, Y0 + 1)])},
+    res = review_file(fp, write_catalog(tmp_path, {"STBHHX": layer([box(X0, Y0, X0 + 1, Y0 + 1)])},
                                       {"STBHHX": "eco_redline"}))
     assert res.data["analysis_crs"]["epsg"] == 4544
     assert res.data["footprint"]["area"]["planar_m2"] == pytest.approx(10_000.0, abs=1e-3)
@@ -220,7 +219,7 @@ def test_bad_inputs_give_clear_errors(tmp_path):
     empty = tmp_path / "empty.geojson"
     empty.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
     with pytest.raises(FootprintError, match="no polygon"):
-        run_check(empty, cat)
+        review_file(empty, cat)
     noprj = tmp_path / "noprj.shp"
     gpd.GeoDataFrame(geometry=[box(X0, Y0, X0 + 10, Y0 + 10)], crs=4545).to_file(noprj, engine="pyogrio")
     noprj.with_suffix(".prj").unlink()
@@ -232,7 +231,7 @@ def test_bad_inputs_give_clear_errors(tmp_path):
         nocrs_layer / "STBHHX.shp", engine="pyogrio")
     (nocrs_layer / "STBHHX.prj").unlink()
     with pytest.raises(CRSError, match="STBHHX.shp"):
-        run_check(write_fp(tmp_path, box(X0, Y0, X0 + 10, Y0 + 10), 4545), nocrs_layer)
+        review_file(write_fp(tmp_path, box(X0, Y0, X0 + 10, Y0 + 10), 4545), nocrs_layer)
     bad_cat = tmp_path / "bad.toml"
     bad_cat.write_text('[[layers]]\nid = "x"\nrole = "eco_redline"\npath = "nope.gpkg"\n', encoding="utf-8")
     with pytest.raises(CatalogError, match="nope.gpkg"):
@@ -270,7 +269,7 @@ def test_folder_with_filegdb_and_kml_layers_is_recognised(tmp_path):
     cat = load_catalog(data)
     assert sorted(s.role for s in cat.layers) == ["eco_redline", "permanent_basic_farmland"]
     fp = box(106.600, 37.400, 106.610, 37.405)
-    res = run_check(write_fp(tmp_path, fp, 4490), cat)
+    res = review_file(write_fp(tmp_path, fp, 4490), cat)
     red_r = next(x for x in res.data["layers"] if x["role"] == "eco_redline")
     farm_r = next(x for x in res.data["layers"] if x["role"] == "permanent_basic_farmland")
     full = ellipsoidal_areas([fp], 4326)[0]

@@ -21,8 +21,8 @@ import fault_corpus
 from ningxia_gis.batch import BatchOptions, run_batch
 from ningxia_gis.cli import main
 from ningxia_gis.core.catalog import LayerSource, load_catalog
-from ningxia_gis.core.check import run_check
-from ningxia_gis.core.footprint import READERS, load_footprint
+from ningxia_gis.review import review_file
+from ningxia_gis.footprint_io import READERS, load_footprint
 from ningxia_gis.domain.errors import CatalogError, FootprintError, InputError
 from ningxia_gis.domain.limits import SLIVER_M2, WORKERS
 from ningxia_gis.paths import SAMPLE_CATALOG, SAMPLE_FOOTPRINTS
@@ -74,7 +74,7 @@ def test_bowtie_in_a_touched_layer_is_repaired_and_listed(tmp_path, how, monkeyp
         monkeypatch.setattr(LayerSource, "USE_GPKG_RTREE", how in ("gpkg_rtree", "subdivided"))
         for src in cat.sources():
             src.prepare()
-    result = run_check(load_footprint(fp_path), cat)
+    result = review_file(load_footprint(fp_path), cat)
     layer = result.data["layers"][0]
     assert layer["repaired_features"] == ["BOW"]
     assert layer["status"] == "occupied"
@@ -123,7 +123,7 @@ def test_batch_numbers_are_range_checked(args, tmp_path, capsys):
 
 def test_library_callers_get_the_same_checks():
     with pytest.raises(InputError, match="--sliver"):
-        run_check(SAMPLE_FOOTPRINTS / "road_crossing_redline.gpkg", None, sliver_m2=float("nan"))
+        review_file(SAMPLE_FOOTPRINTS / "road_crossing_redline.gpkg", None, sliver_m2=float("nan"))
     assert SLIVER_M2.check("0.5") == 0.5 and WORKERS.check(3) == 3
 
 
@@ -171,9 +171,9 @@ def test_corpus_check_exit_codes(corpus, capsys):
 
 def test_degenerate_and_outside_ring_warnings_reach_the_check(corpus):
     d, _ = corpus
-    r = run_check(d / "degenerate.txt", None)
+    r = review_file(d / "degenerate.txt", None)
     assert any("degenerate shape" in w and "1 mm wide" in w for w in r.data["warnings"])
-    r = run_check(d / "ring2_outside.txt", None)
+    r = review_file(d / "ring2_outside.txt", None)
     assert any("ring 2 lies outside ring 1" in w for w in r.data["warnings"])
 
 
@@ -266,7 +266,7 @@ def test_batch_with_a_symlink_loop_a_fifo_and_a_zip_bomb_checks_every_good_case(
     for case in good:
         assert rows[case]["status"] == "ok"
         data = json.loads((out / "cases" / f"{case}.json").read_text(encoding="utf-8"))
-        want = json.loads(json.dumps(run_check(d / next(f for f in os.listdir(d) if f.startswith(case)),
+        want = json.loads(json.dumps(review_file(d / next(f for f in os.listdir(d) if f.startswith(case)),
                                                None).data))
         data.pop("created_at"), want.pop("created_at")
         assert data == want

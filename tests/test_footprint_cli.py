@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ningxia_gis.core.footprint import load_footprint
+from ningxia_gis.footprint_io import load_footprint, report_of
 from ningxia_gis.footprint_io.cli import add_footprint_subcommand, main
 
 DATA = Path(__file__).parent / "data" / "footprints"
@@ -55,7 +55,7 @@ def test_convert(tmp_path, capsys):
     txt = tmp_path / "back.txt"
     assert main(["footprint", "convert", str(out), str(txt), "--out-encoding", "utf-8"]) == 0
     assert txt.read_bytes().decode("utf-8").startswith("[属性描述]")
-    assert load_footprint(txt).report.planar_m2 == pytest.approx(19200.0)
+    assert report_of(load_footprint(txt)).planar_m2 == pytest.approx(19200.0)
     assert main(["footprint", "convert", str(DATA / "standard_gbk.txt"), str(tmp_path / "x.doc")]) == 2
     assert "cannot write" in capsys.readouterr().err
 

@@ -14,7 +14,7 @@ from pyproj import Geod
 
 from ningxia_gis.core.areas import to_lonlat
 from ningxia_gis.domain.errors import FootprintError, InputError
-from ningxia_gis.core.footprint import load_footprint
+from ningxia_gis.footprint_io import load_footprint, report_of
 from ningxia_gis.footprint_io.convert import convert_footprint, write_footprint
 
 DATA = Path(__file__).parent / "data" / "footprints"
@@ -59,7 +59,7 @@ def test_dxf_two_closed_polylines(two_polylines_dxf):
     assert set(fp.gdf["图层"]) == {"红线"}
     assert any("图框" in w for w in fp.warnings)             # frame ignored, said so
     assert any("open polyline" in w for w in fp.warnings)    # road skipped, said so
-    rep = fp.report
+    rep = report_of(fp)
     assert (rep.parcel_count, rep.ring_count, rep.vertex_count) == (2, 3, 12)
     assert rep.ellipsoidal_m2 == pytest.approx(geod_area(fp.union(), fp.crs), abs=0.01)
 
@@ -159,7 +159,7 @@ def test_kml_polygon_with_hole():
     assert len(fp.gdf) == 1 and fp.gdf.iloc[0]["地块名称"] == "光伏场区"
     g = fp.gdf.geometry.iloc[0]
     assert len(g.interiors) == 1
-    assert fp.report.ellipsoidal_m2 == pytest.approx(_kml_expected(), rel=1e-6)
+    assert report_of(fp).ellipsoidal_m2 == pytest.approx(_kml_expected(), rel=1e-6)
 
 
 def test_kmz(tmp_path):
@@ -167,7 +167,7 @@ def test_kmz(tmp_path):
     with zipfile.ZipFile(p, "w") as z:
         z.writestr("doc.kml", (DATA / "parcel.kml").read_bytes())
     fp = load_footprint(p)
-    assert fp.report.ellipsoidal_m2 == pytest.approx(_kml_expected(), rel=1e-6)
+    assert report_of(fp).ellipsoidal_m2 == pytest.approx(_kml_expected(), rel=1e-6)
     (tmp_path / "bad.kmz").write_bytes(b"PK\x03\x04broken")
     with pytest.raises(FootprintError, match=r"bad\.kmz"):
         load_footprint(tmp_path / "bad.kmz")
@@ -203,7 +203,7 @@ def test_csv_dms_latlon():
     assert fp.crs.to_epsg() == 4490
     g = fp.gdf.geometry.iloc[0]
     assert g.bounds == pytest.approx((106.07, 37.419, 106.071, 37.42))
-    assert fp.report.ellipsoidal_m2 == pytest.approx(geod_area(g, fp.crs), abs=0.01)
+    assert report_of(fp).ellipsoidal_m2 == pytest.approx(geod_area(g, fp.crs), abs=0.01)
 
 
 def _xlsx(path, rows, title="坐标"):
@@ -265,7 +265,7 @@ def test_convert_roundtrip_every_format(tmp_path, suffix):
     out = tmp_path / f"out{suffix}"
     fp, notes = convert_footprint(src, out)
     back = load_footprint(out)
-    assert back.report.ellipsoidal_m2 == pytest.approx(fp0.report.ellipsoidal_m2, rel=1e-6)
+    assert report_of(back).ellipsoidal_m2 == pytest.approx(fp0.report.ellipsoidal_m2, rel=1e-6)
     u0 = to_lonlat([fp0.union()], fp0.crs)[0]
     u1 = to_lonlat([back.union()], back.crs)[0]
     assert shapely.hausdorff_distance(u0, u1) < 1e-7        # ≈ 1 cm
@@ -300,4 +300,4 @@ def test_geojson_default_lonlat_and_to_crs(tmp_path):
     write_footprint(fp, tmp_path / "b.gpkg", to_crs="EPSG:4545")
     b = load_footprint(tmp_path / "b.gpkg")
     assert b.crs.to_epsg() == 4545
-    assert b.report.ellipsoidal_m2 == pytest.approx(fp.report.ellipsoidal_m2, rel=1e-6)
+    assert b.report.ellipsoidal_m2 == pytest.approx(report_of(fp).ellipsoidal_m2, rel=1e-6)

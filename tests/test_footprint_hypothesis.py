@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ningxia_gis.domain.errors import FootprintError
-from ningxia_gis.core.footprint import Footprint, prepare_footprint
+from ningxia_gis.core.footprint import Footprint
+from ningxia_gis.footprint_io import prepare_footprint
 from ningxia_gis.footprint_io import txt_format
 from ningxia_gis.footprint_io.txt_format import format_txt, parse_txt_bytes
 from ningxia_gis.footprint_io.validate import finalize
@@ -210,7 +211,7 @@ _BASES = {".csv": (_DATA / "table_gbk.csv").read_bytes(), ".kml": (_DATA / "parc
 def test_other_readers_mutated_only_footprint_error(suffix, data):
     import tempfile
 
-    from ningxia_gis.core.footprint import load_footprint
+    from ningxia_gis.footprint_io import load_footprint
     raw = bytearray(_BASES[suffix])
     for _ in range(data.draw(st.integers(1, 5))):
         if not raw:

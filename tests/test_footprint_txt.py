@@ -11,7 +11,7 @@ from pyproj import Geod
 
 from ningxia_gis.core.areas import to_lonlat
 from ningxia_gis.domain.errors import FootprintError
-from ningxia_gis.core.footprint import READERS, load_footprint
+from ningxia_gis.footprint_io import READERS, load_footprint, report_of
 from ningxia_gis.footprint_io.txt_format import format_txt, parse_txt_bytes, read_txt, write_txt
 
 DATA = Path(__file__).parent / "data" / "footprints"
@@ -46,7 +46,7 @@ def test_standard_gbk_zone_prefixed_with_hole():
     assert row["图幅号"] == "J48G012034"
     assert row["地块面积"] == pytest.approx(1.92)
     assert row["界址点数"] == 10
-    rep = fp.report
+    rep = report_of(fp)
     assert (rep.parcel_count, rep.ring_count, rep.vertex_count) == (1, 2, 8)
     assert rep.planar_m2 == pytest.approx(19200.0)
     assert rep.ellipsoidal_m2 == pytest.approx(geod_area(g, fp.crs), abs=0.01)
@@ -82,7 +82,7 @@ def test_latlon_variant():
     assert g.bounds == pytest.approx((106.07, 37.419, 106.071, 37.42))
     assert any("degrees" in w and "latitude" in w for w in fp.warnings)
     assert fp.gdf.iloc[0]["地块面积"] == pytest.approx(0.9824)        # '0.9824公顷'
-    assert fp.report.ellipsoidal_m2 == pytest.approx(geod_area(g, fp.crs), abs=0.01)
+    assert report_of(fp).ellipsoidal_m2 == pytest.approx(geod_area(g, fp.crs), abs=0.01)
     assert not [w for w in fp.warnings if "地块面积" in w]
 
 
@@ -98,7 +98,7 @@ def test_multi_parcel_hole_and_separate_part():
     r2 = fp.gdf.iloc[1]
     assert r2["图斑类型"] == "新增耕地" and r2["备注"] == "整治后"              # 13-field 土地整治 header
     assert fp.meta["project"]["项目名称"] == "红寺堡区高标准农田示范项目"
-    rep = fp.report
+    rep = report_of(fp)
     assert (rep.parcel_count, rep.part_count, rep.ring_count, rep.vertex_count) == (2, 3, 4, 16)
     assert rep.planar_m2 == pytest.approx(27700.0)
     assert not [w for w in fp.warnings if "地块面积" in w or "界址点数" in w]
@@ -110,7 +110,7 @@ def test_six_degree_and_zone36():
     assert fp.gdf.geometry.iloc[0].area == pytest.approx(5000.0)
     fp = load_footprint(DATA / "zone36.txt")
     assert fp.crs.to_epsg() == 4524
-    w, s, e, n = fp.report.bounds_lonlat
+    w, s, e, n = report_of(fp).bounds_lonlat
     assert 107.3 < w < e < 107.5
 
 
@@ -289,7 +289,7 @@ def test_writer_roundtrip_exact(tmp_path):
         if fp.crs.to_epsg() == 4544:   # CM-only input is written zone-prefixed
             b = shapely.affinity.translate(b, xoff=-35_000_000)
         assert a.equals_exact(b, 1e-6), name
-        assert back.report.planar_m2 == pytest.approx(fp.report.planar_m2)
+        assert report_of(back).planar_m2 == pytest.approx(report_of(fp).planar_m2)
 
 
 def test_writer_utf8_option_and_unencodable(tmp_path):
@@ -308,7 +308,7 @@ def test_writer_from_lonlat_picks_zone(tmp_path):
     (tmp_path / "ll.txt").write_text(text, encoding="utf-8")
     back = load_footprint(tmp_path / "ll.txt")
     assert back.crs.to_epsg() == 4523
-    assert back.report.ellipsoidal_m2 == pytest.approx(fp.report.ellipsoidal_m2, rel=1e-6)
+    assert report_of(back).ellipsoidal_m2 == pytest.approx(report_of(fp).ellipsoidal_m2, rel=1e-6)
 
 
 def test_writer_commas_in_attributes_do_not_break_the_header(tmp_path):

@@ -7,12 +7,12 @@ import shutil
 
 import pytest
 
-from ningxia_gis.core.check import run_check
+from ningxia_gis.review import review_file
 from ningxia_gis.paths import SAMPLE_CATALOG, SAMPLE_FOOTPRINTS
 
 
 def test_sample_check_has_rasters_section():
-    d = run_check(SAMPLE_FOOTPRINTS / "road_crossing_redline.gpkg").data
+    d = review_file(SAMPLE_FOOTPRINTS / "road_crossing_redline.gpkg").data
     json.dumps(d, ensure_ascii=False, allow_nan=False)  # JSON-ready, no NaN
     by_id = {r["id"]: r for r in d["rasters"]}
     assert set(by_id) == {"dem", "landcover"}
@@ -37,7 +37,7 @@ def test_sample_check_has_rasters_section():
 
 
 def test_zone36_footprint_warps_the_dem():
-    d = run_check(SAMPLE_FOOTPRINTS / "wind_farm_zone36.shp").data
+    d = review_file(SAMPLE_FOOTPRINTS / "wind_farm_zone36.shp").data
     assert d["analysis_crs"]["epsg"] == 4545
     dem = d["rasters"][0]
     assert dem["warped"] is True and dem["resampling"] == "bilinear"
@@ -50,5 +50,5 @@ def test_catalog_without_rasters(tmp_path):
     for name in ("ningxia_sample.gpkg", "ningxia_counties.gpkg"):  # the 行政区 layer is its own file
         shutil.copy(SAMPLE_CATALOG.parent / name, tmp_path / name)
     (tmp_path / "catalog.toml").write_text(text, encoding="utf-8")
-    d = run_check(SAMPLE_FOOTPRINTS / "pv_on_farmland.geojson", tmp_path / "catalog.toml").data
+    d = review_file(SAMPLE_FOOTPRINTS / "pv_on_farmland.geojson", tmp_path / "catalog.toml").data
     assert d["rasters"] == []

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from ningxia_gis.core.check import run_check
+from ningxia_gis.review import review_file
 from ningxia_gis.core.raster import load_raster_specs
 from ningxia_gis.maps.raster_draw import draw_raster, hillshade
 from ningxia_gis.paths import SAMPLE_CATALOG, SAMPLE_FOOTPRINTS
@@ -47,7 +47,7 @@ def test_slope_and_landcover_legends(specs):
 
 
 def test_result_entry_and_limits_kept():
-    d = run_check(SAMPLE_FOOTPRINTS / "mine_in_core_zone.geojson").data
+    d = review_file(SAMPLE_FOOTPRINTS / "mine_in_core_zone.geojson").data
     lc = next(r for r in d["rasters"] if r["role"] == "landcover")
     ax = _ax()
     ax.set_xlim(600000, 630000)

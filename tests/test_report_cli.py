@@ -5,7 +5,7 @@ import json
 import pytest
 
 from ningxia_gis.cli import main
-from ningxia_gis.core.check import run_check
+from ningxia_gis.review import review_file
 from ningxia_gis.review import write_output
 from ningxia_gis.core.scenarios import find_scenario
 
@@ -13,7 +13,7 @@ from ningxia_gis.core.scenarios import find_scenario
 @pytest.fixture(scope="module")
 def result_json(tmp_path_factory):
     p = tmp_path_factory.mktemp("cli") / "r.json"
-    write_output("json", run_check(find_scenario("nothing_touched").footprint), p)
+    write_output("json", review_file(find_scenario("nothing_touched").footprint), p)
     return p
 
 

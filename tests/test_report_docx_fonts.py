@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from lxml import etree
 
-from ningxia_gis.core.check import run_check
+from ningxia_gis.review import review_file
 from ningxia_gis.core.scenarios import find_scenario
 from ningxia_gis.report import build_report_model
 from ningxia_gis.report.docx import write_docx
@@ -18,7 +18,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 @pytest.fixture(scope="module")
 def parts(tmp_path_factory):
-    data = run_check(find_scenario("road_crossing_redline").footprint).data
+    data = review_file(find_scenario("road_crossing_redline").footprint).data
     path = write_docx(build_report_model(data, {}), tmp_path_factory.mktemp("docx") / "r.docx", map_dpi=40)
     with zipfile.ZipFile(path) as z:
         return {n: etree.fromstring(z.read(n)) for n in z.namelist() if n.endswith(".xml")}

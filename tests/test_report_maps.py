@@ -10,7 +10,7 @@ import warnings
 
 import pytest
 
-from ningxia_gis.core.check import run_check
+from ningxia_gis.review import review_file
 from ningxia_gis.core.scenarios import find_scenario
 from ningxia_gis.fonts import cjk_font_family, cjk_font_path, setup_matplotlib_fonts
 from ningxia_gis.maps import location_map, map_context, overlay_map, save_map
@@ -19,7 +19,7 @@ from ningxia_gis.styles import load_styles
 
 @pytest.fixture(scope="module")
 def wind():
-    return run_check(find_scenario("wind_farm_zone36").footprint).data
+    return review_file(find_scenario("wind_farm_zone36").footprint).data
 
 
 def test_font_file_and_family():

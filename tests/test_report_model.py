@@ -6,7 +6,6 @@ import re
 import pytest
 import shapely
 
-from ningxia_gis.core.check import run_check
 from ningxia_gis.review import review_file
 from ningxia_gis.core.scenarios import find_scenario
 from ningxia_gis.report import CaseMeta, boundary_points, build_report_model
@@ -19,7 +18,7 @@ CASES = ("pv_on_farmland", "road_crossing_redline", "wind_farm_zone36")
 
 @pytest.fixture(scope="module")
 def results():
-    return {c: run_check(find_scenario(c).footprint).data for c in CASES}
+    return {c: review_file(find_scenario(c).footprint).data for c in CASES}
 
 
 def test_rounding_rules():

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from ningxia_gis.core.check import run_check
+from ningxia_gis.review import review_file
 from ningxia_gis.core.scenarios import find_scenario
 from ningxia_gis.report import build_report_model
 from ningxia_gis.report.pdf import write_pdf
-from ningxia_gis.review import review_file
 from ningxia_gis.report.model import fmt_ha, fmt_m2, fmt_mu, fmt_pct
 from ningxia_gis.report.testing import example_verdicts, synthetic_result
 
@@ -51,7 +50,7 @@ def sample_pdfs(tmp_path_factory):
     (the real rule engine when it works, else a hand-built verdicts dict)."""
     out = tmp_path_factory.mktemp("pdf")
     made = {}
-    data = run_check(find_scenario("pv_on_farmland").footprint).data
+    data = review_file(find_scenario("pv_on_farmland").footprint).data
     made["pv_on_farmland"] = (data, write_pdf(build_report_model(data, META), out / "pv.pdf", map_dpi=MAP_DPI))
     sc = find_scenario("wind_farm_zone36")
     data = review_file(sc.footprint, activity=sc.activity, facts=sc.facts).data

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ningxia_gis.core.check import run_check
+from ningxia_gis.review import review_file
 from ningxia_gis.core.scenarios import find_scenario
 from ningxia_gis.report import build_report_model
 from ningxia_gis.report.docx import write_docx
@@ -29,7 +29,7 @@ def area(block: dict) -> float:
 
 @pytest.fixture(scope="module")
 def data():
-    d = run_check(find_scenario("mine_in_core_zone").footprint).data
+    d = review_file(find_scenario("mine_in_core_zone").footprint).data
     assert {r["role"] for r in d["rasters"]} == {"dem", "landcover"}, "the sample catalog has a DEM and a land cover"
     return d
 

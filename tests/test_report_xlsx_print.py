@@ -11,7 +11,7 @@ import subprocess
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from ningxia_gis.core.check import run_check
+from ningxia_gis.review import review_file
 from ningxia_gis.core.scenarios import find_scenario
 from ningxia_gis.report import build_report_model
 from ningxia_gis.report.xlsx import write_xlsx
@@ -21,7 +21,7 @@ from ningxia_gis.report.xlsx import _write_table
 
 @pytest.fixture(scope="module")
 def workbook(tmp_path_factory):
-    data = run_check(find_scenario("pv_on_farmland").footprint).data
+    data = review_file(find_scenario("pv_on_farmland").footprint).data
     model = build_report_model(data, {"case_number": "X-1"})
     path = write_xlsx(model, tmp_path_factory.mktemp("xlsx") / "r.xlsx")
     return path, model

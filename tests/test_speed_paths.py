@@ -14,8 +14,9 @@ import shapely
 
 from ningxia_gis.core.areas import ellipsoidal_areas
 from ningxia_gis.core.catalog import LayerSource, LayerSpec, load_catalog
-from ningxia_gis.core.check import run_check
-from ningxia_gis.core.footprint import Footprint, prepare_footprint
+from ningxia_gis.review import review_file
+from ningxia_gis.core.footprint import Footprint
+from ningxia_gis.footprint_io import prepare_footprint
 from ningxia_gis.core.layers import read_attributes, read_vector
 from ningxia_gis.core.overlay import overlay_layer, subdivide
 
@@ -228,7 +229,7 @@ def test_bbox_prepared_and_loaded_paths_give_the_same_result(layers, name):
         s.prepare(attributes=True)
     for s in loaded.sources():
         s.load(EPSG)
-    results = [_strip(run_check(fp, c).data) for c in (plain, prepared, full, loaded)]
+    results = [_strip(review_file(fp, c).data) for c in (plain, prepared, full, loaded)]
     for other in results[1:]:
         assert_same_result(results[0], other)
     # without a subdivided feature in play the paths agree to the last bit

@@ -26,7 +26,7 @@ class LegacyDatum:
 
 
 def read_footprint(path: str, crs=None, allow_legacy_datum: bool = False):
-    from ..core.footprint import load_footprint
+    from ..footprint_io import load_footprint
     from ..domain.errors import FootprintError
 
     try:
@@ -101,7 +101,8 @@ class FootprintController(QObject):
 
     @guarded("what.open")
     def set_drawn_footprint(self, poly) -> None:
-        from ..core.footprint import Footprint, prepare_footprint
+        from ..core.footprint import Footprint
+        from ..footprint_io import prepare_footprint
 
         w = self.w
         w.set_tool("pan")

@@ -21,7 +21,7 @@ from .crs import analysis_epsg_for_lon, crs_label, to_crs, transformer
 from ..domain import messages
 from ..domain.errors import Cancelled, NingxiaGisError
 from ..domain.limits import SLIVER_M2
-from .footprint import Footprint, load_footprint, parcel_overlaps
+from .footprint import Footprint, parcel_overlaps
 from .files import file_sha256
 from .overlay import ZONE_PRECEDENCE, LayerOverlap, json_value, overlay_layer
 from ..domain.roles import ROLES
@@ -213,7 +213,7 @@ def validate_result(data: dict, path=None) -> None:
 _VALIDATOR = None
 
 
-def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path | None = None, *,
+def run_check(footprint: Footprint, catalog: Catalog | str | Path | None = None, *,
               sliver_m2: float = 1.0, progress: Callable[[float, str], None] | None = None,
               cancelled: Callable[[], bool] | None = None, vertex_area: bool = False) -> CheckResult:
     """Overlay the footprint on every catalog layer and raster (no rules: see ``review.run_review``).
@@ -222,7 +222,7 @@ def run_check(footprint: Footprint | str | Path, catalog: Catalog | str | Path |
     sliver_m2 = SLIVER_M2.check(sliver_m2)  # nan / inf / 1e12 would turn occupations into 「相接」
     progress = progress or (lambda f, m: None)
     cancelled = cancelled or (lambda: False)
-    fp = footprint if isinstance(footprint, Footprint) else load_footprint(footprint)
+    fp = footprint
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog or SAMPLE_CATALOG)
     progress(0.02, "footprint")
     epsg = analysis_epsg(fp)

@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 
+from .validate import report_of
 from ..domain.errors import NingxiaGisError
 
 
@@ -84,7 +85,7 @@ def cmd_inspect(ns) -> int:
     from .convert import load_with_attributes
     try:
         fp = load_with_attributes(ns.file, crs=ns.crs, **_read_options(ns))
-        rep = fp.report
+        rep = report_of(fp)
     except NingxiaGisError as exc:
         return _error(exc)
     if ns.json:
@@ -102,7 +103,7 @@ def cmd_convert(ns) -> int:
                                       **_read_options(ns))
     except NingxiaGisError as exc:
         return _error(exc)
-    rep = fp.report
+    rep = report_of(fp)
     print(f"已写出 / written: {ns.output}  ({rep.parcel_count} 地块 parcels, {rep.ellipsoidal_ha:.4f} 公顷 "
           f"ellipsoidal, from {rep.crs})")
     for n in notes:

@@ -29,7 +29,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..domain.errors import FootprintError, InputError
-from ..core.footprint import Footprint, load_footprint
+from ..core.footprint import Footprint
+from .load import load_footprint
 from .attributes import SHP_FIELDS, frame_for_shp, restore_attributes  # noqa: F401 (SHP_FIELDS re-exported)
 
 WRITE_SUFFIXES = (".txt", ".geojson", ".json", ".gpkg", ".shp", ".kml", ".kmz", ".dxf", ".csv", ".xlsx")

@@ -25,7 +25,7 @@ from pyproj import CRS
 from ..core.areas import ellipsoidal_areas, ellipsoidal_areas_lonlat, to_lonlat
 from ..core.crs import analysis_epsg_for_lon, crs_label
 from ..domain.errors import FootprintError
-from ..core.footprint import Footprint
+from ..core.footprint import Footprint, parcel_overlaps
 from ..core.units import m2_to_ha, m2_to_mu
 from .common import Locs, check_plausible, check_sane
 
@@ -217,7 +217,6 @@ def finalize(fp: Footprint) -> Footprint:
 
 def _check_overlaps(parcels: list[ParcelReport], pgeoms, planar_crs, label: str, warnings: list[str]) -> None:
     """A warning for every pair of parcels of the file that overlap (the footprint counts it once)."""
-    from ..core.footprint import parcel_overlaps
     pairs = parcel_overlaps(pgeoms)
     if not pairs:
         return
@@ -313,11 +312,5 @@ def report_of(fp: Footprint) -> ImportReport:
     return rep
 
 
-def inspect_footprint(path, crs=None, **options) -> ImportReport:
-    """Read a footprint file in any supported format and return its validation report."""
-    from ..core.footprint import load_footprint
-    return report_of(load_footprint(path, crs=crs, **options))
-
-
 __all__ = ["ImportReport", "ParcelReport", "clean_vector_footprint", "orient", "finalize", "report_of",
-           "inspect_footprint", "FootprintError"]
+           "FootprintError"]

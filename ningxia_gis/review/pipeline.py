@@ -6,7 +6,8 @@ from pathlib import Path
 
 from ..core.catalog import Catalog, load_catalog
 from ..core.check import CheckResult, run_check
-from ..core.footprint import Footprint, load_footprint
+from ..core.footprint import Footprint
+from ..footprint_io import load_footprint
 from ..paths import SAMPLE_CATALOG
 from .request import Feedback, ReviewRequest
 
