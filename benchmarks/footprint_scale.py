@@ -5,7 +5,7 @@
     python benchmarks/footprint_scale.py --baseline c046d81   # before/after ratios
 
 The files are generated on first use into ``benchmarks/data/footprint_scale/`` (git-ignored): the TXT is
-one parcel whose ring is a 10⁶-vertex circle (r = 2 km) in CGCS2000 3° zone 36; the DXF is a 勘测定界图-like
+one parcel whose ring is a 10⁶-vertex circle (r = 2 km) in CGCS2000 3° zone 35; the DXF is a 勘测定界图-like
 drawing of 999,000 LINE/TEXT entities (topography, labels) and 1,000 closed LWPOLYLINE parcels on 红线.
 Each measurement runs in a fresh interpreter (``time.perf_counter`` around load + report / run_check).
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / "data" / "footprint_scale"
-N0, E0 = 4_150_000.0, 36_447_000.0  # zone-prefixed GK 3° zone 36, inside Ningxia
+N0, E0 = 4_141_000.0, 35_615_000.0  # zone-prefixed GK 3° zone 35, ≈106.30°E 37.39°N, inside Ningxia
 
 
 def make_txt(path: Path, n: int = 1_000_000) -> None:
@@ -34,7 +34,7 @@ def make_txt(path: Path, n: int = 1_000_000) -> None:
     x = N0 + 2000 * np.sin(t)
     y = E0 + 2000 * np.cos(t)
     head = ("[属性描述]\r\n格式版本号=1.01\r\n坐标系=2000国家大地坐标系\r\n几度分带=3\r\n投影类型=高斯克吕格\r\n"
-            "计量单位=米\r\n带号=36\r\n精度=0.001\r\n[地块坐标]\r\n"
+            "计量单位=米\r\n带号=35\r\n精度=0.001\r\n[地块坐标]\r\n"
             f"{n + 1},{math.pi * 2000 ** 2 / 1e4:.4f},DK01,大圆地块,面,,,,@\r\n")
     idx = np.arange(1, n + 1)
     lines = [f"J{i},1,{a:.3f},{b:.3f}" for i, a, b in zip(idx, x, y)]
@@ -48,7 +48,7 @@ def make_dxf(path: Path, n_entities: int = 1_000_000, n_parcels: int = 1_000) ->
     handle = 0x100
     side = int(math.ceil(math.sqrt(n_parcels)))
     for k in range(n_parcels):  # 8-vertex parcels, 30 m apart, zone-prefixed eastings
-        x0, y0 = 36_447_000.0 + 40 * (k % side), 4_150_000.0 + 40 * (k // side)
+        x0, y0 = E0 + 40 * (k % side), N0 + 40 * (k // side)
         pts = [(0, 0), (10, 0), (20, 0), (20, 10), (20, 20), (10, 20), (0, 20), (0, 10)]
         out += ["0", "LWPOLYLINE", "5", f"{handle:X}", "100", "AcDbEntity", "8", "红线", "100", "AcDbPolyline",
                 "90", "8", "70", "1"]
@@ -56,7 +56,7 @@ def make_dxf(path: Path, n_entities: int = 1_000_000, n_parcels: int = 1_000) ->
             out += ["10", f"{x0 + px:.3f}", "20", f"{y0 + py:.3f}"]
         handle += 1
     for k in range(n_entities - n_parcels):
-        x, y = 36_446_000.0 + (k % 1000) * 3.0, 4_149_000.0 + (k // 1000) * 3.0
+        x, y = E0 - 1000 + (k % 1000) * 3.0, N0 - 1000 + (k // 1000) * 3.0
         if k % 3 == 2:
             out += ["0", "TEXT", "5", f"{handle:X}", "100", "AcDbEntity", "8", "注记", "100", "AcDbText",
                     "10", f"{x:.3f}", "20", f"{y:.3f}", "30", "0.0", "40", "2.5", "1", f"{k}"]

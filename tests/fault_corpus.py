@@ -17,8 +17,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-N0, E0 = 4_150_000.0, 36_447_000.0  # zone-prefixed CGCS2000 3° zone 36, inside Ningxia
-HEAD = ("[属性描述]\n坐标系=2000国家大地坐标系\n几度分带=3\n投影类型=高斯克吕格\n计量单位=米\n带号=36\n"
+N0, E0 = 4_141_000.0, 35_615_000.0  # zone-prefixed CGCS2000 3° zone 35, ≈106.30°E 37.39°N, inside Ningxia
+HEAD = ("[属性描述]\n坐标系=2000国家大地坐标系\n几度分带=3\n投影类型=高斯克吕格\n计量单位=米\n带号=35\n"
         "[地块坐标]\n")
 
 
@@ -74,13 +74,13 @@ def cases(out: Path) -> dict:
     # malformed text
     put("huge_coordinate.txt", _txt("5,1,DK06,大,面,,,,@", [[(1e300, E0), (N0, E0 + 10), (N0 - 10, E0)]]),
         result="error", text="neither Gauss-Krüger")
-    put("unpack.txt", HEAD + "5,1,DK07,x,面,,,,@\nJ1,1\nJ2,1,4150000,36447000\n", result="error",
+    put("unpack.txt", HEAD + "5,1,DK07,x,面,,,,@\nJ1,1\nJ2,1,4141000,35615000\n", result="error",
         text="line 9")
     put("binary.txt", bytes(range(256)) * 64, result="error", text="binary.txt")
     put("empty.txt", b"", result="error", text="empty.txt")
     put("nan.txt", _txt("5,1,DK08,x,面,,,,@", [[(float("nan"), E0), (N0, E0 + 10), (N0 - 10, E0)]]),
         result="error", text="not a number")
-    put("bad.csv", "X,Y\n4150000,36447000\nabc,36447100\n4149900,36447100\n", result="error", text="'abc' is not a number")
+    put("bad.csv", "X,Y\n4141000,35615000\nabc,35615100\n4140900,35615100\n", result="error", text="'abc' is not a number")
     put("bad.kml", "<kml><Placemark><Polygon><outerBoundaryIs><LinearRing><coordinates>106,37 107",
         result="error", text="not well-formed")
     put("entity.kml", '<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY a "aaaa">]><kml>&a;</kml>', result="error",

@@ -61,7 +61,10 @@ def test_remainder_area_matches_independent_difference():
     assert opt["avoided_area"]["planar_m2"] == pytest.approx(fa["planar_m2"] - expected.area, rel=1e-9)
     assert opt["sentence_zh"].startswith("若避让自然保护地（核心保护区外） ")
     assert f"剩余 {rem['area']['ellipsoidal_ha']:,.4f} 公顷" in opt["sentence_zh"]
-    assert opt["sentence_zh"].endswith(f"结论为 {opt['verdict']}")
+    assert f"结论为 {opt['verdict']}（" in opt["sentence_zh"]
+    # the remainder borders the avoided zone: said, with what occupying it would mean
+    assert opt["edge_contact"] == ["自然保护地（核心保护区外）"]
+    assert "与自然保护地（核心保护区外）仅边界相接" in opt["sentence_zh"]
 
 
 def test_combined_option_avoids_every_prohibited_and_judgment_zone():
@@ -95,16 +98,23 @@ def test_remainder_verdict_is_the_rules_verdict_of_the_exported_remainder(tmp_pa
 
 
 def test_edge_contact_with_a_prohibited_zone_is_said_not_hidden():
-    _s, _req, res = reviewed("pv_on_farmland")
+    # the project-wide precondition (S004-D L948, 电力送出和消纳) answered, so that only the edge contact
+    # stands between the remainder and 有条件允许
+    s = find_scenario("pv_on_farmland")
+    req = build_request(s.footprint, activity=s.activity, facts={**s.facts, "power_transmission_secured": True})
+    res = run_review(req)
+    add_avoidance(res, req)
     opt = res.data["avoidance"]["options"][0]
     assert opt["avoid"][0]["layer_id"] == "yjjbnt" and opt["avoid"][0]["verdict"] == "禁止"
-    # the remainder borders the farmland: the engine calls that touching → 需人工判定 (verdict_if_occupied 禁止)
+    # the remainder borders the farmland: the engine calls that touching, which never decides the overall
+    # verdict (docs/rules.md) — so the sentence must still name the contact and what occupying it would mean
     yj = next(z for z in opt["zones"] if z["layer_id"] == "yjjbnt")
-    assert yj["status"] == "touching" and opt["verdict"] == "需人工判定"
+    assert yj["status"] == "touching" and yj["verdict"] == "需人工判定"
     others = [z["verdict"] for z in opt["zones"] if z["layer_id"] != "yjjbnt"]
-    assert opt["verdict_if_edge_cleared"] == strictest(others) != "禁止"
+    assert opt["verdict"] == opt["verdict_if_edge_cleared"] == strictest(others) == "有条件允许"
     assert opt["edge_contact"] == ["永久基本农田"]
-    assert "仅边界相接" in opt["sentence_zh"] and "有条件允许" in opt["sentence_zh"]
+    assert "结论为 有条件允许" in opt["sentence_zh"] and "与永久基本农田仅边界相接" in opt["sentence_zh"]
+    assert "如实际占用，结论为 禁止" in opt["sentence_zh"]
 
 
 def test_no_remainder_when_the_footprint_lies_inside_the_zone():
@@ -152,8 +162,11 @@ def test_nothing_within_the_cap():
 
 def test_catalog_buffer_is_reported_as_nearby_never_as_occupation(tmp_path):
     toml = tmp_path / "cat.toml"
+    # the sample CZKFBJ is synthetic data complete in the sample catalog's extent (sample_layers/catalog.toml);
+    # without it the layer's own bbox, which stops short of this footprint, would make it 无数据覆盖
     toml.write_text(f'''[catalog]
 name = "t"
+extent = [105.5, 37.0, 106.8, 37.7]
 [[layers]]
 id = "czkfbj"
 name = "城镇开发边界"

@@ -19,7 +19,10 @@ def test_new_show_export_verify(tmp_path, capsys):
     assert "案卷 case →" in out and "PP-" in out and "Excel →" in out
     c = open_case(case)
     assert c.fields["case_number"] == "宁审-2026-001" and c.activity == "linear_infrastructure"
-    assert c.facts == {"unavoidable": True, "new_construction_land": True}
+    # the demo's facts as sample_layers/scenarios.toml answers them (rule base v2 asks temporary and
+    # national_major_project for a red-line crossing; the scenario answers both)
+    assert c.facts == {"unavoidable": True, "new_construction_land": True, "temporary": False,
+                       "national_major_project": False}
     assert [r.name for r in c.reports] == ["t.xlsx"] and c.audit[0].who == "张三"
 
     assert main(["case", "show", str(case)]) == 0

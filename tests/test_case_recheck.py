@@ -20,7 +20,11 @@ PV_FARM = SAMPLE_FOOTPRINTS / "pv_on_farmland.geojson"
 def saved(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("SOURCE_DATE_EPOCH", "1767225600")
-    case = ReviewCase.new(build_request(PV_FARM, activity="pv_power", case={"case_number": "B-7"}), who="张三")
+    # national_major_project answered 否: PV on permanent farmland is then 禁止 (S000-A L157); unanswered,
+    # rule base v2 gives 需人工判定 with the question
+    req = build_request(PV_FARM, activity="pv_power", facts={"national_major_project": False},
+                        case={"case_number": "B-7"})
+    case = ReviewCase.new(req, who="张三")
     case.run()
     path = case.save(tmp_path_factory.mktemp("recheck") / "B-7.gpkg")
     mp.undo()

@@ -18,8 +18,8 @@ PV_FARM = SAMPLE_FOOTPRINTS / "pv_on_farmland.geojson"
 NOTHING = SAMPLE_FOOTPRINTS / "nothing_touched.geojson"
 
 
-def _save(folder, footprint, name, activity=None, **fields):
-    case = ReviewCase.new(build_request(footprint, activity=activity, case=fields), who="张三")
+def _save(folder, footprint, name, activity=None, facts=None, **fields):
+    case = ReviewCase.new(build_request(footprint, activity=activity, facts=facts, case=fields), who="张三")
     case.run()
     return case.save(folder / name)
 
@@ -32,9 +32,11 @@ def folder(tmp_path_factory):
     shifted.to_file(d / "pv_shifted.gpkg", driver="GPKG")
     cases = d / "cases"
     (cases / "2026").mkdir(parents=True)
-    _save(cases, PV_FARM, "A.gpkg", "pv_power", case_number="宁审-001", project_name="光伏电站一期",
+    # not a national major project: PV on permanent farmland is 禁止 (S000-A L157); unanswered it is 需人工判定
+    pv = {"national_major_project": False}
+    _save(cases, PV_FARM, "A.gpkg", "pv_power", pv, case_number="宁审-001", project_name="光伏电站一期",
           review_date="2026年1月5日")
-    _save(cases / "2026", d / "pv_shifted.gpkg", "B.gpkg", "pv_power", case_number="宁审-002",
+    _save(cases / "2026", d / "pv_shifted.gpkg", "B.gpkg", "pv_power", pv, case_number="宁审-002",
           project_name="光伏电站二期", review_date="2026-02-10")
     _save(cases, NOTHING, "C.gpkg", None, case_number="宁审-003", project_name="仓库", review_date="2026/3/1")
     shutil.copyfile(SAMPLE_FOOTPRINTS / "road_crossing_redline.gpkg", cases / "not_a_case.gpkg")

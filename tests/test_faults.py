@@ -352,7 +352,7 @@ def test_dxf_fast_path_gives_what_ezdxf_gives(tmp_path, monkeypatch):
 def test_txt_bulk_path_equals_the_line_by_line_path(tmp_path):
     n = 5000
     t = np.linspace(0, 2 * math.pi, n, endpoint=False)
-    pts = [(4_150_000 + 300 * math.sin(a), 36_447_000 + 300 * math.cos(a)) for a in t]
+    pts = [(fault_corpus.N0 + 300 * math.sin(a), fault_corpus.E0 + 300 * math.cos(a)) for a in t]
     lines = [f"J{i + 1},1,{x:.3f},{y:.3f}" for i, (x, y) in enumerate(pts + pts[:1])]
     plain = fault_corpus.HEAD + f"{n + 1},28.2743,DK01,圆,面,,,,@\n" + "\n".join(lines) + "\n"
     odd = list(lines)
@@ -366,8 +366,8 @@ def test_txt_bulk_path_equals_the_line_by_line_path(tmp_path):
     fa, fb = load_footprint(a), load_footprint(b)
     assert fa.gdf.geometry.iloc[0].equals_exact(fb.gdf.geometry.iloc[0], 0)
     assert fa.report.planar_m2 == pytest.approx(fault_corpus._shoelace(pts), rel=1e-9)
-    bad = fault_corpus.HEAD + "3,1,DK,x,面,,,,@\n" + "\n".join(lines[:3000]) + "\nJ9,1,4150000.0.0,36447000\n"
+    bad = fault_corpus.HEAD + "3,1,DK,x,面,,,,@\n" + "\n".join(lines[:3000]) + "\nJ9,1,4141000.0.0,35615000\n"
     c = tmp_path / "c.txt"
     c.write_text(bad, encoding="utf-8")
-    with pytest.raises(FootprintError, match=r"c\.txt line 3009: X coordinate '4150000.0.0' is not a number"):
+    with pytest.raises(FootprintError, match=r"c\.txt line 3009: X coordinate '4141000.0.0' is not a number"):
         load_footprint(c)

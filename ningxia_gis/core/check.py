@@ -254,7 +254,6 @@ def run_check(footprint: Footprint, catalog: Catalog | str | Path | None = None,
                            zone_field=spec.zone_field, sliver_m2=sliver_m2, footprint_m2=fp_m2,
                            footprint_planar_m2=fp_planar)
         src_crs = src.source_crs
-        layer_warnings = list(src.warnings)
         if ov.status == "not_touched":
             ext = _layer_extent(src, epsg, spec.extent)
             if ext is not None and not ext.intersects(fp_geom):

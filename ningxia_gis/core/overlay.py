@@ -198,7 +198,7 @@ def overlay_layer(fp, candidates: gpd.GeoDataFrame, crs, role: str, *, key_field
     for (zone, pieces, _u, _own), ge, oe, op in zip(parts, gross_e, own_e, own_p):
         zpa, zea = float(op) * fp_, float(oe) * fe_
         result.by_zone.append({"zone": zone, "area": area_block(zpa, zea),
-                               "share_of_footprint": min(zea / footprint_m2, 1.0) if footprint_m2 else 0.0,
+                               "share_of_footprint": min(max(zea, 0.0) / footprint_m2, 1.0) if footprint_m2 else 0.0,  # -1e-16 sliver
                                "piece_count": len(pieces),
                                "shared_with_stricter_m2": max(float(ge) - float(oe), 0.0),
                                "status": "occupied" if zea >= sliver_m2 else "touching"})

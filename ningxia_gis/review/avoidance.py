@@ -210,13 +210,14 @@ def _option(result: CheckResult, request: ReviewRequest, targets: list[dict], pi
     re_res = _recheck(result, request, geom, f"{data['footprint'].get('name') or '项目用地'}_避让后")
     v = re_res.data["verdicts"]
     avoided_keys = {(t["layer_id"], t.get("zone")) for t in targets}
-    edge, rest = [], []
+    edge, rest, if_occupied = [], [], []
     for z in v["zones"]:
         if z["verdict"] == NOT_AFFECTED and z["status"] == "not_touched":
             continue
         key = (z["layer_id"], z.get("zone"))
         if key in avoided_keys and z["status"] == "touching":
             edge.append(_label(z.get("layer_name") or z["layer_id"], z.get("zone")))
+            if_occupied.append(z.get("verdict_if_occupied") or z["verdict"])
         else:
             rest.append(z["verdict"])
         opt["zones"].append({"layer_id": z["layer_id"], "layer_name": z.get("layer_name"), "zone": z.get("zone"),
@@ -229,6 +230,9 @@ def _option(result: CheckResult, request: ReviewRequest, targets: list[dict], pi
          f"（{m2_to_mu(rem['ellipsoidal_m2']):,.2f} 亩，{len(parts)} 块），结论为 {verdict}")
     if edge and cleared != verdict:
         s += f"（剩余范围与{'、'.join(edge)}仅边界相接；经核实不占用时结论为 {cleared}）"
+    elif edge:  # touching zones never decide (docs/rules.md): say the contact and what occupying it would mean
+        s += (f"（剩余范围与{'、'.join(edge)}仅边界相接，不参与结论，请核实；"
+              f"如实际占用，结论为 {strictest(rest + if_occupied)}）")
     opt["sentence_zh"] = s
     return opt
 

@@ -144,8 +144,9 @@ def run_case(case: TrainingCase, catalog: Catalog | None = None) -> CheckResult:
 
 
 def procedure_chain(zone_entry: dict) -> tuple[str, ...]:
-    """The approval stages (论证 / 审核 / 认定/审批) an engine zone entry requires."""
-    proc = zone_entry.get("procedure") or {}
+    """The approval stages (论证 / 审核 / 认定/审批) an engine zone entry requires; under an overall 禁止 the
+    engine keeps a proceeding zone's procedure in ``deferred_procedure`` (its ``procedure`` is left empty)."""
+    proc = zone_entry.get("deferred_procedure") or zone_entry.get("procedure") or {}
     return tuple(s for s in PROCEDURE_STAGES if proc.get(s))
 
 
