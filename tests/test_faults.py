@@ -22,7 +22,7 @@ from ningxia_gis.batch import BatchOptions, run_batch
 from ningxia_gis.cli import main
 from ningxia_gis.core.catalog import LayerSource, load_catalog
 from ningxia_gis.review import review_file
-from ningxia_gis.footprint_io import READERS, load_footprint
+from ningxia_gis.footprint_io import READERS, load_footprint, report_of
 from ningxia_gis.domain.errors import CatalogError, FootprintError, InputError
 from ningxia_gis.domain.limits import SLIVER_M2, WORKERS
 from ningxia_gis.paths import SAMPLE_CATALOG, SAMPLE_FOOTPRINTS
@@ -345,8 +345,8 @@ def test_dxf_fast_path_gives_what_ezdxf_gives(tmp_path, monkeypatch):
     assert len(fast.gdf) == len(slow.gdf) == 60
     assert all(a.equals_exact(b, 0) for a, b in zip(fast.gdf.geometry, slow.gdf.geometry))
     assert list(fast.gdf["图层"]) == list(slow.gdf["图层"]) and fast.meta["parcel_locs"] == slow.meta["parcel_locs"]
-    assert fast.report.ellipsoidal_m2 == pytest.approx(slow.report.ellipsoidal_m2, rel=1e-12)
-    assert fast.report.planar_m2 == pytest.approx(60 * 400, rel=1e-9)  # 60 parcels of 20 m × 20 m
+    assert report_of(fast).ellipsoidal_m2 == pytest.approx(report_of(slow).ellipsoidal_m2, rel=1e-12)
+    assert report_of(fast).planar_m2 == pytest.approx(60 * 400, rel=1e-9)  # 60 parcels of 20 m × 20 m
 
 
 def test_txt_bulk_path_equals_the_line_by_line_path(tmp_path):
@@ -365,7 +365,7 @@ def test_txt_bulk_path_equals_the_line_by_line_path(tmp_path):
     b.write_text(fault_corpus.HEAD + f"{n + 1},28.2743,DK01,圆,面,,,,@\n" + "\n".join(odd) + "\n", encoding="utf-8")
     fa, fb = load_footprint(a), load_footprint(b)
     assert fa.gdf.geometry.iloc[0].equals_exact(fb.gdf.geometry.iloc[0], 0)
-    assert fa.report.planar_m2 == pytest.approx(fault_corpus._shoelace(pts), rel=1e-9)
+    assert report_of(fa).planar_m2 == pytest.approx(fault_corpus._shoelace(pts), rel=1e-9)
     bad = fault_corpus.HEAD + "3,1,DK,x,面,,,,@\n" + "\n".join(lines[:3000]) + "\nJ9,1,4141000.0.0,35615000\n"
     c = tmp_path / "c.txt"
     c.write_text(bad, encoding="utf-8")

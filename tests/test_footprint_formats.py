@@ -265,7 +265,7 @@ def test_convert_roundtrip_every_format(tmp_path, suffix):
     out = tmp_path / f"out{suffix}"
     fp, notes = convert_footprint(src, out)
     back = load_footprint(out)
-    assert report_of(back).ellipsoidal_m2 == pytest.approx(fp0.report.ellipsoidal_m2, rel=1e-6)
+    assert report_of(back).ellipsoidal_m2 == pytest.approx(report_of(fp0).ellipsoidal_m2, rel=1e-6)
     u0 = to_lonlat([fp0.union()], fp0.crs)[0]
     u1 = to_lonlat([back.union()], back.crs)[0]
     assert shapely.hausdorff_distance(u0, u1) < 1e-7        # ≈ 1 cm
@@ -300,4 +300,4 @@ def test_geojson_default_lonlat_and_to_crs(tmp_path):
     write_footprint(fp, tmp_path / "b.gpkg", to_crs="EPSG:4545")
     b = load_footprint(tmp_path / "b.gpkg")
     assert b.crs.to_epsg() == 4545
-    assert b.report.ellipsoidal_m2 == pytest.approx(report_of(fp).ellipsoidal_m2, rel=1e-6)
+    assert report_of(b).ellipsoidal_m2 == pytest.approx(report_of(fp).ellipsoidal_m2, rel=1e-6)

@@ -10,7 +10,7 @@ import pyogrio
 import pytest
 import shapely
 
-from ningxia_gis.footprint_io import convert_footprint
+from ningxia_gis.footprint_io import convert_footprint, report_of
 from ningxia_gis.footprint_io.txt_format import decode_bytes
 
 DATA = Path(__file__).parent / "data" / "footprints"
@@ -98,8 +98,8 @@ def test_multi_part_parcel_is_one_txt_block(tmp_path):
     # and through DXF (one polyline per part) it comes back as one parcel
     convert_footprint(SRC, tmp_path / "x.dxf")
     fp2, _ = convert_footprint(tmp_path / "x.dxf", tmp_path / "y.txt")
-    assert list(fp2.gdf["地块编号"]) == ["DK05", "DK06"] and fp2.report.parcel_count == 2
-    assert [(p.id, p.name, p.parts) for p in fp2.report.parcels] == [("DK05", "一号地块", 2), ("DK06", "二号地块", 1)]
+    assert list(fp2.gdf["地块编号"]) == ["DK05", "DK06"] and report_of(fp2).parcel_count == 2
+    assert [(p.id, p.name, p.parts) for p in report_of(fp2).parcels] == [("DK05", "一号地块", 2), ("DK06", "二号地块", 1)]
 
 
 def test_shapefile_in_gbk_for_older_arcgis(tmp_path):
