@@ -106,6 +106,28 @@ def subdivide(geom, max_vertices: int = 256, max_depth: int = 24) -> np.ndarray:
     return np.array(out, dtype=object)
 
 
+#: Footprints with more coordinates are clipped to each candidate's neighbourhood before the overlay.
+FOOTPRINT_CLIP_VERTICES = 50_000
+
+
+def intersections(geoms: np.ndarray, fp) -> np.ndarray:
+    """``geoms[i] ∩ fp`` for every i. A complex footprint (> ``FOOTPRINT_CLIP_VERTICES``) is first clipped
+    to each geometry's padded bbox (GEOS rectangle clipping, ~30× cheaper than the overlay of the whole
+    footprint); the clipped edges lie outside the geometry, so every piece is the
+    same point set, with the footprint's own vertices, as with the whole footprint."""
+    geoms = np.asarray(geoms, dtype=object)
+    if not len(geoms) or shapely.get_num_coordinates(fp) <= FOOTPRINT_CLIP_VERTICES:
+        return shapely.intersection(geoms, fp)
+    b = shapely.bounds(geoms)
+    m = 0.01 * np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) + 1.0
+    box = np.column_stack([b[:, :2] - m[:, None], b[:, 2:] + m[:, None]])
+    # clip_by_rect takes scalar bounds only: one C call per candidate (~0.7 ms at 10⁵ vertices)
+    local = np.array([shapely.clip_by_rect(fp, *bb) for bb in box], dtype=object)
+    bad = ~shapely.is_valid(local)
+    local[bad] = fp  # should a clip come out invalid, that piece uses the whole footprint
+    return shapely.intersection(geoms, local)
+
+
 def dissolved_area(geoms, crs) -> tuple[float, float]:
     """Planar and ellipsoidal area of the union of ``geoms`` (overlaps counted once)."""
     if len(geoms) == 0:
@@ -162,8 +184,7 @@ def overlay_layer(fp, candidates: gpd.GeoDataFrame, crs, role: str, *, key_field
     limit = (footprint_planar_m2, footprint_m2)
     rows = np.nonzero(hit)[0]
     cand = candidates.iloc[rows]
-    inter = shapely.intersection(exact[rows], fp)
-    inter = polygonal(inter)
+    inter = polygonal(intersections(exact[rows], fp))
     planar = planar_areas(inter)
     ellip = ellipsoidal_areas(inter, crs)
     attr_cols = [c for c in cand.columns if c != cand.geometry.name and c not in PRIVATE_COLUMNS]
@@ -189,9 +210,12 @@ def overlay_layer(fp, candidates: gpd.GeoDataFrame, crs, role: str, *, key_field
         own = u if taken is None else polygonal(np.array([shapely.difference(u, taken)], dtype=object))[0]
         taken = u if taken is None else shapely.union(taken, u)
         parts.append((zone, pieces, u, own))
-    gross_e = ellipsoidal_areas([u for _, _, u, _ in parts], crs)
-    own_e = ellipsoidal_areas([o for _, _, _, o in parts], crs)
-    own_p = planar_areas([o for _, _, _, o in parts])
+    # one ellipsoidal call for the zone unions and their own parts (a part is its union for the first zone)
+    unions = [u for _, _, u, _ in parts]
+    owns = [o for _, _, _, o in parts[1:]]
+    areas = ellipsoidal_areas(unions + owns, crs)
+    gross_e, own_e = areas[:len(unions)], np.concatenate([areas[:1], areas[len(unions):]])
+    own_p = planar_areas(unions[:1] + owns)
     total_p, total_e = _capped(float(own_p.sum()), float(own_e.sum()), limit)
     # capping the total (by ~1e-10 at most) scales the parts with it, so they still add up
     fp_, fe_ = (total_p / own_p.sum() if own_p.sum() else 1.0), (total_e / own_e.sum() if own_e.sum() else 1.0)
