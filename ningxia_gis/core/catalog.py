@@ -593,11 +593,22 @@ class LayerSource:
         dense = shapely.segmentize(geom, max(maxx - minx, maxy - miny, 1.0) / 50)
         return shapely.transform(dense, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
 
+    _last_query: tuple = (None, None, None, None)  # (geom, epsg, src, answer): the layers of one check share it
+
     @staticmethod
     def _index_query(geom, epsg: int, src) -> tuple[object, float]:
         """What an index query in CRS ``src`` uses for ``geom`` (EPSG ``epsg``): (geometry, distance
         pad); features within the pad of it are candidates (the exact test follows in the analysis CRS)."""
         src = to_crs(src)
+        last = LayerSource._last_query
+        if last[0] is geom and last[1] == epsg and last[2] == src:
+            return last[3]
+        answer = LayerSource._new_index_query(geom, epsg, src)
+        LayerSource._last_query = (geom, epsg, src, answer)
+        return answer
+
+    @staticmethod
+    def _new_index_query(geom, epsg: int, src) -> tuple[object, float]:
         pad = 1e-5 if src.is_geographic else 1.0
         if not shapely.is_valid(geom):
             return shapely.box(*LayerSource._filter(geom, epsg, src)[0]), 0.0
