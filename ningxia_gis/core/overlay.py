@@ -185,45 +185,46 @@ def overlay_layer(fp, candidates: gpd.GeoDataFrame, crs, role: str, *, key_field
     rows = np.nonzero(hit)[0]
     cand = candidates.iloc[rows]
     inter = polygonal(intersections(exact[rows], fp))
-    planar = planar_areas(inter)
-    ellip = ellipsoidal_areas(inter, crs)
     attr_cols = [c for c in cand.columns if c != cand.geometry.name and c not in PRIVATE_COLUMNS]
-    records = cand[attr_cols].to_dict("records")
-    fids = cand["__fid"].to_numpy() if "__fid" in cand.columns else np.arange(len(cand))
-    for rec, fid, g, pa, ea in zip(records, fids, inter, planar, ellip):
-        attrs = {k: json_value(v) for k, v in rec.items()}
-        fid_val = attrs.get(id_field) if id_field else None
-        pa, ea = _capped(float(pa), float(ea), limit)
-        result.pieces.append(Piece(
-            feature_id=str(fid_val) if fid_val not in (None, "") else f"#{int(fid) + 1}",
-            zone=normalise_zone(role, attrs.get(zone_field) if zone_field else None),
-            key={k: attrs.get(k) for k in key_fields if k in attrs}, attributes=attrs,
-            geometry=g, planar_m2=pa, ellipsoidal_m2=ea, sliver=ea < sliver_m2))
-    zones: dict[str, list[Piece]] = {}
-    for p in result.pieces:
-        zones.setdefault(p.zone, []).append(p)
+    records = [{k: json_value(v) for k, v in rec.items()} for rec in cand[attr_cols].to_dict("records")]
+    piece_zone = [normalise_zone(role, a.get(zone_field) if zone_field else None) for a in records]
+    zones: dict[str, list[int]] = {}
+    for k, z in enumerate(piece_zone):
+        zones.setdefault(z, []).append(k)
     taken = None
     parts = []
     for zone in zone_order(zones):
-        pieces = zones[zone]
-        u = shapely.union_all(np.asarray([p.geometry for p in pieces], dtype=object))
+        idx = zones[zone]
+        u = shapely.union_all(inter[idx])
         own = u if taken is None else polygonal(np.array([shapely.difference(u, taken)], dtype=object))[0]
         taken = u if taken is None else shapely.union(taken, u)
-        parts.append((zone, pieces, u, own))
-    # one ellipsoidal call for the zone unions and their own parts (a part is its union for the first zone)
+        parts.append((zone, idx, u, own))
+    # one ellipsoidal call for the pieces, the zone unions and their own parts (the first zone's part is
+    # its union)
     unions = [u for _, _, u, _ in parts]
     owns = [o for _, _, _, o in parts[1:]]
-    areas = ellipsoidal_areas(unions + owns, crs)
+    n = len(inter)
+    planar = planar_areas(inter)
+    areas = ellipsoidal_areas(np.concatenate([inter, np.array(unions + owns, dtype=object)]), crs)
+    ellip, areas = areas[:n], areas[n:]
     gross_e, own_e = areas[:len(unions)], np.concatenate([areas[:1], areas[len(unions):]])
     own_p = planar_areas(unions[:1] + owns)
+    fids = cand["__fid"].to_numpy() if "__fid" in cand.columns else np.arange(len(cand))
+    for attrs, zone, fid, g, pa, ea in zip(records, piece_zone, fids, inter, planar, ellip):
+        fid_val = attrs.get(id_field) if id_field else None
+        pa, ea = _capped(float(pa), float(ea), limit)
+        result.pieces.append(Piece(
+            feature_id=str(fid_val) if fid_val not in (None, "") else f"#{int(fid) + 1}", zone=zone,
+            key={k: attrs.get(k) for k in key_fields if k in attrs}, attributes=attrs,
+            geometry=g, planar_m2=pa, ellipsoidal_m2=ea, sliver=ea < sliver_m2))
     total_p, total_e = _capped(float(own_p.sum()), float(own_e.sum()), limit)
     # capping the total (by ~1e-10 at most) scales the parts with it, so they still add up
     fp_, fe_ = (total_p / own_p.sum() if own_p.sum() else 1.0), (total_e / own_e.sum() if own_e.sum() else 1.0)
-    for (zone, pieces, _u, _own), ge, oe, op in zip(parts, gross_e, own_e, own_p):
+    for (zone, idx, _u, _own), ge, oe, op in zip(parts, gross_e, own_e, own_p):
         zpa, zea = float(op) * fp_, float(oe) * fe_
         result.by_zone.append({"zone": zone, "area": area_block(zpa, zea),
                                "share_of_footprint": min(zea / footprint_m2, 1.0) if footprint_m2 else 0.0,
-                               "piece_count": len(pieces),
+                               "piece_count": len(idx),
                                "shared_with_stricter_m2": max(float(ge) - float(oe), 0.0),
                                "status": "occupied" if zea >= sliver_m2 else "touching"})
     result.total = area_block(total_p, total_e)
