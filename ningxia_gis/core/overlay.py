@@ -191,13 +191,25 @@ def overlay_layer(fp, candidates: gpd.GeoDataFrame, crs, role: str, *, key_field
     zones: dict[str, list[int]] = {}
     for k, z in enumerate(piece_zone):
         zones.setdefault(z, []).append(k)
+    # a complex footprint is dissolved in candidate space (the union of fp ∩ cᵢ is fp ∩ ∪cᵢ): unions of
+    # the simple candidates, then one overlay with the footprint per figure, instead of unions of pieces
+    # that each carry a share of its 10⁵ vertices
+    big = shapely.get_num_coordinates(fp) > FOOTPRINT_CLIP_VERTICES
+    src = exact[rows]
     taken = None
     parts = []
     for zone in zone_order(zones):
         idx = zones[zone]
-        u = shapely.union_all(inter[idx])
-        own = u if taken is None else polygonal(np.array([shapely.difference(u, taken)], dtype=object))[0]
-        taken = u if taken is None else shapely.union(taken, u)
+        if big:
+            cz = shapely.union_all(src[idx])
+            u = polygonal(np.array([shapely.intersection(cz, fp)], dtype=object))[0]
+            own = u if taken is None else polygonal(np.array([shapely.intersection(shapely.difference(cz, taken), fp)],
+                                                             dtype=object))[0]
+            taken = cz if taken is None else shapely.union(taken, cz)
+        else:
+            u = shapely.union_all(inter[idx])
+            own = u if taken is None else polygonal(np.array([shapely.difference(u, taken)], dtype=object))[0]
+            taken = u if taken is None else shapely.union(taken, u)
         parts.append((zone, idx, u, own))
     # one ellipsoidal call for the pieces, the zone unions and their own parts (the first zone's part is
     # its union)
