@@ -221,6 +221,8 @@ def overlay_layer(fp, candidates: gpd.GeoDataFrame, crs, role: str, *, key_field
     ellip, areas = areas[:n], areas[n:]
     gross_e, own_e = areas[:len(unions)], np.concatenate([areas[:1], areas[len(unions):]])
     own_p = planar_areas(unions[:1] + owns)
+    # a zone's own part can be a degenerate sliver whose extrapolated area is −1e-20: no area is negative
+    own_e, own_p = np.maximum(own_e, 0.0), np.maximum(own_p, 0.0)
     fids = cand["__fid"].to_numpy() if "__fid" in cand.columns else np.arange(len(cand))
     for attrs, zone, fid, g, pa, ea in zip(records, piece_zone, fids, inter, planar, ellip):
         fid_val = attrs.get(id_field) if id_field else None
