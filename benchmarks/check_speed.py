@@ -23,6 +23,7 @@ import os
 import statistics
 import subprocess
 import sys
+import shutil
 import tarfile
 import tempfile
 from pathlib import Path
@@ -160,6 +161,7 @@ def main(argv=None) -> int:
             f"1 km² star footprint, {arg:,} vertices (zone 36)"
         print(f"{label:<42} {to:>9.3f}s {tb:>9.3f}s {tb / to:>8.1f}×  {compare(o['digest'], b['digest'])}",
               flush=True)
+    shutil.rmtree(base, ignore_errors=True)
     return 0
 
 
