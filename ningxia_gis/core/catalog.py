@@ -102,16 +102,16 @@ class _LayerIndex:
     def row_geoms(self, rows) -> np.ndarray:
         return self.geoms[rows]
 
-    def query(self, geom, exact: bool = True) -> tuple[np.ndarray, list | None]:
-        """Rows whose geometry intersects ``geom`` (sorted) and, when some of them are subdivided,
-        each one's ``local`` geometry (None for the others)."""
-        hits = self.tree.query(geom, predicate="intersects")
+    def query(self, geom, pad: float = 0.0) -> tuple[np.ndarray, list | None]:
+        """Rows whose geometry is within ``pad`` of ``geom`` (intersects it when 0; sorted) and, when some
+        of them are subdivided, each one's ``local`` geometry (None for the others)."""
+        hits = _tree_query(self.tree, geom, pad)
         if self.owner is None:
             return np.sort(hits), None
         rows = np.unique(self.owner[hits])
         if not self.split[rows].any():
             return rows, None
-        minx, miny, maxx, maxy = shapely.bounds(geom)
+        minx, miny, maxx, maxy = _padded_bounds(geom, pad)
         m = 0.01 * max(maxx - minx, maxy - miny) + (1.0 if not self.crs.is_geographic else 1e-5)
         box = (minx - m, miny - m, maxx + m, maxy + m)
         near = self.tree.query(shapely.box(*box))
@@ -260,11 +260,11 @@ class _GpkgIndex(_LayerIndex):
             out[k] = self.whole[int(rows[k])]
         return out
 
-    def query(self, geom, exact: bool = True) -> tuple[np.ndarray, list | None]:
-        minx, miny, maxx, maxy = shapely.bounds(geom)
+    def query(self, geom, pad: float = 0.0) -> tuple[np.ndarray, list | None]:
+        minx, miny, maxx, maxy = _padded_bounds(geom, pad)
         rows = self.grid.query(minx, miny, maxx, maxy)
         rows = rows[~self.split[rows]]
-        hits = self.tree.query(geom, predicate="intersects") if self.piece_count else np.empty(0, np.int64)
+        hits = _tree_query(self.tree, geom, pad) if self.piece_count else np.empty(0, np.int64)
         if not len(hits):
             return rows, None
         split_rows = np.unique(self.owner[hits])
@@ -277,6 +277,19 @@ class _GpkgIndex(_LayerIndex):
         for k in np.nonzero(self.split[rows])[0]:
             local[k] = self.local(int(rows[k]), self.items[near[near_owner == rows[k]]], box)
         return rows, local
+
+
+def _padded_bounds(geom, pad: float) -> tuple[float, float, float, float]:
+    minx, miny, maxx, maxy = shapely.bounds(geom)
+    return minx - pad, miny - pad, maxx + pad, maxy + pad
+
+
+def _tree_query(tree, geom, pad: float) -> np.ndarray:
+    """Items intersecting ``geom``, or within ``pad`` of it: GEOS's prepared distance test, much cheaper
+    than intersecting a buffer of a complex geometry (buffering a 10⁵-vertex footprint takes seconds)."""
+    if pad > 0:
+        return tree.query(geom, predicate="dwithin", distance=pad)
+    return tree.query(geom, predicate="intersects")
 
 
 def repair_polygons(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -571,10 +584,37 @@ class LayerSource:
             return bbox, None
         if same:
             return bbox, geom
+        return bbox, shapely.buffer(LayerSource._moved(geom, epsg, src), pad, quad_segs=2)
+
+    @staticmethod
+    def _moved(geom, epsg: int, src):
+        """``geom`` (EPSG ``epsg``) densified to 1/50 of its extent and reprojected to ``src``: within
+        the query pad (1 m, 1e-5°) of the true image of its edges."""
+        minx, miny, maxx, maxy = shapely.bounds(geom)
         t = transformer(epsg, src)
         dense = shapely.segmentize(geom, max(maxx - minx, maxy - miny, 1.0) / 50)
-        moved = shapely.transform(dense, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
-        return bbox, shapely.buffer(moved, pad, quad_segs=2)
+        return shapely.transform(dense, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+
+    _last_query: tuple = (None, None, None, None)  # (geom, epsg, src, answer): the layers of one check share it
+
+    @staticmethod
+    def _index_query(geom, epsg: int, src) -> tuple[object, float]:
+        """What an index query in CRS ``src`` uses for ``geom`` (EPSG ``epsg``): (geometry, distance
+        pad); features within the pad of it are candidates (the exact test follows in the analysis CRS)."""
+        src = to_crs(src)
+        last = LayerSource._last_query
+        if last[0] is geom and last[1] == epsg and last[2] == src:
+            return last[3]
+        answer = LayerSource._new_index_query(geom, epsg, src)
+        LayerSource._last_query = (geom, epsg, src, answer)
+        return answer
+
+    @staticmethod
+    def _new_index_query(geom, epsg: int, src) -> tuple[object, float]:
+        pad = 1e-5 if src.is_geographic else 1.0
+        if not shapely.is_valid(geom):
+            return shapely.box(*LayerSource._filter(geom, epsg, src)[0]), 0.0
+        return LayerSource._moved(geom, epsg, src), pad
 
     def _index_ordinals(self, ix: _LayerIndex, rows, df) -> np.ndarray:
         """``__fid`` of index rows; for a GeoPackage index only worked out (a scan of the FIDs, once)
@@ -591,20 +631,16 @@ class LayerSource:
         same = ix.same_as.get(epsg)
         if same is None:
             same = ix.same_as[epsg] = ix.crs.equals(to_crs(epsg))
-        if same:
-            query = geom
-        else:
-            _bbox, query = self._filter(geom, epsg, ix.crs, thin_only=False)
-            if query is None:
-                query = shapely.box(*_bbox)
-        rows, local = ix.query(query)
+        query, pad = (geom, 0.0) if same else self._index_query(geom, epsg, ix.crs)
+        rows, local = ix.query(query, pad)
         row_geoms, bad = repair_polygons(ix.row_geoms(rows))
         if ix.repaired_rows:
             bad = np.union1d(bad, np.flatnonzero(np.isin(rows, list(ix.repaired_rows)))).astype(np.int64)
         if ix.kind == "gpkg" and len(rows):
             # the grid answers by envelope: keep what meets the query (subdivided rows already do)
             shapely.prepare(query)
-            keep = ix.split[rows] | shapely.intersects(query, row_geoms)
+            meets = shapely.dwithin(query, row_geoms, pad) if pad > 0 else shapely.intersects(query, row_geoms)
+            keep = ix.split[rows] | meets
             if not keep.all():
                 rows, row_geoms = rows[keep], row_geoms[keep]
                 local = [g for g, k in zip(local, keep) if k] if local is not None else None
