@@ -212,7 +212,7 @@ class VectorLayer(BaseLayer):
             self.role, self.spec, self.source = None, None, None
         else:
             if self.path is None:
-                raise InputError("an in-memory layer cannot be part of the check")
+                raise InputError("check.memory_layer")
             self.spec = make_spec(self.path, self.layer, role, self.fields, name=self.name,
                                   layer_id=self.spec.id if self.spec else None)
             self.role = role

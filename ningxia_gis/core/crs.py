@@ -25,7 +25,7 @@ def gk3_zone_for_lon(lon: float) -> int:
 
 def gk3_epsg(zone: int, prefixed: bool = False) -> int:
     if not 25 <= zone <= 45:
-        raise CRSError(f"3° Gauss-Krüger zone {zone} is outside China's range (25–45)")
+        raise CRSError("crs.zone_range", zone=zone)
     return 4488 + zone if prefixed else 4534 + (zone - 25)
 
 
@@ -55,7 +55,7 @@ def to_crs(src) -> CRS:
     try:
         return CRS.from_user_input(src)
     except Exception as exc:  # pyproj raises several types
-        raise CRSError(f"unknown coordinate system: {src!r} ({exc})") from None
+        raise CRSError("crs.unknown", crs=src) from None
 
 
 def crs_label(crs) -> str:

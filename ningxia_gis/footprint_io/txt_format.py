@@ -545,7 +545,7 @@ def format_txt(fp: Footprint, *, zone: int | None = None, area: str = "planar", 
     from .attributes import project_info as _project_info
     gdf = fp.gdf
     if gdf.crs is None:
-        raise FootprintError("the footprint has no coordinate system")
+        raise FootprintError("footprint.no_crs", label="")
     target, zone, notes = gk3_target(gdf.crs, gdf.geometry.values, zone)
     g = gdf.to_crs(target) if not CRS.from_user_input(gdf.crs).equals(target) else gdf
     # the 土地整治 fields are positional: write them up to the last one any parcel has

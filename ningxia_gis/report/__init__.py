@@ -24,13 +24,13 @@ def load_result(path) -> dict:
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(f"result file not found: {p}") from None
+        raise InputError("result.not_found", file=p) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{p.name}: not a check result JSON ({exc})") from None
+        raise InputError("result.not_json", file=p) from None
     if not isinstance(data, dict) or "footprint" not in data or "layers" not in data or "analysis_crs" not in data:
-        raise InputError(f"{p.name}: not a check result JSON (no footprint/layers/analysis_crs)")
+        raise InputError("result.not_json", file=p)
     from ..core.result_schema import validate_result
     validate_result(data, p)  # a wrongly typed field: one line naming it, not an AttributeError later
     if not data["footprint"].get("geometry_wkt"):
-        raise InputError(f"{p.name}: the result carries no footprint geometry (geometry_wkt)")
+        raise InputError("result.no_geometry", file=p)
     return data

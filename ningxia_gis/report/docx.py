@@ -393,5 +393,5 @@ def write_docx(model: ReportModel, path: str | Path, *, map_dpi: int = MAP_DPI, 
         out.parent.mkdir(parents=True, exist_ok=True)
         doc.save(str(out))
     except OSError as exc:
-        raise InputError(f"cannot write {out}: {exc}") from None
+        raise InputError("output.cannot_write", path=out, reason=exc.strerror or str(exc)) from None
     return out

@@ -178,5 +178,5 @@ def write_xlsx(model: ReportModel, path: str | Path) -> Path:
         out.parent.mkdir(parents=True, exist_ok=True)
         wb.save(str(out))
     except OSError as exc:
-        raise InputError(f"cannot write {out}: {exc}") from None
+        raise InputError("output.cannot_write", path=out, reason=exc.strerror or str(exc)) from None
     return out

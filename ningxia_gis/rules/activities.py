@@ -76,7 +76,7 @@ def _coerce(name: str, value: Any) -> bool | None:
         return False
     if s in _UNKNOWN:
         return None
-    raise InputError(f"fact '{name}': '{value}' is not yes/no (use true/false, 是/否)")
+    raise InputError("rules.fact_not_yes_no", fact=name, value=value)
 
 
 def parse_facts(items: Iterable[str] | dict | None, rule_base: RuleBase | None = None) -> dict[str, bool | None]:
@@ -106,7 +106,7 @@ def parse_facts(items: Iterable[str] | dict | None, rule_base: RuleBase | None =
     out: dict[str, bool | None] = {}
     for k, v in pairs:
         if k not in rb.facts:
-            raise InputError(f"unknown fact '{k}' (known facts: {', '.join(rb.facts)})")
+            raise InputError("rules.unknown_fact", fact=k, known=", ".join(rb.facts))
         out[k] = _coerce(k, v)
     return out
 

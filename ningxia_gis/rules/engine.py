@@ -624,8 +624,7 @@ def evaluate(result: dict, activity_id: str, facts: dict | None = None, rule_bas
     rb = rule_base
     activity = rb.activities.get(activity_id) or find_activity(activity_id or "", rb)
     if activity is None:
-        raise InputError(f"unknown activity type '{activity_id}' (see `ningxia-gis rules activities`; "
-                         f"known ids: {', '.join(rb.activities)})")
+        raise InputError("rules.unknown_activity", activity=activity_id, known=", ".join(rb.activities))
     answered = parse_facts(facts or {}, rb)
     merged: dict[str, bool | None] = {f: None for f in rb.facts}
     merged.update(activity.default_facts)

@@ -119,11 +119,11 @@ def _read_yaml(path: Path) -> _Doc:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise RuleError(f"{display}: cannot read rule file: {exc.strerror or exc}") from None
+        raise RuleError("rules.file_unreadable", file=display, reason=exc.strerror or str(exc)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RuleError(f"{display}: line 1: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise RuleError("rules.not_utf8", file=display, byte=exc.start) from None
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -132,13 +132,13 @@ def _read_yaml(path: Path) -> _Doc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         problem = exc.problem or exc.context or "invalid YAML"
-        raise RuleError(f"{display}: line {line}: YAML syntax error: {problem}") from None
+        raise RuleError("rules.yaml_syntax", file=display, line=line, detail=problem) from None
     except yaml.YAMLError as exc:
-        raise RuleError(f"{display}: line 1: YAML error: {exc}") from None
+        raise RuleError("rules.yaml_syntax", file=display, line=1, detail=exc) from None
     finally:
         loader.dispose()
     if data is None:
-        raise RuleError(f"{display}: line 1: field '(document)': the file is empty")
+        raise RuleError("rules.empty_file", file=display)
     return _Doc(path, _normalise(data), node, display)
 
 
@@ -149,7 +149,7 @@ def load_schema() -> dict:
         try:
             _schema_cache[key] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise RuleError(f"{_display(SCHEMA_PATH)}: cannot read the rule schema: {exc}") from None
+            raise RuleError("rules.schema_unreadable", file=_display(SCHEMA_PATH)) from None
     return _schema_cache[key]
 
 
@@ -177,8 +177,8 @@ def _validate(doc: _Doc, schema_name: str | None) -> None:
         if m:
             message = f"required field '{m.group(1)}' is missing"
             field = _field(path + [m.group(1)])
-            raise RuleError(f"{doc.display}: line {doc.line_of(path)}: field '{field}': {message}"
-                            + _more(errors))
+            raise RuleError("rules.field_invalid", file=doc.display, line=doc.line_of(path), field=field,
+                            detail=message + _more(errors))
     if err.validator == "additionalProperties":
         m = re.search(r"\('(.+?)'", err.message)
         if m:
@@ -186,7 +186,8 @@ def _validate(doc: _Doc, schema_name: str | None) -> None:
             message = f"unknown field '{m.group(1)}'"
     if len(message) > 300:
         message = message[:300] + "…"
-    raise RuleError(f"{doc.display}: line {doc.line_of(path)}: field '{_field(path)}': {message}" + _more(errors))
+    raise RuleError("rules.field_invalid", file=doc.display, line=doc.line_of(path), field=_field(path),
+                    detail=message + _more(errors))
 
 
 def _more(errors: list) -> str:
@@ -394,7 +395,7 @@ def _build(directory: Path, overrides: dict[str, Path] | None = None, problems: 
 
     for name in (SOURCES_FILE, ACTIVITIES_FILE):
         if not pick(name).is_file():
-            raise RuleError(f"{_display(pick(name))}: missing ({name} is required in the rule directory)")
+            raise RuleError("rules.required_missing", file=_display(pick(name)), name=name)
     src_doc = _read_yaml(pick(SOURCES_FILE))
     sources, src_data = _build_sources(src_doc)
     act_doc = _read_yaml(pick(ACTIVITIES_FILE))
@@ -402,7 +403,7 @@ def _build(directory: Path, overrides: dict[str, Path] | None = None, problems: 
     names = [p.name for p in _rule_files(directory)]
     names += [n for n in overrides if n not in names and n not in (SOURCES_FILE, ACTIVITIES_FILE)]
     if not names:
-        raise RuleError(f"{_display(directory)}: no rule files (*.yaml) found")
+        raise RuleError("rules.no_files", file=_display(directory))
     rules: list[Rule] = []
     docs: dict[str, _Doc] = {}
     files: list[dict[str, str]] = []
@@ -455,7 +456,7 @@ def load_rule_base(path: str | Path | None = None) -> RuleBase:
     if directory.is_file():
         directory = directory.parent
     if not directory.is_dir():
-        raise RuleError(f"{_display(directory)}: rule directory not found")
+        raise RuleError("rules.dir_missing", file=_display(directory))
     key = str(directory.resolve())
     sig = _signature(directory)
     cached = _cache.get(key)
@@ -499,7 +500,7 @@ def check_rule_file(file: str | Path, rules_dir: str | Path | None = None) -> Ru
     if path.is_dir():
         return _build(path)
     if not path.is_file():
-        raise RuleError(f"{_display(path)}: file not found")
+        raise RuleError("rules.file_missing", file=_display(path))
     if rules_dir is not None:
         directory = Path(rules_dir)
     elif (path.parent / SOURCES_FILE).is_file() and (path.parent / ACTIVITIES_FILE).is_file():
