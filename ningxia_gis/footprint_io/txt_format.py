@@ -29,6 +29,7 @@ from pyproj import CRS
 
 from ..core.areas import ellipsoidal_areas
 from ..domain.errors import FootprintError, NingxiaGisError
+from ..core.boundary_points import ring_cw_from_nw
 from ..core.footprint import Footprint
 from .common import (Locs, PointBlock, RawParcel, RawPoint, build_footprint, parse_int, parse_number,
                      read_bounded)
@@ -522,18 +523,6 @@ def _fmt(v: float, nd: int) -> str:
     return "0" + s[2:] if s.startswith("-0") and float(s) == 0 else s
 
 
-def _ring_cw_from_nw(coords: np.ndarray) -> np.ndarray:
-    """Ring vertices (open, no repeat) clockwise in (E, N), starting at the vertex nearest the NW corner."""
-    xy = coords[:-1] if len(coords) > 1 and np.array_equal(coords[0], coords[-1]) else coords
-    area2 = np.sum(xy[:, 0] * np.roll(xy[:, 1], -1) - np.roll(xy[:, 0], -1) * xy[:, 1])
-    if area2 > 0:  # counter-clockwise
-        xy = xy[::-1]
-    minx, maxy = xy[:, 0].min(), xy[:, 1].max()
-    d = (xy[:, 0] - minx) ** 2 + (maxy - xy[:, 1]) ** 2
-    start = int(np.argmin(d))
-    return np.roll(xy, -start, axis=0)
-
-
 def format_txt(fp: Footprint, *, zone: int | None = None, area: str = "planar", precision: int = 3,
                area_decimals: int = 4, producer: str = "ningxia_gis", date: str | None = None,
                project_info: dict | None = None, split_parts: bool = False) -> tuple[str, list[str]]:
@@ -577,7 +566,7 @@ def format_txt(fp: Footprint, *, zone: int | None = None, area: str = "planar", 
             for part in group:
                 for ring in [part.exterior, *part.interiors]:
                     ring_no += 1
-                    xy = _ring_cw_from_nw(np.asarray(ring.coords)[:, :2])
+                    xy = ring_cw_from_nw(np.asarray(ring.coords)[:, :2])
                     pts = []
                     for e, nn in xy:
                         t = (_fmt(nn, precision), _fmt(e, precision))

@@ -21,6 +21,7 @@ import shapely
 
 from .. import __version__
 from ..domain import vocab
+from ..core.boundary_points import boundary_points
 from ..core.units import m2_to_ha, m2_to_mu
 from ..domain.vocab import STATUSES
 
@@ -291,32 +292,6 @@ def _fact_questions() -> dict[str, str]:
 
 # ------------------------------------------------------------------------------------------------
 # 界址点
-
-
-def boundary_points(geom, zone_number: int) -> list[dict]:
-    """The 界址点 of a (multi)polygon as officers list them: one 地块 per part, 圈号 1 for the shell and
-    2… for holes, each ring starting at its north-west vertex and running clockwise, closed by
-    repeating its first point (same name), names J1, J2 … continuing across rings and parcels.
-    X = northing, Y = easting with the zone prefix."""
-    prefix = zone_number * 1_000_000 if zone_number else 0
-    rows, n = [], 0
-    for k, poly in enumerate(shapely.get_parts(geom), 1):
-        if poly.geom_type != "Polygon" or poly.is_empty:
-            continue
-        poly = shapely.orient_polygons(poly, exterior_cw=True)  # shell clockwise, holes counter-clockwise
-        for ring_no, ring in enumerate((poly.exterior, *poly.interiors), 1):
-            xy = list(ring.coords)[:-1]
-            if len(xy) < 3:
-                continue
-            minx, miny, maxx, maxy = ring.bounds
-            start = min(range(len(xy)), key=lambda i: (xy[i][0] - minx) ** 2 + (xy[i][1] - maxy) ** 2)
-            xy = xy[start:] + xy[:start]
-            first = n + 1
-            for x, y in xy:
-                n += 1
-                rows.append({"parcel": k, "ring": ring_no, "name": f"J{n}", "x": y, "y": x + prefix})
-            rows.append({"parcel": k, "ring": ring_no, "name": f"J{first}", "x": xy[0][1], "y": xy[0][0] + prefix})
-    return rows
 
 
 # ------------------------------------------------------------------------------------------------
