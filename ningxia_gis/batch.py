@@ -161,20 +161,11 @@ def _feature_cases(p: Path, opts: BatchOptions, id_column: str | None) -> list[C
 
 def _feature_footprint(case: Case, crs=None):
     """The Footprint of one feature of a multi-feature file, checked as `load_footprint` checks a file."""
-    from .core.footprint import Footprint
-    from .footprint_io import prepare_footprint
-    from .core.crs import crs_label
-    gdf = case.gdf
-    if gdf.crs is None:
+    from .footprint_io import footprint_from_frame
+    if case.gdf.crs is None:
         raise NingxiaGisError("batch.no_crs", case=case.id)
-    fp = Footprint(gdf=gdf, source=case.source, sha256=case.sha256, name=case.id,
-                   meta={"format": Path(case.source.rsplit("#", 1)[0]).suffix.lstrip(".").upper() or "GIS",
-                         "crs_notes": [f"CRS {crs_label(gdf.crs)} from the file"]})
-    try:
-        from .footprint_io.validate import clean_vector_footprint, finalize
-    except ImportError:  # pragma: no cover - footprint_io is optional for the core
-        return prepare_footprint(fp)
-    return finalize(prepare_footprint(clean_vector_footprint(fp)))
+    fmt = Path(case.source.rsplit("#", 1)[0]).suffix.lstrip(".").upper() or "GIS"
+    return footprint_from_frame(case.gdf, source=case.source, name=case.id, sha256=case.sha256, fmt=fmt)
 
 
 # ---------------------------------------------------------------- checking one case (in a worker)

@@ -21,11 +21,7 @@ from ..domain.errors import InputError
 from ..core.layers import list_layers, read_info, read_vector
 from ..domain.roles import CULTIVATED_WHERE, ROLES, guess_role, normalise_zone
 
-try:  # styles (resources/styles/roles.toml); the app still draws without them
-    from ..styles import Style, load_styles
-except ImportError:  # pragma: no cover - only while the module is missing
-    Style = None
-    load_styles = None
+from ..styles import load_styles
 
 RASTER_SUFFIXES = {".tif", ".tiff", ".img", ".vrt"}
 _ids = itertools.count(1)

@@ -13,9 +13,9 @@ from .dxf import read_dxf, write_dxf
 from .kml import read_kml, write_kml
 from .tables import read_table, write_table
 from .txt_format import format_txt, parse_txt_bytes, read_txt, write_txt
-from .load import READERS, inspect_footprint, load_footprint, prepare_footprint
+from .load import READERS, footprint_from_frame, inspect_footprint, load_footprint, prepare_footprint
 from .validate import ImportReport, report_of
 
-__all__ = ["READERS", "ImportReport", "convert_footprint", "format_txt", "inspect_footprint", "load_footprint",
+__all__ = ["READERS", "ImportReport", "convert_footprint", "footprint_from_frame", "format_txt", "inspect_footprint", "load_footprint",
            "parse_txt_bytes", "prepare_footprint", "read_dxf", "read_kml", "read_table", "read_txt", "report_of",
            "write_dxf", "write_footprint", "write_kml", "write_table", "write_txt"]

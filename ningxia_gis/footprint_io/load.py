@@ -138,6 +138,18 @@ def _polygonal(g):
     return shapely.union_all(parts)
 
 
+def footprint_from_frame(gdf, *, source: str, name: str, sha256: str = "", fmt: str = "GIS",
+                         check_range: bool = True) -> Footprint:
+    """A Footprint from parcels already in memory (a feature of a multi-feature file, a drawn polygon),
+    checked exactly as ``load_footprint`` checks a file."""
+    fp = Footprint(gdf=gdf, source=source, sha256=sha256, name=name,
+                   meta={"format": fmt, "crs_notes": [f"CRS {crs_label(gdf.crs)} from the file"]})
+    fp = prepare_footprint(clean_vector_footprint(fp, check_range=check_range))
+    if check_range:
+        check_in_ningxia(fp)
+    return finalize(fp)
+
+
 def inspect_footprint(path, crs=None, **options):
     """The import report (``validate.ImportReport``) of a footprint file."""
     return report_of(load_footprint(path, crs=crs, **options))
