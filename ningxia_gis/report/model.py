@@ -494,8 +494,10 @@ def _zone_label(z: dict) -> str:
 def _verdict_blocks(v: dict) -> tuple[VerdictBox, list]:
     overall = v.get("overall") or {}
     cls = verdict_class(overall.get("verdict"))
-    box = VerdictBox("审查结论", overall.get("verdict") or overall.get("verdict_en") or "—", cls,
-                     _text(overall.get("summary_zh")))
+    text = _text(overall.get("summary_zh"))
+    if overall.get("overridden"):
+        text = f"本结论含审查人员认定；系统（机器）结论为：{overall.get('machine_verdict')}。{text}"
+    box = VerdictBox("审查结论", overall.get("verdict") or overall.get("verdict_en") or "—", cls, text)
     blocks: list = []
     zones = v.get("zones") or []
     if zones:
@@ -512,9 +514,14 @@ def _verdict_blocks(v: dict) -> tuple[VerdictBox, list]:
                 rule += f"（{st}）"
             name = _zone_label(z)
             verdict = z.get("verdict") or z.get("verdict_en") or ""
+            officer = z.get("officer")
+            if officer:  # the officer's conclusion shown, the machine's kept beside it
+                cond = (f"审查人员认定：{officer['verdict']}（理由：{officer.get('reason', '')}"
+                        f"{'；' + officer['officer'] if officer.get('officer') else ''}）。{cond}")
+                verdict = f"{officer['verdict']}（人工）／系统：{verdict}"
             rows.append([name, fmt_ha(m2), verdict, rule, cond])
             values.append([name, m2_to_ha(m2), verdict, z.get("rule_id"), cond])
-            classes.append(verdict_class(z.get("verdict")))
+            classes.append(verdict_class((officer or z).get("verdict")))
         blocks.append(Table("verdicts", "分图层审查意见", cols, rows, values, sheet="审查意见", row_classes=classes))
     quotes, seen = [], set()
     for z in zones:

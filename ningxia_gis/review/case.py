@@ -355,13 +355,22 @@ class ReviewCase:
         self.overrides = [x for x in self.overrides if (x.layer_id, x.zone) != (layer_id, zone)] + [o]
         self.log("override", {"layer_id": layer_id, "zone": zone, "verdict": v.zh, "reason": o.reason,
                               "engine_verdict": self.engine_verdict(layer_id, zone)}, who)
+        self._apply_overrides()
         return o
+
+    def _apply_overrides(self) -> None:
+        """The stored result's verdicts with the current overrides (what a re-run of the request gives)."""
+        if self.result is not None and self.activity:
+            from .pipeline import apply_rules
+            req = self.request
+            apply_rules(self.result, req.activity, req.facts, req.overrides)
 
     def remove_override(self, layer_id: str, zone: str, reason: str = "", who: str = "") -> None:
         before = len(self.overrides)
         self.overrides = [x for x in self.overrides if (x.layer_id, x.zone) != (layer_id, zone)]
         if len(self.overrides) != before:
             self.log("override_removed", {"layer_id": layer_id, "zone": zone, "reason": reason}, who)
+            self._apply_overrides()
 
     def engine_verdict(self, layer_id: str, zone: str) -> str | None:
         for z in ((self.result.data.get("verdicts") or {}).get("zones", []) if self.result else []):

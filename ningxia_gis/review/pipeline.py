@@ -33,18 +33,19 @@ def run_review(request: ReviewRequest, feedback: Feedback | None = None) -> Chec
     fb.check_cancelled()
     if request.activity:
         fb.set_progress(0.96, "rules")
-        apply_rules(result, request.activity, request.facts)
+        apply_rules(result, request.activity, request.facts, request.overrides)
     fb.set_progress(1.0, "done")
     return result
 
 
-def apply_rules(result: CheckResult, activity: str, facts: dict) -> None:
-    """Add the activity and the rule engine's verdicts to ``result.data``."""
+def apply_rules(result: CheckResult, activity: str, facts: dict, overrides: list | None = None) -> None:
+    """Add the activity and the rule engine's verdicts (with the officer's overrides) to ``result.data``."""
     from ..rules.engine import evaluate
 
-    verdicts = evaluate(result.data, activity, facts)
+    verdicts = evaluate(result.data, activity, facts, overrides=overrides or None)
     result.data["activity"] = verdicts["activity"]
     result.data["verdicts"] = verdicts
+    result.data["inputs"] = [x for x in result.data["inputs"] if x.get("kind") != "rules"]  # applied again
     for f in verdicts.get("rule_set", {}).get("files", []):
         result.data["inputs"].append({"kind": "rules", "path": f["path"], "sha256": f["sha256"]})
 

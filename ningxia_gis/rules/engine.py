@@ -940,7 +940,25 @@ def _zone_key(e: dict) -> tuple:
     return (e.get("layer_id"), e.get("zone"))
 
 
+def _normal_override(layer_id, zone, verdict, reason, officer=None, recorded_at=None, who=None, at=None,
+                     **_) -> dict:
+    """An override with its verdict checked against the vocabulary and its mandatory reason."""
+    import datetime as _dt
+
+    from ningxia_gis.domain.vocab import verdict as _vocab_verdict
+
+    v = _vocab_verdict(verdict)
+    if v is None:
+        raise InputError("rules.override_unknown_verdict", verdict=verdict)
+    if not reason or not str(reason).strip():
+        raise InputError("rules.override_reason_missing")
+    return {"layer_id": layer_id, "zone": zone, "verdict": v.zh, "verdict_en": v.en, "reason": str(reason).strip(),
+            "officer": officer or who or None,
+            "recorded_at": recorded_at or at or _dt.datetime.now().isoformat(timespec="seconds")}
+
+
 def _apply_override(verdicts: dict, ov: dict) -> dict:
+    ov = _normal_override(**ov)
     zone = next((e for e in verdicts["zones"] if _zone_key(e) == (ov["layer_id"], ov["zone"])), None)
     if zone is None:
         raise InputError("rules.override_no_zone", layer=ov["layer_id"], zone=ov["zone"])
@@ -964,18 +982,7 @@ def record_override(verdicts: dict, layer_id: str, zone: str | None, verdict: st
     override (to re-apply with ``evaluate(..., overrides=…)``); the overall verdict is recomputed with the
     officer's verdicts, ``overall.machine_verdict`` keeps the machine's.  Modifies and returns ``verdicts``.
     """
-    import datetime as _dt
-
-    from ningxia_gis.domain.vocab import verdict as _vocab_verdict
-
-    v = _vocab_verdict(verdict)
-    if v is None:
-        raise InputError("rules.override_unknown_verdict", verdict=verdict)
-    if not reason or not str(reason).strip():
-        raise InputError("rules.override_reason_missing")
-    ov = {"layer_id": layer_id, "zone": zone, "verdict": v.zh, "verdict_en": v.en, "reason": str(reason).strip(),
-          "officer": officer, "recorded_at": recorded_at or _dt.datetime.now().isoformat(timespec="seconds")}
-    _apply_override(verdicts, ov)
+    _apply_override(verdicts, _normal_override(layer_id, zone, verdict, reason, officer, recorded_at))
     act = verdicts.get("activity") or {}
     activity = Activity(id=act.get("id", ""), name_zh=act.get("name_zh", ""), name_en=act.get("name_en", ""),
                         group=act.get("group", ""))
