@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ningxia_gis.paths import ROOT
 
 from .engine import evaluate
 from .loader import build_for_lint
@@ -29,7 +28,7 @@ SEEDS_ENV = "NINGXIA_GIS_SEEDS"
 def seeds_dir() -> Path:
     """The seed-document folder: $NINGXIA_GIS_SEEDS, else ../shared/seeds beside the checkout."""
     env = os.environ.get(SEEDS_ENV)
-    return Path(env) if env else ROOT.parent / "shared" / "seeds"
+    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
 
 @dataclass
