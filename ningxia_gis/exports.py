@@ -15,7 +15,6 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from .core.files import atomic_output
 from .styles import Style, load_styles
 
 GPKG_VERSION = "1.2"
@@ -77,24 +76,24 @@ def write_pieces_gpkg(result, path: str | Path) -> None:
         gdf.to_file(tmp, layer=layer, driver="GPKG", engine="pyogrio", **opts)
         written.append((layer, title, style))
 
-    with atomic_output(path) as tmp:
-        write(result.pieces_gdf(), "overlap_pieces", "压占部分（全部图层） overlap pieces", styles.piece)
-        for layer in data["layers"]:
-            if not layer["pieces"]:
-                continue
-            rows = [{**p["attributes"], "piece_zone": p["zone"], "piece_m2": p["area"]["ellipsoidal_m2"],
-                     "piece_ha": p["area"]["ellipsoidal_ha"], "piece_mu": p["area"]["ellipsoidal_mu"],
-                     "piece_planar_m2": p["area"]["planar_m2"], "piece_sliver": p["sliver"]}
-                    for p in layer["pieces"]]
-            geoms = [shapely.from_wkt(p["geometry_wkt"]) for p in layer["pieces"]]
-            write(gpd.GeoDataFrame(rows, geometry=geoms, crs=result.epsg), f"pieces_{layer['id']}",
-                  f"压占部分：{layer['name']}", styles.role(layer["role"]))
-        fp = data["footprint"]
-        write(gpd.GeoDataFrame([{"name": fp["name"], "area_m2": fp["area"]["ellipsoidal_m2"],
-                                 "area_ha": fp["area"]["ellipsoidal_ha"], "area_mu": fp["area"]["ellipsoidal_mu"]}],
-                               geometry=[shapely.from_wkt(fp["geometry_wkt"])], crs=result.epsg),
-              "footprint", f"项目用地范围：{fp['name']}", styles.footprint)
-        import pyogrio
+    tmp = Path(path)  # written in place: callers go through review.outputs (atomic)
+    write(result.pieces_gdf(), "overlap_pieces", "压占部分（全部图层） overlap pieces", styles.piece)
+    for layer in data["layers"]:
+        if not layer["pieces"]:
+            continue
+        rows = [{**p["attributes"], "piece_zone": p["zone"], "piece_m2": p["area"]["ellipsoidal_m2"],
+                 "piece_ha": p["area"]["ellipsoidal_ha"], "piece_mu": p["area"]["ellipsoidal_mu"],
+                 "piece_planar_m2": p["area"]["planar_m2"], "piece_sliver": p["sliver"]}
+                for p in layer["pieces"]]
+        geoms = [shapely.from_wkt(p["geometry_wkt"]) for p in layer["pieces"]]
+        write(gpd.GeoDataFrame(rows, geometry=geoms, crs=result.epsg), f"pieces_{layer['id']}",
+              f"压占部分：{layer['name']}", styles.role(layer["role"]))
+    fp = data["footprint"]
+    write(gpd.GeoDataFrame([{"name": fp["name"], "area_m2": fp["area"]["ellipsoidal_m2"],
+                             "area_ha": fp["area"]["ellipsoidal_ha"], "area_mu": fp["area"]["ellipsoidal_mu"]}],
+                           geometry=[shapely.from_wkt(fp["geometry_wkt"])], crs=result.epsg),
+          "footprint", f"项目用地范围：{fp['name']}", styles.footprint)
+    import pyogrio
 
-        pyogrio.write_dataframe(_layer_styles(written), tmp, layer="layer_styles", driver="GPKG",
-                                layer_options={"IDENTIFIER": "layer_styles", "DESCRIPTION": "QGIS layer styles"})
+    pyogrio.write_dataframe(_layer_styles(written), tmp, layer="layer_styles", driver="GPKG",
+                            layer_options={"IDENTIFIER": "layer_styles", "DESCRIPTION": "QGIS layer styles"})

@@ -11,8 +11,7 @@ import xml.etree.ElementTree as ET
 import pyogrio
 import pytest
 
-from ningxia_gis.review import review_file
-from ningxia_gis.exports import write_pieces_gpkg
+from ningxia_gis.review import review_file, write_output
 from ningxia_gis.paths import SAMPLE_FOOTPRINTS
 from ningxia_gis.styles import load_styles
 
@@ -21,7 +20,7 @@ from ningxia_gis.styles import load_styles
 def gpkg(tmp_path_factory):
     out = tmp_path_factory.mktemp("gpkg") / "pieces.gpkg"
     result = review_file(SAMPLE_FOOTPRINTS / "road_crossing_redline.gpkg")
-    write_pieces_gpkg(result, out)
+    write_output("gpkg", result, out)
     return out, result
 
 

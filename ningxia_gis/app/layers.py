@@ -39,9 +39,7 @@ class SimpleStyle:
 
 
 def style_set():
-    """The shipped StyleSet, or None when styles are unavailable."""
-    if load_styles is None:
-        return None
+    """The shipped StyleSet, or None when the style file is broken."""
     try:
         return load_styles()
     except Exception:  # noqa: BLE001 - a broken style file must not stop the app
