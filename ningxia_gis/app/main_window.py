@@ -45,6 +45,7 @@ from .layers_controller import LayersController
 from .map_canvas import MapCanvas
 from .results_panel import ResultsPanel
 from .state import ReviewSession
+from .avoidance_panel import AvoidancePanel
 from .trainer import TrainerPanel
 
 log = logging.getLogger("ningxia_gis.app")
@@ -131,12 +132,15 @@ class MainWindow(QMainWindow):
         self.results = ResultsPanel()
         self.identify = IdentifyPanel()
         self.trainer = TrainerPanel()
+        self.avoidance = AvoidancePanel()
         self.dock_layers = self._dock("layers", self.layer_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.dock_check = self._dock("check", self.check_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.dock_results = self._dock("results", self.results, Qt.DockWidgetArea.RightDockWidgetArea)
         self.dock_identify = self._dock("identify", self.identify, Qt.DockWidgetArea.RightDockWidgetArea)
         self.dock_trainer = self._dock("trainer", self.trainer, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.tabifyDockWidget(self.dock_results, self.dock_identify)
+        self.dock_avoidance = self._dock("avoidance", self.avoidance, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.dock_results, self.dock_avoidance)
+        self.tabifyDockWidget(self.dock_avoidance, self.dock_identify)
         self.tabifyDockWidget(self.dock_identify, self.dock_trainer)
         self.dock_results.raise_()
 
@@ -186,7 +190,7 @@ class MainWindow(QMainWindow):
         return d
 
     def docks(self) -> list[QDockWidget]:
-        return [self.dock_layers, self.dock_check, self.dock_results, self.dock_identify]
+        return [self.dock_layers, self.dock_check, self.dock_results, self.dock_avoidance, self.dock_identify]
 
     def _make_statusbar(self) -> None:
         sb = self.statusBar()
@@ -228,15 +232,40 @@ class MainWindow(QMainWindow):
         cp.btn_cancel.clicked.connect(self.cancel_check)
         self.results.piecesSelected.connect(self._pieces_selected)
         self.trainer.scenarios.runRequested.connect(self.run_scenario)
+        self.trainer.quiz.taskStarted.connect(self.track)
+        self.trainer.quiz.caseShown.connect(self._show_quiz_case)
+        self.avoidance.taskStarted.connect(self.track)
+        self.avoidance.remainderShown.connect(self._show_remainder)
         s = self.session
         s.subscribe("result", self._result_changed)
         s.subscribe("footprint", lambda _fp: (self._update_footprint_info(), self.update_enabled()))
 
     def _result_changed(self, result) -> None:
         self.results.set_result(result)
+        self.avoidance.set_context(result, self.session.request if result is not None else None)
         if result is None:
             self.canvas.set_pieces(None)
+            self.canvas.set_overlay("remainder", None)
         self.update_enabled()
+
+    def _to_display(self, geom, epsg: int):
+        """A geometry of the analysis CRS ``epsg`` in the map's display CRS."""
+        if geom is None or epsg == self.epsg:
+            return geom
+        import geopandas as gpd
+
+        return gpd.GeoSeries([geom], crs=epsg).to_crs(self.epsg).iloc[0]
+
+    def _show_remainder(self, geom, epsg: int) -> None:
+        self.canvas.set_overlay("remainder", self._to_display(geom, epsg))
+
+    def _show_quiz_case(self, _case, result) -> None:
+        """Draw a quiz case's footprint as an overlay of its own (the session's footprint and result stay as
+        they are; the case's verdicts stay hidden until the trainee answers)."""
+        geom = None if result is None else self._to_display(result.footprint_geom, result.epsg)
+        self.canvas.set_overlay("quiz", geom)
+        if geom is not None and not geom.is_empty:
+            self.canvas.zoom_to(geom.bounds, pad=0.35, min_size=2000.0)
 
     # ------------------------------------------------------------------ screen size
     def available_geometry(self) -> QRect:
@@ -279,7 +308,7 @@ class MainWindow(QMainWindow):
         fill_toolbar(self.toolbar, self._actions)
         for d, key in ((self.dock_layers, "dock.layers"), (self.dock_check, "dock.check"),
                        (self.dock_results, "dock.results"), (self.dock_identify, "dock.identify"),
-                       (self.dock_trainer, "dock.trainer")):
+                       (self.dock_trainer, "dock.trainer"), (self.dock_avoidance, "dock.avoidance")):
             d.setWindowTitle(tr(key))
         self.btn_cancel_sb.setText(tr("cp.cancel"))
         self.act_lang_zh.setChecked(i18n.language() == "zh")
@@ -289,6 +318,7 @@ class MainWindow(QMainWindow):
         self.results.retranslate()
         self.identify.retranslate()
         self.trainer.retranslate()
+        self.avoidance.retranslate()
         self._update_footprint_info()
         self.update_enabled()
         self.lbl_scale.setText(f"{tr('sb.scale')} 1:{self.canvas.scale_denominator():,.0f}")

@@ -40,6 +40,10 @@ from .layers import ImageLayer, RasterLayer, VectorLayer, special_style
 log = logging.getLogger("ningxia_gis.app")
 
 TOOLS = ("pan", "zoom", "identify", "draw")
+OVERLAY_STYLES = {
+    "remainder": dict(face=(0.1, 0.75, 0.2, 0.30), edge="#0a7d24", width=2.4, z=960, linestyle="--"),
+    "quiz": dict(face=(0.55, 0.2, 0.8, 0.25), edge="#6a1b9a", width=2.4, z=955, linestyle="-."),
+}
 DOT_PIXELS = 1.5  # features smaller than this many pixels are drawn as single pixels
 
 
@@ -120,6 +124,7 @@ class MapCanvas(QWidget):
         self.pieces = None  # overlap pieces (all)
         self.selected_pieces = None
         self.highlight = None  # identify / attribute-table selection
+        self.overlays: dict[str, object] = {}  # name → geometry (display CRS), drawn in OVERLAY_STYLES
         self.tool = "pan"
         self.center: tuple[float, float] | None = None
         self.upp = 1.0  # map units per physical pixel
@@ -252,6 +257,17 @@ class MapCanvas(QWidget):
 
     def set_selected_pieces(self, geoms) -> None:
         self.selected_pieces = geoms
+        self.schedule_render()
+
+    def set_overlay(self, name: str, geom) -> None:
+        """Show (or with None hide) a named extra geometry in the display CRS: ``remainder`` (避让分析)
+        or ``quiz`` (a quiz case's footprint, which is not the session's footprint)."""
+        if name not in OVERLAY_STYLES:
+            raise ValueError(name)
+        if geom is None:
+            self.overlays.pop(name, None)
+        else:
+            self.overlays[name] = geom
         self.schedule_render()
 
     def set_highlight(self, geoms) -> None:
@@ -434,6 +450,8 @@ class MapCanvas(QWidget):
                          hatch=getattr(ps, "hatch", "") or None, hatchcolor=getattr(ps, "hatch_color", "") or None)
         fs = special_style("footprint")
         self._geom_patch(self.footprint, face=_rgba(fs.face, fs.alpha), edge=fs.edge, width=fs.width, z=950)
+        for name, geom in self.overlays.items():
+            self._geom_patch(geom, **OVERLAY_STYLES[name])
         self._geom_patch(self.selected_pieces, face=(0, 0.85, 1, 0.35), edge="#0050ff", width=2.6, z=970)
         if self.highlight:
             # a feature larger than a quarter of the view (the county on identify) is outlined only, so
@@ -633,14 +651,17 @@ class MapCanvas(QWidget):
     # ------------------------------------------------------------------ export
     def save_image(self, path, dpi: int = 200) -> None:
         """The current view as PNG / SVG / PDF (by suffix), at ``dpi`` for raster formats; a selection
-        highlight is never part of it."""
+        highlight and a quiz case's footprint are never part of it."""
         highlight, self.highlight = self.highlight, None
+        quiz = self.overlays.pop("quiz", None)
         try:
             self.render_now()
             self.figure.savefig(str(path), dpi=dpi, facecolor="white")
         finally:
             self.highlight = highlight
-            if highlight is not None:
+            if quiz is not None:
+                self.overlays["quiz"] = quiz
+            if highlight is not None or quiz is not None:
                 self.schedule_render()
 
     def sizeHint(self):  # noqa: N802 - Qt override

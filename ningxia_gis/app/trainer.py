@@ -1,4 +1,4 @@
-"""Trainer mode: the shipped scenarios (load + check in one click) and a rule browser by zone."""
+"""Trainer mode: the shipped scenarios (load + check in one click), the quiz and a rule browser by zone."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QHeaderView, QLabel, QListWidget, QListWidgetItem
                                QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from .i18n import language, role_name, tr, verdict_text
+from .quiz_panel import QuizPanel
 from .results_panel import VERDICT_COLOURS, _source_text
 
 DATA = Qt.ItemDataRole.UserRole
@@ -193,12 +194,16 @@ class TrainerPanel(QTabWidget):
         super().__init__(parent)
         self.scenarios = ScenarioList()
         self.rules = RuleBrowser()
+        self.quiz = QuizPanel()
         self.addTab(self.scenarios, "")
+        self.addTab(self.quiz, "")
         self.addTab(self.rules, "")
         self.retranslate()
 
     def retranslate(self) -> None:
         self.setTabText(0, tr("tr.scenarios"))
-        self.setTabText(1, tr("tr.rules"))
+        self.setTabText(1, tr("tr.quiz"))
+        self.setTabText(2, tr("tr.rules"))
         self.scenarios.retranslate()
+        self.quiz.retranslate()
         self.rules.retranslate()
