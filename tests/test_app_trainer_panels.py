@@ -206,3 +206,27 @@ def test_avoidance_panel_on_a_real_check(win, qtbot, tmp_path):
     qtbot.waitUntil(lambda: win.result is None, timeout=10000)
     assert av.block is None and av.options.rowCount() == 0 and not av.btn_run.isEnabled()
     assert "remainder" not in win.canvas.overlays
+
+
+def test_prohibited_result_shows_what_can_be_done_instead_without_rule_ids(qtbot, app_home):
+    import re
+
+    from ningxia_gis.app import i18n
+    from ningxia_gis.app.results_panel import ResultsPanel
+    from ningxia_gis.core.scenarios import find_scenario
+    from ningxia_gis.review import build_request, run_review
+
+    i18n.set_language("zh")
+    s = find_scenario("mine_in_core_zone")
+    res = run_review(build_request(s.footprint, activity=s.activity, facts=s.facts))
+    v = res.data["verdicts"]
+    assert v["overall"]["verdict"] == "禁止" and v["alternatives"]
+    panel = ResultsPanel()
+    qtbot.addWidget(panel)
+    panel.set_result(res)
+    banner = panel.banner.text()
+    assert "可采取的做法" in banner
+    for a in v["alternatives"]:
+        plain = re.sub(r"〔[A-Za-z0-9_.]+〕", "", a).rstrip("。；;")
+        assert plain.split("（")[0] in banner
+    assert not re.search(r"〔[A-Za-z0-9_.]+〕", banner)

@@ -208,6 +208,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "res.conditions": ("条件", "Conditions"),
     "res.reasons": ("判定理由", "Reasons"),
     "res.question": ("待回答问题", "Open question"),
+    "res.alternatives": ("可采取的做法", "What can be done instead"),
+    "res.alternative": ("可改为", "Instead"),
     "res.if_occupied": ("若占用则为", "if occupied"),
     "res.line": ("第 {n} 行", "line {n}"),
     "res.draft": ("（征求意见稿）", "(draft)"),

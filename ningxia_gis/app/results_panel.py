@@ -159,6 +159,10 @@ class ResultsPanel(QWidget):
                      f"{html.escape(verdict_text(overall['verdict']))}</b></span>"
                      f"<br>{tr('res.activity')}: <b>{html.escape(name)}</b>"
                      f"<br>{html.escape(plain_summary(summary))}")
+            alts = verdicts.get("alternatives") or []
+            if alts:  # under 禁止: what the officer can advise instead of a to-do list
+                text += (f"<br><b>{tr('res.alternatives')}</b>:<br>"
+                         + "<br>".join(f"· {html.escape(plain_item(plain_summary(a)))}" for a in alts))
             style = f"QLabel#verdictBanner {{ background:{bg}; color:{fg}; border:1px solid {fg}; }}"
         else:
             text += f"<br>{tr('res.no_activity')}"
@@ -272,6 +276,8 @@ class ResultsPanel(QWidget):
             child(tr("res.procedure"), " → ".join(steps))
         for q in vz.get("open_questions") or []:
             child(tr("res.question"), q.get("question_zh" if language() == "zh" else "question_en") or q.get("fact"))
+        for a in vz.get("alternatives") or []:
+            child(tr("res.alternative"), plain_item(plain_summary(a)))
 
     def _add_raster(self, r: dict) -> None:
         item = QTreeWidgetItem(self.tree)
