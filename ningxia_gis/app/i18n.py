@@ -208,6 +208,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "res.conditions": ("条件", "Conditions"),
     "res.reasons": ("判定理由", "Reasons"),
     "res.question": ("待回答问题", "Open question"),
+    "res.chinese_note": ("", "Quotations, conditions and procedure steps are given in the original Chinese of the policy documents."),
     "res.alternatives": ("可采取的做法", "What can be done instead"),
     "res.alternative": ("可改为", "Instead"),
     "res.if_occupied": ("若占用则为", "if occupied"),
@@ -386,6 +387,16 @@ def status_text(status: str | None) -> str:
         return ""
     pair = STATUS.get(status)
     return status if pair is None else pair[0 if _LANG == "zh" else 1]
+
+
+def zone_text(zone: str | None) -> str:
+    """A zone name in the UI language (zone values are Chinese in the data; English from the rule base's
+    zone vocabulary, the Chinese name where it has none)."""
+    if not zone or _LANG == "zh":
+        return zone or ""
+    from ..rules.model import ZONE_EN
+
+    return ZONE_EN.get(zone, zone)
 
 
 def role_name(role: str | None) -> str:

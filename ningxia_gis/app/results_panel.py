@@ -12,7 +12,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QCheckBox, QHeaderView, QLabel, QSplitter, QTextBrowser, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
-from .i18n import language, status_text, tr, verdict_text
+from .i18n import language, status_text, tr, verdict_text, zone_text
 
 VERDICT_ORDER = ["禁止", "需人工判定", "有条件允许", "允许", "不涉及"]
 #: background (light) and text (dark) colours per verdict
@@ -238,7 +238,9 @@ class ResultsPanel(QWidget):
 
     def _add_zone(self, parent, layer, zone, status, area, share, vz) -> None:
         it = QTreeWidgetItem(parent)
-        label = zone
+        label = zone_text(zone)
+        if label != zone:
+            it.setToolTip(COL_NAME, zone)
         if vz and vz.get("derived"):
             label += f" ({tr('res.derived')})"
         it.setText(COL_NAME, label)
@@ -398,7 +400,7 @@ class ResultsPanel(QWidget):
         zh = language() == "zh"
         v = vz.get("verdict") or ""
         bg, fg = VERDICT_COLOURS.get(v, ("#ffffff", "#000000"))
-        out = [f"<h3>{e(vz.get('layer_name') or '')} · {e(vz.get('zone') or '')}</h3>",
+        out = [f"<h3>{e(vz.get('layer_name') or '')} · {e(zone_text(vz.get('zone')))}</h3>",
                f"<p style='background:{bg}; color:{fg}; padding:4px'><b>{e(verdict_text(v))}</b>"]
         if vz.get("verdict_if_occupied"):
             out.append(f" ({tr('res.if_occupied')}: {e(verdict_text(vz['verdict_if_occupied']))})")
@@ -424,6 +426,8 @@ class ResultsPanel(QWidget):
         if qs:
             seen = dict.fromkeys(q.get("question_zh" if zh else "question_en") or q.get("fact") for q in qs)
             out.append(f"<p><b>{tr('res.question')}</b>:</p><ul>" + "".join(f"<li>{e(t)}</li>" for t in seen) + "</ul>")
+        if not zh and (vz.get("quote") or vz.get("conditions") or steps):
+            out.append(f"<p style='color:#555'><i>{e(tr('res.chinese_note'))}</i></p>")
         # the details view: ids, rule status, seed file and lines, the engine's reasons
         tech = []
         if vz.get("rule_id"):

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHeaderView, QLabel, QListWidget, QListWidgetItem, QPushButton, QSplitter, QTabWidget,
                                QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from .i18n import language, role_name, tr, verdict_text
+from .i18n import language, role_name, tr, verdict_text, zone_text
 from .quiz_panel import QuizPanel
 from .results_panel import VERDICT_COLOURS, _source_text
 
@@ -128,7 +128,7 @@ class RuleBrowser(QWidget):
                 for z in keys:
                     zones.setdefault(z, []).append(r)
             for z, rs in zones.items():
-                zi = QTreeWidgetItem(top, [z, f"{len(rs)}"])
+                zi = QTreeWidgetItem(top, [zone_text(z), f"{len(rs)}"])
                 for r in sorted(rs, key=lambda r: -r.priority):
                     title = r.title if zh or not r.title_en else r.title_en
                     ri = QTreeWidgetItem(zi, [title, verdict_text(r.verdict) if r.verdict else tr("rb.procedure")])

@@ -40,6 +40,7 @@ ZONE_EN: dict[str, str] = {
     "城镇集中建设区": "centralised construction area",
     "城镇弹性发展区": "flexible development area",
     "特别用途区": "special-use area",
+    "一般控制区": "general control zone",
     OUTSIDE_URBAN_ZONE: "outside the urban development boundary",
     "基本草原": "basic grassland",
     "一般草原": "general grassland",
