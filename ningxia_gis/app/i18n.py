@@ -208,7 +208,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "res.conditions": ("条件", "Conditions"),
     "res.reasons": ("判定理由", "Reasons"),
     "res.question": ("待回答问题", "Open question"),
-    "res.chinese_note": ("", "Quotations, conditions and procedure steps are given in the original Chinese of the policy documents."),
+    "res.chinese_note": ("条文原文、条件和程序步骤为政策文件的中文原文。", "Quotations, conditions and procedure steps are given in the original Chinese of the policy documents."),
     "res.alternatives": ("可采取的做法", "What can be done instead"),
     "res.alternative": ("可改为", "Instead"),
     "res.if_occupied": ("若占用则为", "if occupied"),
