@@ -37,7 +37,7 @@ def test_rules_list(capsys):
     assert "eco_redline.la7" not in out
     code, out, _ = run(["rules", "list", "--json"], capsys)
     data = json.loads(out)
-    assert len(data["rules"]) >= 50 and data["version"] == "2.0.0"
+    assert len(data["rules"]) >= 50 and data["version"] == "2.1.0"
 
 
 def test_rules_show(capsys):

@@ -149,9 +149,11 @@ def test_unavoidable_road_outside_core_is_conditional_with_regional_determinatio
     assert proc["审核"] == "设区的市人民政府审核"
     assert proc["认定/审批"] == "提请自治区人民政府认定"
     assert proc["attachments"] == ["建设用地报批时附自治区人民政府认定意见"]
-    assert proc["rule_ids"] == ["eco_redline.procedure.limited_activity_new_construction_land"]
+    # the L243 chain, then the road's 合理避让 note of 宁政发〔2021〕39号 (002 L177)
+    assert proc["rule_ids"] == ["eco_redline.procedure.limited_activity_new_construction_land",
+                                "eco_redline.procedure.transport_reasonable_avoidance"]
     steps = proc["steps"]
-    assert [s.split("：")[0] for s in steps] == ["论证", "审核", "认定/审批", "附件"]
+    assert [s.split("：")[0] for s in steps] == ["论证", "审核", "认定/审批", "附件", "交通基础设施"]
     assert steps.index("审核：设区的市人民政府审核") < steps.index("认定/审批：提请自治区人民政府认定")
     chain_rule = rb.rule("eco_redline.procedure.limited_activity_new_construction_land")
     assert "由设区的市人民政府审核后，提请自治区人民政府认定" in chain_rule.quote
@@ -172,7 +174,8 @@ def test_road_without_new_construction_land_gets_same_level_determination(rb):
     v = evaluate(result(layer("eco_redline", {"核心保护区外": 2500.0})), "road",
                  {"unavoidable": True, "new_construction_land": False, "temporary": False}, rule_base=rb)
     proc = zone(v, "eco_redline", "核心保护区外")["procedure"]
-    assert proc["rule_ids"] == ["eco_redline.procedure.limited_activity_no_new_construction_land"]
+    assert proc["rule_ids"] == ["eco_redline.procedure.limited_activity_no_new_construction_land",
+                                "eco_redline.procedure.transport_reasonable_avoidance"]
     assert proc["论证"].startswith("市、县（区）自然资源主管部门组织")
     assert proc["认定/审批"] == "同级人民政府认定"
     assert proc["attachments"] == ["办理相关行政许可审批手续时附认定意见"]

@@ -32,7 +32,7 @@ def _replace(path: Path, old: str, new: str, count: int = 1) -> int:
 
 def test_shipped_rule_base_is_valid():
     rb = load_rule_base()
-    assert rb.version == "2.0.0"
+    assert rb.version == "2.1.0"
     assert len(rb.rules) >= 50
     assert set(rb.roles) == {"eco_redline", "permanent_basic_farmland", "cultivated_land", "urban_boundary",
                              "grassland", "nature_reserve", "project"}

@@ -116,7 +116,8 @@ def test_declared_national_major_project_gets_the_l245_chain_not_the_l243_chain(
                                "temporary": False}, rule_base=RB)
     z = _zone(v, "eco_redline", "核心保护区外")
     assert z["rule_id"] == "eco_redline.nmp.declared_national_major_project"
-    assert z["procedure"]["rule_ids"][-1] == "eco_redline.procedure.nmp_new_construction_land"
+    assert "eco_redline.procedure.nmp_new_construction_land" in z["procedure"]["rule_ids"]
+    assert "eco_redline.procedure.limited_activity_new_construction_land" not in z["procedure"]["rule_ids"]
     steps = " ".join(z["procedure"]["steps"])
     assert "初步论证" in steps and "设区的市人民政府初审" in steps and "报自治区人民政府组织论证" in steps
     assert "提请自治区人民政府认定" not in steps  # the limited-activity chain of L243
