@@ -14,6 +14,7 @@ import datetime as _dt
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -24,6 +25,7 @@ from ..domain import vocab
 from ..core.boundary_points import boundary_points
 from ..core.units import m2_to_ha, m2_to_mu
 from ..domain.vocab import STATUSES
+from ..rules.cite import cite
 
 # ------------------------------------------------------------------------------------------------
 # formatting (presentation only)
@@ -236,8 +238,9 @@ def _text(v) -> str:
         return ""
     if isinstance(v, str):
         return v.strip()
-    if isinstance(v, (list, tuple)):
-        return "；".join(t for t in (_text(x) for x in v) if t)
+    if isinstance(v, (list, tuple)):  # 「甲；乙。」, never 「甲。；乙。」
+        items = [t.rstrip("。；;") for t in (_text(x) for x in v) if t]
+        return "；".join(items) + ("。" if items and v and _text(v[-1]).endswith("。") else "")
     if isinstance(v, dict):
         for k in ("steps", "step", "text_zh", "name_zh", "title_zh", "text", "name", "title", "description",
                   "summary_zh", "id"):
@@ -263,18 +266,35 @@ def _area(block: dict | None) -> float:
 
 
 def _source_text(src: dict | None) -> str:
-    """'《关于加强生态保护红线管理的实施意见》（宁党办〔2023〕63号 附件2）二（一）2'."""
+    """'《关于加强生态保护红线管理的实施意见》（宁党办〔2023〕63号）二（一）2' (``rules.cite``)."""
     if not src:
         return ""
-    title = src.get("title") or ""
-    num = src.get("doc_number") or ""
-    sec = src.get("section") or ""
-    parts = [f"《{title.strip('《》')}》" if title else (src.get("doc") or "")]
-    if num and num not in title:
-        parts.append(f"（{num}）")
-    if sec:
-        parts.append(f" {sec}")
-    return "".join(parts).strip()
+    return src.get("citation") or cite(src)
+
+
+#: a rule id as the engine writes it ("eco_redline.la6.unavoidable_linear_infrastructure")
+RULE_ID = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b")
+#: the engine's generic notes that the report states itself (DISCLAIMER, the rule-status labels)
+ENGINE_GENERIC_NOTES = ("规则状态：", "本结论为辅助审查意见")
+
+
+def _officer_notes(v: dict) -> list[str]:
+    """The engine's notes as the officer reads them: rule ids replaced by the rule titles (or dropped),
+    the generic notes the report states in its own words left out."""
+    titles = {z.get("rule_id"): z.get("rule_title") for z in v.get("zones") or [] if z.get("rule_id")}
+    out = []
+    for n in (_text(x) for x in v.get("notes") or []):
+        if not n or n.startswith(ENGINE_GENERIC_NOTES):
+            continue
+        ids_only = "：" in n and re.fullmatch(rf"(?:{RULE_ID.pattern}[、，, ]*)+", n.split("：", 1)[1].strip("。 "))
+        if ids_only:  # 「本次结论使用了推断规则（inferred）：id、id」
+            head, ids = n.split("：", 1)
+            named = [f"“{titles[i]}”" for i in RULE_ID.findall(ids) if titles.get(i)]
+            if not named:
+                continue
+            n = f"{re.sub(r'（[a-z]+(，)?', '（', head).replace('（）', '')}：{'、'.join(named)}"
+        out.append(n)
+    return out
 
 
 def _fact_questions() -> dict[str, str]:
@@ -520,7 +540,7 @@ def _verdict_blocks(v: dict) -> tuple[VerdictBox, list]:
                         f"{'；' + officer['officer'] if officer.get('officer') else ''}）。{cond}")
                 verdict = f"{officer['verdict']}（人工）／系统：{verdict}"
             rows.append([name, fmt_ha(m2), verdict, rule, cond])
-            values.append([name, m2_to_ha(m2), verdict, z.get("rule_id"), cond])
+            values.append([name, m2_to_ha(m2), verdict, rule, cond])
             classes.append(verdict_class((officer or z).get("verdict")))
         blocks.append(Table("verdicts", "分图层审查意见", cols, rows, values, sheet="审查意见", row_classes=classes))
     quotes, seen = [], set()
@@ -530,13 +550,9 @@ def _verdict_blocks(v: dict) -> tuple[VerdictBox, list]:
             continue
         seen.add(q)
         src = z.get("source") or {}
-        note = f"规则 {z.get('rule_id')}" if z.get("rule_id") else ""
-        st = RULE_STATUS_ZH.get(z.get("rule_status") or "")
-        if st:
-            note += f"；{st}"
-        if src.get("line") and src.get("file"):
-            note += f"；{_basename(src.get('file'))} 第 {src['line']} 行"
-        quotes.append(Quote(f"{_zone_label(z)}：{_source_text(src) or '（出处未注明）'}", q, note.strip("；")))
+        # document, 文号 and article only: rule ids and seed lines stay in the JSON trace
+        note = RULE_STATUS_ZH.get(z.get("rule_status") or "", "")
+        quotes.append(Quote(f"{_zone_label(z)}：{_source_text(src) or '（出处未注明）'}", q, note))
     if quotes:
         blocks.append(Paragraph("依据条款原文：", "lead"))
         blocks.extend(quotes)
@@ -561,7 +577,7 @@ def _verdict_blocks(v: dict) -> tuple[VerdictBox, list]:
         blocks.append(Paragraph("审查所依据的事实认定：", "lead"))
         blocks.append(Bullets([f"{q.get(k, k)}　{YES_NO.get(val, '未回答') if isinstance(val, bool) or val is None else val}"
                                for k, val in facts.items()]))
-    notes = [t for t in (_text(n) for n in (v.get("notes") or [])) if t]
+    notes = _officer_notes(v)
     if notes:
         blocks.append(Paragraph("说明：", "lead"))
         blocks.append(Bullets(notes))
