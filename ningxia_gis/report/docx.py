@@ -301,7 +301,7 @@ class DocxBuilder:
             p = cell.paragraphs[0]
             p.alignment = ALIGN[c.align]
             color, bold = None, cls == "total"
-            if cls in VERDICT_RGB and c.title == "结论":
+            if cls in VERDICT_RGB and c.kind == "verdict":
                 color, bold = VERDICT_RGB[cls], True
             elif cls == "occupied" and j == 1:
                 color, bold = "B00000", True

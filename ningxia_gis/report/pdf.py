@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..domain import messages
 from ..domain.errors import InputError
 from ..fonts import cjk_font_path
 from .html import model_html
@@ -142,13 +143,13 @@ def _use_vector_maps(doc, svgs: dict, scale: float):
 SIGN_OFF = "审查意见与签章"
 
 
-def keep_sign_off_together(doc, body_h: float) -> None:
+def keep_sign_off_together(doc, body_h: float, title: str = SIGN_OFF) -> None:
     """The signature and seal block (heading and its table) on one page: when it would run over a page
     end, it starts on a new page."""
     from PySide6.QtGui import QTextCursor, QTextFormat
 
     block = doc.begin()
-    while block.isValid() and block.text().strip() != SIGN_OFF:
+    while block.isValid() and block.text().strip() != title:
         block = block.next()
     if not block.isValid():
         return
@@ -202,6 +203,29 @@ def keep_paragraphs_whole(doc, body_h: float, max_lines: int = 2) -> None:
                 moved = True
         if not moved:
             return
+
+
+def keep_headings_with_next(doc, body_h: float) -> None:
+    """A heading (h1–h3) never ends a page: when the block after it starts on the next page, the heading
+    moves there too."""
+    from PySide6.QtGui import QTextCursor, QTextFormat
+
+    layout = doc.documentLayout()
+    block = doc.begin()
+    while block.isValid():
+        nxt = block.next()
+        if block.blockFormat().headingLevel() and nxt.isValid() and block.text().strip():
+            top = layout.blockBoundingRect(block).top()
+            ntop = layout.blockBoundingRect(nxt).top()
+            table = QTextCursor(nxt).currentTable()
+            if table is not None:  # a table's first row: where the table frame begins
+                ntop = layout.frameBoundingRect(table).top()
+            nh = min(layout.blockBoundingRect(nxt).height(), body_h / 4)
+            if int(top // body_h) != int((ntop + nh - 1) // body_h):
+                fmt = block.blockFormat()
+                fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                QTextCursor(block).setBlockFormat(fmt)
+        block = nxt
 
 
 def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sources: bool = True,
@@ -262,7 +286,8 @@ def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sour
     handler = _use_vector_maps(doc, svgs, device.logicalDpiX() / 96.0) if svgs else None
     doc.setPageSize(QSizeF(body_w, body_h))
     keep_paragraphs_whole(doc, body_h)
-    keep_sign_off_together(doc, body_h)
+    keep_headings_with_next(doc, body_h)
+    keep_sign_off_together(doc, body_h, messages.text("rpt.sign.title", model.lang))
     n = doc.pageCount()
 
     painter = QPainter()
@@ -281,7 +306,7 @@ def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sour
             # belongs to the next page and must not be drawn (clipped, yet extractable) on this one
             doc.drawContents(painter, QRectF(0, i * body_h + EPS, body_w, body_h - 2 * EPS))
             painter.restore()
-            if i == 0:
+            if i == 0 and model.edition != "summary":
                 continue  # the cover has no running header or footer
             painter.setFont(small)
             painter.setPen(QColor("#555555"))
@@ -295,7 +320,7 @@ def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sour
             painter.drawLine(QPointF(left, hy + 1 * mm), QPointF(left + body_w, hy + 1 * mm))
             painter.setPen(QColor("#333333"))
             painter.drawText(QRectF(left, page_h - bottom + 6 * mm, body_w, 8 * mm),
-                             int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), f"第 {i + 1} 页 共 {n} 页")
+                             int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), messages.text("rpt.page", model.lang, i=i + 1, n=n))
     finally:
         painter.end()
     del handler  # the document layout only borrows it
