@@ -86,7 +86,17 @@ def fmt_pct(share: float | None) -> str:
 
 def fmt_area_text(m2: float) -> str:
     """'79.9846 公顷（1,199.77 亩，799,845.72 平方米）' / '79.9846 ha (1,199.77 mu, 799,845.72 m²)'."""
-    return T("area_text", ha=fmt_ha(m2), mu=fmt_mu(m2), m2=fmt_m2(m2))
+    if en():
+        return f"{fmt_ha(m2)} ha ({fmt_mu(m2)} mu, {fmt_m2(m2)} m²)"
+    return f"{fmt_ha(m2)} 公顷（{fmt_mu(m2)} 亩，{fmt_m2(m2)} 平方米）"
+
+
+def fmt_area_short(m2: float) -> str:
+    """'79.9846 公顷（1,199.77 亩）' / '79.9846 ha (1,199.77 mu)'."""
+    return f"{fmt_ha(m2)} ha ({fmt_mu(m2)} mu)" if en() else f"{fmt_ha(m2)} 公顷（{fmt_mu(m2)} 亩）"
+
+
+ZH_NUMERALS = "一 二 三 四 五 六 七 八 九 十 十一 十二".split()
 
 
 def fmt_value(v) -> str:
@@ -425,7 +435,7 @@ def summary_sentence(data: dict) -> str:
         s += T("sum.none")
     if touch:
         s += T("sum.touching", names=sep.join(layer_name(x) for x in touch))
-    return s + T("full_stop")
+    return s + ("." if en() else "。")
 
 
 def _info_rows(data: dict, meta: CaseMeta, project: str, activity: str, compact: bool = False) -> list:
@@ -1064,7 +1074,7 @@ def _build(data, meta, title, base_dir, now, lang, edition) -> ReportModel:
     fp_m2 = _area(fp["area"])
     synthetic = bool((data.get("catalog") or {}).get("synthetic"))
     v = data.get("verdicts") or None
-    nums = iter(T("numerals").split())
+    nums = iter(ZH_NUMERALS if lang == "zh" else [str(n) for n in range(1, 13)])
 
     def heading(key: str) -> str:
         return T("section", n=next(nums), title=T(key))
@@ -1104,7 +1114,7 @@ def _build(data, meta, title, base_dir, now, lang, edition) -> ReportModel:
 
     cover = [(T("f.project"), project), (T("f.applicant"), meta.applicant), (T("f.case_number"), meta.case_number),
              (T("f.activity"), activity or "—"), (T("f.county"), loc.get("county") or ""),
-             (T("f.area"), T("area_short", ha=fmt_ha(fp_m2), mu=fmt_mu(fp_m2))),
+             (T("f.area"), fmt_area_short(fp_m2)),
              (T("f.organisation"), meta.organisation), (T("f.reviewer"), meta.reviewer),
              (T("f.review_date"), meta.review_date)]
     footer = "　".join(t for t in (T("footer.case", case=meta.case_number) if meta.case_number else "", project,
