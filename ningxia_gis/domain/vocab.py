@@ -114,10 +114,10 @@ ANSWERS: dict[object, tuple[str, str]] = {True: ("是", "yes"), False: ("否", "
 
 #: column titles of the national field names (三调, 三区三线, 草原, 自然保护地): field → (zh, en)
 FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "BSM": ("标识码", "Identifier"), "HXBM": ("红线编码", "Red-line code"), "HXMC": ("红线名称", "Red-line name"),
-    "HXLX": ("红线类型", "Red-line type"), "LHLX": ("类型", "Type"), "ZRBHDMC": ("保护地名称", "Protected area"),
+    "BSM": ("标识码", "Identifier"), "HXBM": ("红线编码", "Red-line code"), "HXMC": ("红线名称", "Name"),
+    "HXLX": ("红线类型", "Type"), "LHLX": ("类型", "Type"), "ZRBHDMC": ("保护地名称", "Name"),
     "ZRBHDJB": ("保护地级别", "Level"), "ZRBHDLX": ("保护地类型", "Protected-area type"),
-    "ZRBHDFQ": ("功能分区", "Functional zone"), "YJJBNTTBBH": ("永久基本农田图斑编号", "Farmland parcel no."),
+    "ZRBHDFQ": ("功能分区", "Zone"), "YJJBNTTBBH": ("永久基本农田图斑编号", "Farmland parcel no."),
     "DLBM": ("地类编码", "Land-use code"), "DLMC": ("地类名称", "Land-use name"),
     "KCXS": ("扣除系数", "Deduction factor"), "ZLDWMC": ("坐落单位", "Village / unit"), "TBBH": ("图斑编号", "Parcel no."),
     "QSXZ": ("权属性质", "Ownership"), "GHFQDM": ("规划分区代码", "Planning zone code"),

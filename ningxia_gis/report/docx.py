@@ -356,7 +356,8 @@ class DocxBuilder:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.keep_with_next = True
         if path:
-            p.add_run().add_picture(str(path), width=Mm(110 if self.m.edition == "summary" else 150))
+            width = 110 if self.m.edition == "summary" else 128 if f.kind == "raster" else 150
+            p.add_run().add_picture(str(path), width=Mm(width))
         else:
             _run(p, self.t("map_failed"), size=9, color="777777")
         cap = self.doc.add_paragraph()

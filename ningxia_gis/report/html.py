@@ -153,7 +153,7 @@ class HtmlBuilder:
         # a 2-row borderless table keeps the caption on the picture's page
         if res:
             h = self.heights.get(res)
-            scale = SUMMARY_MAP_SCALE if self.m.edition == "summary" else 1.0
+            scale = SUMMARY_MAP_SCALE if self.m.edition == "summary" else RASTER_MAP_SCALE if f.kind == "raster" else 1.0
             pic = (f"<img src='{res}' width='{IMAGE_WIDTH * scale:.0f}'" + (f" height='{h * scale:.0f}'" if h else "")
                    + "/>")
         else:
@@ -232,6 +232,7 @@ class HtmlBuilder:
 
 
 SUMMARY_MAP_SCALE = 0.72  # the 摘要版's location map, a little smaller so the report keeps to 2–3 pages
+RASTER_MAP_SCALE = 0.72  # a raster's map, its tables and method note then fit on one page
 
 
 def model_html(model: ReportModel, images: dict[str, str | None], heights: dict[str, float] | None = None) -> str:

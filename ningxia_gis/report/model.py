@@ -598,6 +598,8 @@ def _coord_table(data: dict) -> Table | None:
 def _zone_label(z: dict) -> str:
     name, zone = z.get("layer_name") or z.get("layer_id") or "", z.get("zone") or ""
     if en():
+        if zone == "城镇开发边界外":  # the zone says it all (as rules.engine._layer_label)
+            return zone_name(zone)[:1].upper() + zone_name(zone)[1:]
         lname = layer_name(z) if z.get("role") else name
         return f"{lname} ({zone_name(zone)})" if zone and zone != name else lname
     return f"{name}（{zone}）" if zone and zone != name else name
@@ -643,7 +645,7 @@ def _verdict_blocks(v: dict, compact: bool = False) -> tuple[VerdictBox, list]:
     labels = {_engine_label(z): _zone_label(z) for z in zones}
     if zones:
         cols = [Column(T("col.layer_zone"), weight=2.1), Column(T("col.area_ha"), "r", 1.2, "ha"),
-                Column(T("col.verdict"), "c", 1.35 if en() else 1.1, "verdict"), Column(T("col.rule"), "l", 2.6)]
+                Column(T("col.verdict"), "c", 1.6 if en() else 1.1, "verdict"), Column(T("col.rule"), "l", 2.6)]
         if not compact:
             cols.append(Column(T("col.conditions"), "l", 3.2))
         rows, values, classes = [], [], []
@@ -869,8 +871,8 @@ def _raster_blocks(data: dict, figures: list) -> list:
         name = raster_name(r)
         share = r.get("covered_share")
         covered_m2 = _area(r.get("covered_area"))
-        if n > 1:
-            blocks.append(PageBreak())
+        # no page break between rasters: a raster's tail (a table's last rows, the method) then never
+        # holds a page alone; the heading moves with its lead and map (pdf.keep_headings_with_next)
         blocks.append(Paragraph(T("numbered", n=n, title=name), "heading"))
         role_name = T("raster.role_dem") if r.get("role") == "dem" else T("raster.role_landcover")
         lead = T("raster.lead", name=name, role=role_name, pct=fmt_pct(share), area=fmt_area_text(covered_m2))
@@ -894,17 +896,6 @@ def _raster_blocks(data: dict, figures: list) -> list:
             missing = max(_area((data.get("footprint") or {}).get("area")) - covered_m2, 0.0)
             blocks.append(Paragraph(T("raster.partial", name=name, pct=fmt_pct(share), ha=fmt_ha(missing),
                                       mu=fmt_mu(missing)), "warning"))
-        f = Figure("raster", r["id"], T("fig.dem" if r.get("role") == "dem" else "fig.landcover", name=name))
-        figures.append(f)
-        blocks.append(f)
-        if r.get("role") == "dem":
-            if st:
-                blocks.append(_raster_stats_table(r))
-                blocks.append(_raster_bands_table(r))
-        elif r.get("classes"):
-            blocks.append(_raster_class_table(r))
-        if (r.get("role") == "dem" and not st) or (r.get("role") == "landcover" and not r.get("classes")):
-            blocks.append(Paragraph(T("raster.no_stats", name=name), "note"))
         method = r.get("method") or {}
         cell = r.get("cell_size_m")
         desc = method.get("description") if en() else (method.get("description_zh") or method.get("description", ""))
@@ -917,7 +908,18 @@ def _raster_blocks(data: dict, figures: list) -> list:
             if r.get("warped"):
                 mtext += T("raster.warped", crs=r.get("source_crs", ""), resampling=r.get("resampling", ""))
         mtext += T("raster.file", file=_basename(r.get("source")))
-        blocks.append(Paragraph(mtext, "small"))
+        blocks.append(Paragraph(mtext, "small"))  # before the map: never a page's only text after the table
+        f = Figure("raster", r["id"], T("fig.dem" if r.get("role") == "dem" else "fig.landcover", name=name))
+        figures.append(f)
+        blocks.append(f)
+        if r.get("role") == "dem":
+            if st:
+                blocks.append(_raster_stats_table(r))
+                blocks.append(_raster_bands_table(r))
+        elif r.get("classes"):
+            blocks.append(_raster_class_table(r))
+        if (r.get("role") == "dem" and not st) or (r.get("role") == "landcover" and not r.get("classes")):
+            blocks.append(Paragraph(T("raster.no_stats", name=name), "note"))
         for w in r.get("warnings") or []:
             if w:
                 blocks.append(Paragraph(T("hint", text=original(w)), "note"))
@@ -1108,7 +1110,7 @@ def _build(data, meta, title, base_dir, now, lang, edition) -> ReportModel:
     lon, lat = fp["centroid_lonlat"]
     sections.append(Section(heading("s.location"), [
         Paragraph(T("location", county=loc.get("county") or T("county_unknown"), lon=f"{lon:.5f}", lat=f"{lat:.5f}")),
-        fig], page_break=not summary))
+        fig]))  # no forced page break: the map (one table cell) moves to the next page by itself
     if not summary:
         _full_sections(data, sections, figures, heading, fp_m2, generated_at)
 
@@ -1152,7 +1154,8 @@ def _full_sections(data: dict, sections: list, figures: list, heading, fp_m2: fl
     if data.get("rasters"):
         sections.append(Section(heading("s.rasters"), _raster_blocks(data, figures), page_break=True))
     ct = _coord_table(data)
-    s6 = Section(heading("s.coords"), page_break=True)
+    # a short table follows on the same page (a long one starts its own): no page half empty before it
+    s6 = Section(heading("s.coords"), page_break=ct is not None and ct.in_document and len(ct.rows) > 30)
     if ct is None:
         s6.blocks.append(Paragraph(T("coords.too_many"), "note"))
     else:

@@ -216,12 +216,25 @@ def keep_headings_with_next(doc, body_h: float) -> None:
         nxt = block.next()
         if block.blockFormat().headingLevel() and nxt.isValid() and block.text().strip():
             top = layout.blockBoundingRect(block).top()
-            ntop = layout.blockBoundingRect(nxt).top()
-            table = QTextCursor(nxt).currentTable()
-            if table is not None:  # a table's first row: where the table frame begins
-                ntop = layout.frameBoundingRect(table).top()
-            nh = min(layout.blockBoundingRect(nxt).height(), body_h / 4)
-            if int(top // body_h) != int((ntop + nh - 1) // body_h):
+            # the heading's content: up to two short paragraphs (a lead) and the table or figure after them
+            follow, end = nxt, None
+            for _ in range(3):
+                if not follow.isValid():
+                    break
+                table = QTextCursor(follow).currentTable()
+                if table is not None:  # a table's (a figure's) first row, which moves whole
+                    rect = layout.frameBoundingRect(table)
+                    first_row_h = min(rect.height(), body_h / 2)
+                    end = layout.blockBoundingRect(follow).top() if rect.height() > body_h / 2 else \
+                        rect.top() + first_row_h
+                    end = max(end, rect.top() + 1)
+                    break
+                r = layout.blockBoundingRect(follow)
+                end = r.top() + min(r.height(), body_h / 4)
+                if follow.blockFormat().headingLevel() or r.height() > body_h / 6:
+                    break
+                follow = follow.next()
+            if end is not None and int(top // body_h) != int((end - 1) // body_h):
                 fmt = block.blockFormat()
                 fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
                 QTextCursor(block).setBlockFormat(fmt)
