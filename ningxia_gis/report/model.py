@@ -645,7 +645,8 @@ def _verdict_blocks(v: dict, compact: bool = False) -> tuple[VerdictBox, list]:
     labels = {_engine_label(z): _zone_label(z) for z in zones}
     if zones:
         cols = [Column(T("col.layer_zone"), weight=2.1), Column(T("col.area_ha"), "r", 1.2, "ha"),
-                Column(T("col.verdict"), "c", 1.6 if en() else 1.1, "verdict"), Column(T("col.rule"), "l", 2.6)]
+                Column(T("col.verdict"), "c", 1.6 if en() else 1.1, "verdict"),
+                Column(T("col.basis" if compact else "col.rule"), "l", 2.6)]
         if not compact:
             cols.append(Column(T("col.conditions"), "l", 3.2))
         rows, values, classes = [], [], []

@@ -324,8 +324,12 @@ def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sour
             painter.setFont(small)
             painter.setPen(QColor("#555555"))
             hy = top - 6 * mm
+            # the running title gives way to the case line on the right (elided, never overprinted)
+            room = body_w - (painter.fontMetrics().horizontalAdvance(model.footer_left) + 4 * mm
+                             if model.footer_left else 0)
+            title = painter.fontMetrics().elidedText(model.title, Qt.TextElideMode.ElideRight, int(room))
             painter.drawText(QRectF(left, hy - 6 * mm, body_w, 6 * mm),
-                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom), model.title)
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom), title)
             if model.footer_left:
                 painter.drawText(QRectF(left, hy - 6 * mm, body_w, 6 * mm),
                                  int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom), model.footer_left)
