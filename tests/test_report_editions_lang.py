@@ -208,6 +208,9 @@ def test_docx_ends_with_the_seal_block_and_has_no_empty_page(case):
             if p.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}") is not None:
                 assert _el_text(p).strip() or p.find(f".//{qn('w:drawing')}") is not None, key
         assert doc.element.body.find(qn("w:sectPr")) is not None and not doc.element.body[-1].tag.endswith("}p")
+        for tc in doc.element.body.iter(qn("w:tc")):  # Word requires every cell to end with a paragraph
+            kids = [k for k in tc if k.tag != qn("w:tcPr")]
+            assert kids and kids[-1].tag == qn("w:p"), key
 
 
 def test_english_docx_text_and_original_quotations(case):

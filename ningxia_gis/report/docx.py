@@ -24,7 +24,7 @@ from ..domain import messages
 from ..domain.errors import InputError
 from ..domain.vocab import VERDICTS
 from ..fonts import FALLBACK_FAMILY, WORD_FONT_BODY, WORD_FONT_HEADING, WORD_FONT_LATIN
-from .model import (SYNTHETIC_WARNING, Bullets, Figure, PageBreak, Paragraph, Quote, ReportModel, Signature,
+from .model import (Bullets, Figure, PageBreak, Paragraph, Quote, ReportModel, Signature,
                     Table, VerdictBox, render_block)
 from .render import MAP_DPI, figure_key, render_figures
 

@@ -25,7 +25,6 @@ from .. import __version__
 from ..domain import messages, vocab
 from ..core.boundary_points import boundary_points
 from ..core.units import m2_to_ha, m2_to_mu
-from ..domain.vocab import STATUSES
 from ..domain.roles import ROLES
 from ..rules.cite import cite
 from ..rules.model import ZONE_EN
@@ -930,7 +929,6 @@ def _raster_blocks(data: dict, figures: list) -> list:
 # ------------------------------------------------------------------------------------------------
 # 避让分析 (review/avoidance.py)
 
-AVOIDANCE_SECTION_TITLE = "避让分析"
 
 
 def _avoidance_blocks(data: dict, figures: list) -> list:
@@ -983,7 +981,8 @@ def _avoidance_blocks(data: dict, figures: list) -> list:
         blocks.append(Paragraph(T("lead.what_if"), "lead"))
         items = []
         for w in what:
-            name = _zone_label(w)
+            role = next((x["role"] for x in data.get("layers", []) if x.get("id") == w.get("layer_id")), None)
+            name = _zone_label({"role": role, **w})
             found = [c["sentence_zh"] for c in w.get("facts") or []] + [a["sentence_zh"] for a in w.get("activities") or []]
             now = vocab.verdict_label(w.get("verdict"), LANG.get())
             items.append(T("what_if_item", name=name, verdict=now) + (original("；".join(found)) if found
@@ -992,9 +991,7 @@ def _avoidance_blocks(data: dict, figures: list) -> list:
     return blocks
 
 
-DISCLAIMER = ("本报告由离线审查辅助工具根据所列数据自动生成，用于辅助审查人员判断，不替代法定审查程序和主管部门的正式意见；"
-              "图层数据的现势性和准确性以数据提供部门的正式成果为准。")  # = T("disclaimer") in Chinese
-SYNTHETIC_WARNING = "注意：本报告使用的管控图层为合成示例数据，仅用于演示和培训，不得作为实际审查依据。"
+# the disclaimer and the synthetic-data warning: T("disclaimer"), T("synthetic")
 
 
 def result_digest(data: dict) -> str:
