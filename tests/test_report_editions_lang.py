@@ -214,8 +214,13 @@ def test_docx_ends_with_the_seal_block_and_has_no_empty_page(case):
 
 
 def test_english_docx_text_and_original_quotations(case):
-    _, files = case
+    data, files = case
     text = _docx_text(files[("docx", "en", "full")])
+    rest = re.sub(r"「[^「」]*」", "", text)
+    for n in sorted(_proper_nouns(data), key=len, reverse=True):
+        rest = rest.replace(n, "")
+    assert not re.findall(r"[\u3400-\u9fff]+", rest)
+    assert Document(str(files[("docx", "en", "full")])).core_properties.language == "en-GB"
     assert "Review conclusion" in text and "Conclusion per control layer and zone" in text
     assert "「《关于加强生态保护红线管理的实施意见》（宁党办〔2023〕63号）二（一）2」" in text
     assert "English gloss:" in text
