@@ -29,6 +29,7 @@ th {{ font-weight: bold; background-color: {HEADER_BG}; }}
 .note {{ font-size: 8.5pt; color: #444444; margin-top: 2pt; margin-bottom: 2pt; }}
 .small {{ font-size: 8.5pt; color: #555555; }}
 .lead {{ font-weight: bold; margin-top: 8pt; }}
+h4 {{ font-size: 10.5pt; font-weight: bold; margin-top: 8pt; margin-bottom: 3pt; }}
 .warning {{ color: #b00000; font-weight: bold; }}
 """
 
@@ -183,6 +184,8 @@ class HtmlBuilder:
             brk = " style='page-break-before: always'" if self.pending_break else ""
             self.pending_break = False
             self.out.append(f"<h3{brk}>{esc(p.text)}</h3>")
+        elif p.style == "lead":  # a heading to Qt (h4), so it is kept with what follows (pdf.keep_headings_with_next)
+            self.out.append(f"<h4>{esc(p.text)}</h4>")
         elif p.style == "body":
             self.out.append(f"<p style='text-indent:28px'>{esc(p.text)}</p>")
         else:

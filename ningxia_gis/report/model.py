@@ -601,6 +601,8 @@ def _zone_label(z: dict) -> str:
             return zone_name(zone)[:1].upper() + zone_name(zone)[1:]
         lname = layer_name(z) if z.get("role") else name
         return f"{lname} ({zone_name(zone)})" if zone and zone != name else lname
+    if zone == "城镇开发边界外":
+        return zone
     return f"{name}（{zone}）" if zone and zone != name else name
 
 
