@@ -116,6 +116,9 @@ def answer(v) -> str:
     return e if en() else zh
 
 
+STATUS_ZH = {code: s.zh for code, s in vocab.STATUSES.items()}  # the Chinese labels (status_name for either)
+
+
 def status_name(code: str | None) -> str:
     return vocab.status_label(code, LANG.get())
 
