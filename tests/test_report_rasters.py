@@ -193,16 +193,16 @@ def test_xlsx_sheets_hold_the_json_figures(model, data, tmp_path):
 
     wb = load_workbook(write_xlsx(model, tmp_path / "r.xlsx"))
     st = raster(data, "dem")["stats"]
-    ws = wb["高程坡度-dem"]
+    ws = wb["高程坡度"]
     rows = list(ws.iter_rows(values_only=True))
     elev = next(r for r in rows if r[0] == "高程（米）")
     assert list(elev[1:4]) == pytest.approx([st["elevation_m"][k] for k in ("min", "mean", "max")], rel=1e-12)
-    ws = wb["坡度分级-dem"]
+    ws = wb["坡度分级"]
     rows = {r[0]: r for r in ws.iter_rows(values_only=True) if r[0]}
     for band in st["slope_bands"]:
         assert rows[band["label"]][1] == pytest.approx(area(band["area"]), rel=1e-12, abs=1e-9)
         assert rows[band["label"]][4] == pytest.approx(band["share_of_footprint"], rel=1e-12, abs=1e-12)
-    ws = wb["地表覆盖-landcover"]
+    ws = wb["地表覆盖"]
     rows = {r[0]: r for r in ws.iter_rows(values_only=True) if isinstance(r[0], int)}
     for c in raster(data, "landcover")["classes"]:
         row = rows[c["code"]]

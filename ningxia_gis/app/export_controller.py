@@ -14,7 +14,7 @@ from ..domain.errors import Cancelled
 from .check_panel import META_FIELDS, CaseMetaDialog
 from .check_worker import Task
 from .errors import guarded
-from .i18n import tr
+from .i18n import language, tr
 
 log = logging.getLogger("ningxia_gis.app")
 
@@ -122,7 +122,7 @@ class ExportController(QObject):
                 progress(0.05 + 0.8 * i / max(n, 1), tr("exp.maps", i=i + 1, n=n))
 
             check_target(kind, p, result)
-            ctx = OutputContext(case=meta)
+            ctx = OutputContext(case=meta, lang=language())  # the report in the UI's language
             if summary:
                 from ..report.html import summary_edition
                 ctx._model = summary_edition(ctx.report_model(result))  # the 摘要版 of the same model
@@ -216,7 +216,7 @@ class ExportController(QObject):
                 progress(0.05 + 0.9 * i / max(n, 1), tr("exp.maps", i=i + 1, n=n))
 
             progress(0.02, tr("exp.model"))
-            model = build_report_model(data, meta or {})
+            model = build_report_model(data, meta or {}, lang=language())
             if (edition or self.edition) == "summary":
                 from ..report.html import summary_edition
                 model = summary_edition(model)

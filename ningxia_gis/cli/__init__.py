@@ -42,7 +42,10 @@ def add_check_args(p: argparse.ArgumentParser) -> None:
                    help="避让分析: the remainder after avoiding 禁止/需人工判定 zones, distances, what would change the verdict")
     p.add_argument("--avoidance-out", metavar="OUT.txt|.shp|.gpkg",
                    help="write the remainder avoiding all those zones as a footprint (implies --avoidance)")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the printed summary")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh",
+                   help="language of the printed summary and of the reports (policy quotations stay Chinese)")
+    p.add_argument("--edition", choices=("full", "summary"), default="full",
+                   help="report edition: full (完整版) or summary (摘要版, 2–3 pages)")
     p.add_argument("--no-range-check", action="store_true",
                    help="accept a footprint outside Ningxia's boundary (the location check is skipped)")
     p.add_argument("--vertex-area", action="store_true",
@@ -85,7 +88,7 @@ def cmd_check(args) -> int:
     if to_stdout:
         targets["json"] = None
     from ..review.outputs import OUTPUTS
-    for fmt, p in write_outputs(result, targets, case=request.case):
+    for fmt, p in write_outputs(result, targets, case=request.case, lang=args.lang, edition=args.edition):
         print(f"{OUTPUTS[fmt].label} → {p}", file=summary_stream)
     if args.avoidance_out:
         from ..review.avoidance import write_remainder

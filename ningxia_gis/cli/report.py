@@ -37,7 +37,8 @@ def cmd_report(args) -> int:
     result = CheckResult(data=data, epsg=int(data["analysis_crs"]["epsg"]),
                          footprint_geom=shapely.from_wkt(data["footprint"]["geometry_wkt"]))
     for fmt, p in write_outputs(result, targets, case=meta_of(args), use_sources=not args.no_layer_files,
-                                base_dir=str(Path(args.result).resolve().parent)):
+                                base_dir=str(Path(args.result).resolve().parent), lang=args.lang,
+                                edition=args.edition):
         print(f"{OUTPUTS[fmt].label} → {p}")
     return 0
 
@@ -51,5 +52,9 @@ def add_report_subcommand(subparsers) -> None:
     p.add_argument("--gpkg", metavar="OUT.gpkg", help="GeoPackage of the overlap pieces and the footprint")
     p.add_argument("--no-layer-files", action="store_true",
                    help="draw the maps from the JSON only (do not read the layer files around the footprint)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh",
+                   help="report language (policy quotations stay Chinese)")
+    p.add_argument("--edition", choices=("full", "summary"), default="full",
+                   help="full (完整版) or summary (摘要版, 2–3 pages)")
     add_meta_options(p)
     p.set_defaults(func=cmd_report)

@@ -106,3 +106,23 @@ CASE_FIELDS: dict[str, tuple[str, str]] = {
     "organisation": ("审查单位", "reviewing organisation"),
     "review_date": ("审查日期", "review date"),
 }
+
+#: area units and answers as the reports print them: key → (zh, en)
+UNITS: dict[str, tuple[str, str]] = {"m2": ("平方米", "m²"), "ha": ("公顷", "ha"), "mu": ("亩", "mu"),
+                                     "m": ("米", "m"), "km": ("千米", "km")}
+ANSWERS: dict[object, tuple[str, str]] = {True: ("是", "yes"), False: ("否", "no"), None: ("未回答", "not answered")}
+
+#: column titles of the national field names (三调, 三区三线, 草原, 自然保护地): field → (zh, en)
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "BSM": ("标识码", "Identifier"), "HXBM": ("红线编码", "Red-line code"), "HXMC": ("红线名称", "Name"),
+    "HXLX": ("红线类型", "Type"), "LHLX": ("类型", "Type"), "ZRBHDMC": ("保护地名称", "Name"),
+    "ZRBHDJB": ("保护地级别", "Level"), "ZRBHDLX": ("保护地类型", "Protected-area type"),
+    "ZRBHDFQ": ("功能分区", "Zone"), "YJJBNTTBBH": ("永久基本农田图斑编号", "Farmland parcel no."),
+    "DLBM": ("地类编码", "Land-use code"), "DLMC": ("地类名称", "Land-use name"),
+    "KCXS": ("扣除系数", "Deduction factor"), "ZLDWMC": ("坐落单位", "Village / unit"), "TBBH": ("图斑编号", "Parcel no."),
+    "QSXZ": ("权属性质", "Ownership"), "GHFQDM": ("规划分区代码", "Planning zone code"),
+    "GHFQMC": ("规划分区", "Planning zone"), "CYBH": ("草原编号", "Grassland no."), "CYLX": ("草原类型", "Grassland type"),
+    "SFJBCY": ("是否基本草原", "Basic grassland"), "XZQDM": ("行政区代码", "Division code"),
+    "XZQMC": ("行政区名称", "Division name"), "MC": ("名称", "Name"), "GDDB": ("耕地等别", "Farmland grade"),
+    "SJNF": ("数据年份", "Data year"),
+}

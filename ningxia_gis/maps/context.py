@@ -42,6 +42,7 @@ class MapContext:
     base_dir: Path | None = None
     use_sources: bool = True
     notes: list[str] = field(default_factory=list)
+    lang: str = "zh"  # the maps' language (legends, titles, grid, notes)
     _sources: dict | None = field(default=None, repr=False)
     _unavailable: set = field(default_factory=set, repr=False)
 
@@ -112,7 +113,9 @@ class MapContext:
                 same = False
             if not same:
                 self._unavailable.add(lid)
-                self.notes.append(f"图层“{entry.get('name', lid)}”的文件已变化（SHA-256 不符），图中仅显示审查时的压占部分")
+                from .draw import words
+
+                self.notes.append(words(self.lang, "layer_changed", name=entry.get("name", lid)))
                 continue
             self._sources[lid] = src
         return self._sources
@@ -150,7 +153,8 @@ class MapContext:
         return layer_id in self._load_sources()
 
 
-def map_context(data: dict, *, base_dir: str | Path | None = None, use_sources: bool = True) -> MapContext:
+def map_context(data: dict, *, base_dir: str | Path | None = None, use_sources: bool = True,
+                lang: str = "zh") -> MapContext:
     """Prepare a check result dict for the map functions.
 
     ``base_dir`` resolves relative source paths (e.g. the folder of a saved JSON); ``use_sources=False``
@@ -162,4 +166,4 @@ def map_context(data: dict, *, base_dir: str | Path | None = None, use_sources: 
     fp = shapely.from_wkt(data["footprint"]["geometry_wkt"])
     return MapContext(data=data, epsg=epsg, zone_number=zone, footprint=fp,
                       layers={x["id"]: x for x in data.get("layers", [])},
-                      base_dir=Path(base_dir) if base_dir else None, use_sources=use_sources)
+                      base_dir=Path(base_dir) if base_dir else None, use_sources=use_sources, lang=lang)

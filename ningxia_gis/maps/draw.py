@@ -81,7 +81,14 @@ def axes_aspect(fig, ax) -> float:
     return (bb.height * fig.get_figheight()) / (bb.width * fig.get_figwidth())
 
 
-def setup_grid(ax, extent, zone_number: int, *, fontsize: float = 7.0) -> None:
+def words(lang: str, key: str, **kw) -> str:
+    """The map text ``rpt.map.<key>`` of the message catalog in ``lang``."""
+    from ..domain.messages import text
+
+    return text(f"rpt.map.{key}", lang, **kw)
+
+
+def setup_grid(ax, extent, zone_number: int, *, fontsize: float = 7.0, lang: str = "zh") -> None:
     """Equal-aspect axes over ``extent`` with a coordinate grid in Gauss-Krüger metres.
 
     X (northing) on the left, Y (easting) at the bottom *with the zone prefix* (e.g. 35 588 000),
@@ -102,9 +109,9 @@ def setup_grid(ax, extent, zone_number: int, *, fontsize: float = 7.0) -> None:
         lab.set_verticalalignment("center")
     ax.tick_params(axis="y", labelrotation=90)
     ax.grid(True, color="#8a8a8a", linewidth=0.35, linestyle=(0, (4, 3)), zorder=40, alpha=0.8)
-    zone_txt = f"，含带号 {zone_number}" if zone_number else ""
-    ax.set_xlabel(f"Y 坐标（米{zone_txt}）", fontsize=fontsize + 0.5, labelpad=2)
-    ax.set_ylabel("X 坐标（米）", fontsize=fontsize + 0.5, labelpad=2)
+    ax.set_xlabel(words(lang, "y_zone", zone=zone_number) if zone_number else words(lang, "y"),
+                  fontsize=fontsize + 0.5, labelpad=2)
+    ax.set_ylabel(words(lang, "x"), fontsize=fontsize + 0.5, labelpad=2)
     for s in ax.spines.values():
         s.set_linewidth(1.2)
         s.set_zorder(50)
@@ -120,7 +127,7 @@ def nice_length(target: float) -> float:
     return e
 
 
-def scale_bar(ax, extent, *, fontsize: float = 7.0) -> None:
+def scale_bar(ax, extent, *, fontsize: float = 7.0, lang: str = "zh") -> None:
     """Alternating black/white bar (4 segments) in the lower left, ≈ 1/4 of the map width."""
     minx, miny, maxx, maxy = extent
     w, h = maxx - minx, maxy - miny
@@ -129,7 +136,9 @@ def scale_bar(ax, extent, *, fontsize: float = 7.0) -> None:
     x0, y0 = minx + 0.04 * w, miny + 0.05 * h
     bh = 0.012 * h
     km = length >= 1000
-    unit = "千米" if km else "米"
+    from ..domain.vocab import UNITS
+
+    unit = UNITS["km" if km else "m"][1 if lang == "en" else 0]
     ax.add_patch(Rectangle((x0 - 0.015 * w, y0 - 0.03 * h), length + 0.065 * w + (0.03 * w if km else 0.04 * w),
                            0.085 * h, facecolor="white", edgecolor="#555555", linewidth=0.5, alpha=0.9,
                            zorder=60))
@@ -143,7 +152,7 @@ def scale_bar(ax, extent, *, fontsize: float = 7.0) -> None:
             zorder=62)
 
 
-def north_arrow(ax, *, x: float = 0.93, y: float = 0.86, size: float = 0.075) -> None:
+def north_arrow(ax, *, x: float = 0.93, y: float = 0.86, size: float = 0.075, lang: str = "zh") -> None:
     """A split-arrow north pointer with 北/N, in axes fractions (grid north = map up)."""
     t = ax.transAxes
     w = size * 0.38
@@ -155,7 +164,7 @@ def north_arrow(ax, *, x: float = 0.93, y: float = 0.86, size: float = 0.075) ->
                            facecolor="white", edgecolor="#555555", linewidth=0.5, alpha=0.9, zorder=61))
     ax.add_patch(left)
     ax.add_patch(right)
-    ax.text(x, y - size * 0.05, "北", transform=t, ha="center", va="top", fontsize=8, zorder=63)
+    ax.text(x, y - size * 0.05, "N" if lang == "en" else "北", transform=t, ha="center", va="top", fontsize=8, zorder=63)
 
 
 def halo_text(ax, x, y, text, *, size=6.5, color="black", halo="white", **kw):

@@ -14,7 +14,29 @@ from ..fonts import setup_matplotlib_fonts
 from ..styles import Style, StyleSet, load_styles
 from .context import MapContext, map_context
 from .draw import (AX_RECT, FIG_H, FIG_W, axes_aspect, draw_polygons, fit_extent, halo_text, legend_handle,
-                   note_box, north_arrow, scale_bar, setup_grid)
+                   note_box, north_arrow, scale_bar, setup_grid, words)
+
+
+def layer_label(ctx: MapContext, entry: dict) -> str:
+    """A layer's name on the map: the catalog's, or its role's English name."""
+    if ctx.lang == "en":
+        from ..domain.roles import ROLES
+
+        role = ROLES.get(entry.get("role") or "")
+        return role.name_en if role else entry.get("name", "")
+    return entry.get("name", "")
+
+
+def zone_label(ctx: MapContext, zone: str) -> str:
+    if ctx.lang == "en":
+        from ..rules.model import ZONE_EN
+
+        return ZONE_EN.get(zone, zone)
+    return zone
+
+
+def footprint_label(ctx: MapContext, fst: Style) -> str:
+    return words(ctx.lang, "footprint") if ctx.lang == "en" or not fst.label else fst.label
 
 #: roles drawn as context on the county-scale location map (large polygons; parcels would be clutter)
 LOCATION_ROLES = ("eco_redline", "nature_reserve", "urban_boundary")
@@ -55,7 +77,7 @@ def _legend(fig, ax, handles) -> None:
 
 def _crs_note(fig, ctx: MapContext) -> None:
     label = ctx.data["analysis_crs"].get("label", f"EPSG:{ctx.epsg}")
-    fig.text(0.97, 0.951, f"坐标系：{label.split(' ', 1)[0]} CGCS2000 3度带高斯-克吕格",
+    fig.text(0.97, 0.951, words(ctx.lang, "crs", epsg=label.split(" ", 1)[0]),
              ha="right", va="bottom", fontsize=6.5, color="#444444")
 
 
@@ -104,12 +126,12 @@ def overview_inset(ax, ctx: MapContext, extent, styles: StyleSet) -> None:
     for sp in ins.spines.values():
         sp.set_edgecolor("#555555")
         sp.set_linewidth(0.6)
-    ins.text(0.03, 0.03, "位置示意", transform=ins.transAxes, fontsize=5.5, color="#444444", va="bottom")
+    ins.text(0.03, 0.03, words(ctx.lang, "overview"), transform=ins.transAxes, fontsize=5.5, color="#444444", va="bottom")
 
 
-def scale_note(fig, extent) -> None:
+def scale_note(fig, extent, lang: str = "zh") -> None:
     """「比例尺 1:N」 under the frame, for the map as printed in the report."""
-    fig.text(0.03, 0.951, f"比例尺 1:{print_scale(extent):,}（按报告中图幅宽 {PRINT_WIDTH_MM:.0f} 毫米）",
+    fig.text(0.03, 0.951, words(lang, "scale", n=f"{print_scale(extent):,}", width=f"{PRINT_WIDTH_MM:.0f}"),
              ha="left", va="bottom", fontsize=6.5, color="#444444")
 
 
@@ -117,7 +139,8 @@ def _ctx(data_or_ctx) -> MapContext:
     return data_or_ctx if isinstance(data_or_ctx, MapContext) else map_context(data_or_ctx)
 
 
-def _draw_zoned(ax, gdf, role: str, styles: StyleSet, name: str, handles: list, *, muted: bool = False) -> None:
+def _draw_zoned(ax, gdf, role: str, styles: StyleSet, name: str, handles: list, *, muted: bool = False,
+                ctx: MapContext | None = None) -> None:
     """Features of one layer, grouped by zone so zone styles (核心保护区, 基本草原 …) apply."""
     if gdf is None or gdf.empty:
         return
@@ -126,7 +149,11 @@ def _draw_zoned(ax, gdf, role: str, styles: StyleSet, name: str, handles: list, 
         kw = {"alpha": 0.55} if muted else {}
         if draw_polygons(ax, grp.geometry.values, st, **kw) is not None:
             zoned = zone in styles.zones.get(role, {}) or role in ("cultivated_land",)
-            label = f"{name}（{zone}）" if zoned and zone != name else name
+            if ctx is not None and ctx.lang == "en":
+                zname = zone_label(ctx, zone)
+                label = f"{name} ({zname})" if zoned and zname.lower() != name.lower() else name
+            else:
+                label = f"{name}（{zone}）" if zoned and zone != name else name
             if label not in {h.get_label() for h in handles}:
                 handles.append(legend_handle(st, label, **kw))
 
@@ -169,8 +196,8 @@ def location_map(data_or_ctx, *, title: str | None = "项目位置示意图", st
         c = fp.centroid
         half = max(2500.0, 3 * max(fp.bounds[2] - fp.bounds[0], fp.bounds[3] - fp.bounds[1]))
         extent = fit_extent((c.x - half, c.y - half, c.x + half, c.y + half), 0, 0, axes_aspect(fig, ax))
-        notes.append("未找到行政区图层，仅显示项目周边 5 千米范围" if admin is None or not ctx.available(admin["id"])
-                     else "项目不在行政区图层范围内")
+        notes.append(words(ctx.lang, "no_admin") if admin is None or not ctx.available(admin["id"])
+                     else words(ctx.lang, "outside_admin"))
     frame = shapely.box(*extent)
     if admin is not None:
         allc = ctx.features(admin["id"], frame)
@@ -181,7 +208,7 @@ def location_map(data_or_ctx, *, title: str | None = "项目位置示意图", st
             if home is not None and not home.empty:
                 draw_polygons(ax, home.geometry.values, st, facecolor="#efefea", linewidth=st.width * 1.8,
                               linestyle="-")
-            handles.append(legend_handle(st, "县级行政区界", facecolor="#efefea"))
+            handles.append(legend_handle(st, words(ctx.lang, "county_boundary"), facecolor="#efefea"))
             name_col = "XZQMC" if "XZQMC" in allc.columns else None
             for _, row in allc.iterrows():
                 g = row.geometry.intersection(frame)
@@ -194,7 +221,8 @@ def location_map(data_or_ctx, *, title: str | None = "项目位置示意图", st
                     halo_text(ax, p.x, p.y, str(row[name_col]), size=9, color="#404040")
     for role in LOCATION_ROLES:
         for entry in ctx.layers_of_role(role):
-            _draw_zoned(ax, ctx.features(entry["id"], frame), role, styles, entry["name"], handles, muted=True)
+            _draw_zoned(ax, ctx.features(entry["id"], frame), role, styles, layer_label(ctx, entry), handles,
+                        muted=True, ctx=ctx)
     # the footprint: outline + marker (it is often a few pixels at county scale)
     fst, mst = styles.footprint, styles.location_marker
     draw_polygons(ax, [fp], fst, zorder=fst.zorder)
@@ -202,16 +230,16 @@ def location_map(data_or_ctx, *, title: str | None = "项目位置示意图", st
     ax.plot([c.x], [c.y], marker="o", markersize=mst.size, markerfacecolor=mst.face, markeredgecolor=mst.edge,
             markeredgewidth=1.2, zorder=fst.zorder + 1, linestyle="none")
     name = label or project_label(ctx.data)
-    ax.annotate(f"项目位置\n{name}", (c.x, c.y), xytext=(18, 18), textcoords="offset points", fontsize=8,
+    ax.annotate(f"{words(ctx.lang, 'project')}\n{name}", (c.x, c.y), xytext=(18, 18), textcoords="offset points", fontsize=8,
                 color="#b00000", zorder=70, ha="left",
                 bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "#b00000", "linewidth": 0.6},
                 arrowprops={"arrowstyle": "-", "color": "#b00000", "linewidth": 0.8})
     handles.append(Line2D([], [], marker="o", markersize=7, markerfacecolor=mst.face, markeredgecolor="#800000",
-                          linestyle="none", label="项目位置"))
-    setup_grid(ax, extent, ctx.zone_number)
-    scale_bar(ax, extent)
-    scale_note(fig, extent)
-    north_arrow(ax)
+                          linestyle="none", label=words(ctx.lang, "project")))
+    setup_grid(ax, extent, ctx.zone_number, lang=ctx.lang)
+    scale_bar(ax, extent, lang=ctx.lang)
+    scale_note(fig, extent, ctx.lang)
+    north_arrow(ax, lang=ctx.lang)
     _crs_note(fig, ctx)
     notes += [n for n in ctx.notes if n not in notes]
     if notes:
@@ -243,8 +271,8 @@ def overlay_map(data_or_ctx, layer_id: str, *, title: str | None = "", styles: S
     ctx = _ctx(data_or_ctx)
     styles = styles or load_styles()
     entry = ctx.layers[layer_id]
-    role, name = entry["role"], entry["name"]
-    fig, ax = _figure(f"{name}叠加分析图" if title == "" else title)
+    role, name = entry["role"], layer_label(ctx, entry)
+    fig, ax = _figure(words(ctx.lang, "overlay_title", name=name) if title == "" else title)
     handles: list = []
     fp = ctx.footprint
     pieces = ctx.pieces(layer_id)
@@ -261,16 +289,16 @@ def overlay_map(data_or_ctx, layer_id: str, *, title: str | None = "", styles: S
                 st = styles.role(crole)
                 draw_polygons(ax, g.geometry.values, st, facecolor="none", hatch=None, alpha=None,
                               linewidth=max(st.width * 0.8, 0.6), zorder=st.zorder + 10)
-                handles.append(legend_handle(st, e["name"], facecolor="none", hatch=None))
+                handles.append(legend_handle(st, layer_label(ctx, e), facecolor="none", hatch=None))
     feats = ctx.features(layer_id, frame)
     note = ""
     if feats is None:
-        note = "图层文件不可用：仅显示审查时记录的压占部分"
+        note = words(ctx.lang, "layer_unavailable")
     else:
-        _draw_zoned(ax, feats, role, styles, name, handles)
+        _draw_zoned(ax, feats, role, styles, name, handles, ctx=ctx)
     pst = styles.piece
     draw_polygons(ax, [p.geometry for p in pieces], pst)
-    handles.append(legend_handle(pst, f"压占{name}部分"))
+    handles.append(legend_handle(pst, words(ctx.lang, "overlap", name=name)))
     fst = styles.footprint
     draw_polygons(ax, [fp], fst)
     # pieces narrower than the footprint outline (roads, pipelines at this scale) would vanish under it:
@@ -281,7 +309,7 @@ def overlay_map(data_or_ctx, layer_id: str, *, title: str | None = "", styles: S
     if thin:
         draw_polygons(ax, thin, pst, facecolor="none", hatch=None, edgecolor=pst.edge,
                       linewidth=max(2.2 * fst.width, 4.0), zorder=fst.zorder + 1)
-    handles.append(Line2D([], [], color=fst.edge, linewidth=fst.width, label=fst.label or "项目用地范围"))
+    handles.append(Line2D([], [], color=fst.edge, linewidth=fst.width, label=footprint_label(ctx, fst)))
     lst = styles.piece_label
     limit = lst.max_labels if max_labels is None else max_labels
     labelled = [p for p in pieces if not p.sliver]
@@ -290,12 +318,12 @@ def overlay_map(data_or_ctx, layer_id: str, *, title: str | None = "", styles: S
             q = p.geometry.representative_point()
             halo_text(ax, q.x, q.y, p.feature_id, size=lst.size, color=lst.color, halo=lst.halo)
     elif len(labelled) > limit:
-        note = (note + "\n" if note else "") + f"压占图斑 {len(labelled)} 个，编号见明细表"
-    setup_grid(ax, extent, ctx.zone_number)
-    scale_bar(ax, extent)
-    scale_note(fig, extent)
+        note = (note + "\n" if note else "") + words(ctx.lang, "many_pieces", n=len(labelled))
+    setup_grid(ax, extent, ctx.zone_number, lang=ctx.lang)
+    scale_bar(ax, extent, lang=ctx.lang)
+    scale_note(fig, extent, ctx.lang)
     overview_inset(ax, ctx, extent, styles)
-    north_arrow(ax)
+    north_arrow(ax, lang=ctx.lang)
     _crs_note(fig, ctx)
     notes = [note] if note else []
     notes += [n for n in ctx.notes if n not in notes and entry.get("name", "") in n]
@@ -324,7 +352,7 @@ def avoidance_map(data_or_ctx, option: int | None = None, *, title: str | None =
     if k is None or not 0 <= int(k) < len(opts):
         raise KeyError("the result has no avoidance option to draw")
     opt = opts[int(k)]
-    fig, ax = _figure("避让分析示意图" if title == "" else title)
+    fig, ax = _figure(words(ctx.lang, "avoidance_title") if title == "" else title)
     fp = ctx.footprint
     rem = shapely.from_wkt(opt["remainder"]["geometry_wkt"])
     avoided = shapely.difference(fp, rem) if not rem.is_empty else fp
@@ -334,25 +362,29 @@ def avoidance_map(data_or_ctx, option: int | None = None, *, title: str | None =
     for lid in dict.fromkeys(a["layer_id"] for a in opt["avoid"]):
         entry = ctx.layers.get(lid)
         if entry is not None:
-            _draw_zoned(ax, ctx.features(lid, frame), entry["role"], styles, entry["name"], handles, muted=True)
+            _draw_zoned(ax, ctx.features(lid, frame), entry["role"], styles, layer_label(ctx, entry), handles,
+                        muted=True, ctx=ctx)
     pst = styles.piece
     draw_polygons(ax, [avoided], pst)
-    handles.append(legend_handle(pst, f"须避让部分（{opt['label']}）"))
+    handles.append(legend_handle(pst, words(ctx.lang, "to_avoid") if ctx.lang == "en" else f"须避让部分（{opt['label']}）"))
     if not rem.is_empty:
         draw_polygons(ax, [rem], REMAINDER_STYLE)
-        handles.append(legend_handle(REMAINDER_STYLE, REMAINDER_STYLE.label))
+        handles.append(legend_handle(REMAINDER_STYLE, words(ctx.lang, "remainder")))
     fst = styles.footprint
     draw_polygons(ax, [fp], fst)
-    handles.append(Line2D([], [], color=fst.edge, linewidth=fst.width, label=fst.label or "项目用地范围"))
-    setup_grid(ax, extent, ctx.zone_number)
-    scale_bar(ax, extent)
-    north_arrow(ax)
+    handles.append(Line2D([], [], color=fst.edge, linewidth=fst.width, label=footprint_label(ctx, fst)))
+    setup_grid(ax, extent, ctx.zone_number, lang=ctx.lang)
+    scale_bar(ax, extent, lang=ctx.lang)
+    north_arrow(ax, lang=ctx.lang)
     _crs_note(fig, ctx)
     ha = opt["remainder"]["area"]["ellipsoidal_ha"]
-    note = (f"剩余 {ha:,.4f} 公顷，{opt['remainder']['part_count']} 块；结论 {opt['verdict']}" if opt.get("verdict")
-            else "避让后无剩余用地")
+    from ..domain.vocab import verdict_label
+
+    note = (words(ctx.lang, "remainder_note", ha=f"{ha:,.4f}", n=opt["remainder"]["part_count"],
+                  verdict=verdict_label(opt["verdict"], ctx.lang)) if opt.get("verdict")
+            else words(ctx.lang, "no_remainder"))
     if opt.get("edge_contact") and opt.get("verdict_if_edge_cleared") not in (None, opt.get("verdict")):
-        note += f"\n（与避让分区仅边界相接，核实后为 {opt['verdict_if_edge_cleared']}）"
+        note += "\n" + words(ctx.lang, "edge_note", verdict=verdict_label(opt["verdict_if_edge_cleared"], ctx.lang))
     note_box(ax, note)
     _legend(fig, ax, handles)
     return fig
@@ -385,39 +417,40 @@ def raster_map(data_or_ctx, raster_id: str, *, kind: str | None = None, title: s
     entry = _raster_entry(ctx, raster_id)
     kind = kind or ("landcover" if entry.get("role") == "landcover" else "dem")
     name = entry.get("name") or raster_id
-    fig, ax = _figure(f"{name}{RASTER_MAP_TITLES.get(kind, '示意图')}" if title == "" else title)
+    fig, ax = _figure(f"{name}{RASTER_MAP_TITLES.get(kind, '示意图')}" if title == "" and ctx.lang != "en"
+                      else words(ctx.lang, f"raster_{kind}") if title == "" else title)
     fp = ctx.footprint
     extent = fit_extent(fp.bounds, 0.22, 40.0, axes_aspect(fig, ax))
     handles: list = []
     note = ""
     src = ctx._resolve(entry.get("source")) if ctx.use_sources else None
     if src is None:
-        note = "栅格文件不可用：仅显示项目用地范围"
+        note = words(ctx.lang, "raster_unavailable")
     else:
         sha = entry.get("sha256")
         if sha:
             from ..core.files import file_sha256
 
             if file_sha256(src) != sha:
-                src, note = None, "栅格文件已变更（校验值不符）：仅显示项目用地范围"
+                src, note = None, words(ctx.lang, "raster_changed")
     if src is not None:
         ax.set_xlim(extent[0], extent[2])
         ax.set_ylim(extent[1], extent[3])
         ax.set_autoscale_on(False)
-        handles = draw_raster(ax, {**entry, "source": str(src)}, extent, ctx.epsg, kind, zorder=1)
+        handles = draw_raster(ax, {**entry, "source": str(src)}, extent, ctx.epsg, kind, zorder=1, lang=ctx.lang)
         if not handles:
-            note = "栅格未覆盖本图范围"
+            note = words(ctx.lang, "raster_outside")
     fst = styles.footprint
     draw_polygons(ax, [fp], fst)
-    handles.append(Line2D([], [], color=fst.edge, linewidth=fst.width, label=fst.label or "项目用地范围"))
-    setup_grid(ax, extent, ctx.zone_number)
-    scale_bar(ax, extent)
-    scale_note(fig, extent)
-    north_arrow(ax)
+    handles.append(Line2D([], [], color=fst.edge, linewidth=fst.width, label=footprint_label(ctx, fst)))
+    setup_grid(ax, extent, ctx.zone_number, lang=ctx.lang)
+    scale_bar(ax, extent, lang=ctx.lang)
+    scale_note(fig, extent, ctx.lang)
+    north_arrow(ax, lang=ctx.lang)
     _crs_note(fig, ctx)
     share = entry.get("covered_share")
     if share is not None and float(share) < 1 - 1e-9:
-        note = (note + "\n" if note else "") + f"栅格仅覆盖项目用地的 {float(share) * 100:.2f}%"
+        note = (note + "\n" if note else "") + words(ctx.lang, "raster_partial", pct=f"{float(share) * 100:.2f}")
     if note:
         note_box(ax, note)
     _legend(fig, ax, handles)

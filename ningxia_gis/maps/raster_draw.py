@@ -59,7 +59,7 @@ def _nice_breaks(lo: float, hi: float, n: int = 5) -> np.ndarray:
 
 
 def draw_raster(ax, raster, bounds, epsg: int, kind: str | None = None, *, max_pixels: int = 1200,
-                alpha: float = 1.0, zorder: float = 1, hillshade_strength: float = 0.55) -> list:
+                alpha: float = 1.0, zorder: float = 1, hillshade_strength: float = 0.55, lang: str = "zh") -> list:
     """Draw the part of ``raster`` under ``bounds`` (minx, miny, maxx, maxy in EPSG ``epsg``) on ``ax``.
 
     ``kind``: ``"dem"`` (colour ramp over a hillshade), ``"slope"`` (slope classes from the DEM,
@@ -111,7 +111,7 @@ def draw_raster(ax, raster, bounds, epsg: int, kind: str | None = None, *, max_p
         for i, (a, b) in enumerate(zip(bounds_[:-1], bounds_[1:])):
             label = f"≤{b:g}°" if a is None else (f">{a:g}°" if b is None else f"{a:g}–{b:g}°")
             handles.append(Rectangle((0, 0), 1, 1, facecolor=colours[i], edgecolor="#666666", linewidth=0.4,
-                                     label=f"坡度 {label}"))
+                                     label=f"{'slope' if lang == 'en' else '坡度'} {label}"))
         rgba[..., 3] = np.where(win_valid, alpha, 0.0)
     else:
         codes = win.data
@@ -121,7 +121,7 @@ def draw_raster(ax, raster, bounds, epsg: int, kind: str | None = None, *, max_p
             rgba[m] = to_rgba(class_colour(spec, code))
             c = spec.class_of(code)
             handles.append(Rectangle((0, 0), 1, 1, facecolor=class_colour(spec, code), edgecolor="#666666",
-                                     linewidth=0.4, label=c.zh))
+                                     linewidth=0.4, label=(getattr(c, "en", "") or c.zh) if lang == "en" else c.zh))
     if kind != "slope":
         rgba[..., 3] = np.where(win.valid, alpha, 0.0)
     x0, y0, x1, y1 = win.bounds

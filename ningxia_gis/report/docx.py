@@ -20,10 +20,11 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
+from ..domain import messages
 from ..domain.errors import InputError
 from ..domain.vocab import VERDICTS
 from ..fonts import FALLBACK_FAMILY, WORD_FONT_BODY, WORD_FONT_HEADING, WORD_FONT_LATIN
-from .model import (SYNTHETIC_WARNING, Bullets, Figure, PageBreak, Paragraph, Quote, ReportModel, Signature,
+from .model import (Bullets, Figure, PageBreak, Paragraph, Quote, ReportModel, Signature,
                     Table, VerdictBox, render_block)
 from .render import MAP_DPI, figure_key, render_figures
 
@@ -83,27 +84,27 @@ def _font_table_xml() -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _set_lang(styles_root) -> None:
+def _set_lang(styles_root, latin: str = LANG) -> None:
     """docDefaults: the document is Chinese (proofing and East-Asian line breaking)."""
     for lang in styles_root.iter(_w("lang")):
         if lang.getparent().getparent().tag == _w("rPrDefault"):
-            lang.set(_w("val"), LANG)
+            lang.set(_w("val"), latin)  # the English report: en-GB text, East-Asian text still zh-CN
             lang.set(_w("eastAsia"), LANG)
 
 
-def _chinese_document(doc) -> None:
+def _chinese_document(doc, latin: str = LANG) -> None:
     """zh-CN language in docDefaults, settings and the core properties; the Chinese font table."""
-    _set_lang(doc.styles.element)
+    _set_lang(doc.styles.element, latin)
     for el in doc.settings.element.iter(_w("themeFontLang")):
         el.set(_w("eastAsia"), LANG)
-    doc.core_properties.language = LANG
+    doc.core_properties.language = latin
     for part in doc.part.package.iter_parts():
         name = str(part.partname)
         if name == "/word/fontTable.xml":
             part._blob = _font_table_xml()
         elif name == "/word/stylesWithEffects.xml":
             root = etree.fromstring(part.blob)
-            _set_lang(root)
+            _set_lang(root, latin)
             part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -165,7 +166,29 @@ class DocxBuilder:
         self.doc = Document()
         self.n_table = 0
         self.n_figure = 0
+        self.lang = model.lang
+        self.signatures: list[Signature] = []
+        self.pending_break = False  # the next paragraph starts a new page (page_break_before, never an empty page)
         self._setup()
+
+    def t(self, key: str, **kw) -> str:
+        return messages.text(f"rpt.{key}", self.lang, **kw)
+
+    def _para(self, style=None):
+        """A new paragraph that takes a pending page break."""
+        p = self.doc.add_paragraph(style=style) if style else self.doc.add_paragraph()
+        if self.pending_break:
+            p.paragraph_format.page_break_before = True
+            self.pending_break = False
+        return p
+
+    def _heading(self, text: str, level: int):
+        h = self.doc.add_heading(text, level=level)
+        if self.pending_break:
+            h.paragraph_format.page_break_before = True
+            self.pending_break = False
+        h.paragraph_format.keep_with_next = True
+        return h
 
     def _setup(self) -> None:
         d = self.doc
@@ -175,7 +198,7 @@ class DocxBuilder:
         sec.left_margin, sec.right_margin, sec.top_margin, sec.bottom_margin = Mm(25), Mm(20), Mm(24), Mm(22)
         sec.header_distance, sec.footer_distance = Mm(12), Mm(12)
         sec.different_first_page_header_footer = True
-        _chinese_document(d)
+        _chinese_document(d, "en-GB" if self.lang == "en" else LANG)
         styles = d.styles
         normal = styles["Normal"]
         normal.font.size = Pt(10.5)
@@ -200,15 +223,30 @@ class DocxBuilder:
             _run(hp, "\t" + self.m.footer_left, size=8, color="555555")
         fp = sec.footer.paragraphs[0]
         fp.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run(fp, "第 ", size=8)
+        before, _, rest = self.t("page", i="\0", n="\1").partition("\0")
+        middle, _, after = rest.partition("\1")
+        _run(fp, before, size=8)
         _field(fp, "PAGE")
-        _run(fp, " 页 共 ", size=8)
+        _run(fp, middle, size=8)
         _field(fp, "NUMPAGES")
-        _run(fp, " 页", size=8)
+        _run(fp, after, size=8)
 
     # -- cover -----------------------------------------------------------------------------------
     def cover(self) -> None:
         d, m = self.doc, self.m
+        if m.edition == "summary":  # no cover page: the title heads the first page
+            t = d.add_paragraph(style="Title")
+            t.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _run(t, m.title, heading=True, size=18)
+            sub = d.add_paragraph()
+            sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _run(sub, f"（{self.t('edition_summary')}）" if self.lang == "zh" else f"({self.t('edition_summary')})",
+                 size=12)
+            if m.synthetic:
+                p = d.add_paragraph()
+                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                _run(p, self.t("synthetic"), bold=True, color="B00000")
+            return
         for _ in range(3):
             d.add_paragraph()
         t = d.add_paragraph(style="Title")
@@ -216,15 +254,16 @@ class DocxBuilder:
         _run(t, m.title, heading=True)
         sub = d.add_paragraph()
         sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run(sub, "（生态保护红线、永久基本农田、城镇开发边界等管控图层压占分析）", size=12, color="333333")
+        _run(sub, self.t("subtitle"), size=12, color="333333")
         d.add_paragraph()
         tbl = d.add_table(rows=0, cols=2)
         tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
+        colon = "：" if self.lang == "zh" else ":"
         for label, value in m.cover:
             cells = tbl.add_row().cells
             p = cells[0].paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            _run(p, f"{label}：", size=12)
+            _run(p, f"{label}{colon}", size=12)
             _run(cells[1].paragraphs[0], value or "", size=12)
         _col_widths(tbl, [35, 95])
         if m.verdict is not None:
@@ -233,12 +272,12 @@ class DocxBuilder:
         if m.synthetic:
             p = d.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _run(p, SYNTHETIC_WARNING, bold=True, color="B00000")
+            _run(p, self.t("synthetic"), bold=True, color="B00000")
         for text in (m.meta.organisation, m.meta.review_date):
             p = d.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             _run(p, text or "", size=12)
-        d.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        self.pending_break = True  # the first section starts on page 2
 
     def verdict_box(self, v: VerdictBox, cover: bool = False) -> None:
         tbl = self.doc.add_table(rows=1, cols=1, style="Table Grid")
@@ -247,7 +286,7 @@ class DocxBuilder:
         cell = tbl.rows[0].cells[0]
         _shade(cell, VERDICT_FILL.get(v.verdict_class, "F2F2F2"))
         p = cell.paragraphs[0]
-        _run(p, f"{v.label}：", size=13)
+        _run(p, f"{v.label}：" if self.lang == "zh" else f"{v.label}: ", size=13)
         _run(p, v.verdict, size=15, bold=True, color=VERDICT_RGB.get(v.verdict_class, "333333"))
         if v.text and not cover:
             _run(cell.add_paragraph(), v.text, size=10.5)
@@ -258,7 +297,7 @@ class DocxBuilder:
         d = self.doc
         if not t.in_document:
             for n in t.notes:
-                _run(d.add_paragraph(), n, size=8.5, color="444444")
+                _run(self._para(), n, size=8.5, color="444444")
             return
         widths = [c.weight for c in t.columns]
         total = sum(widths) or 1.0
@@ -273,10 +312,10 @@ class DocxBuilder:
             d.add_paragraph()
             return
         self.n_table += 1
-        cap = d.add_paragraph()
+        cap = self._para()
         cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
         cap.paragraph_format.keep_with_next = True
-        _run(cap, f"表 {self.n_table}　{t.title}", size=9.5, bold=True)
+        _run(cap, f"{self.t('table_no', n=self.n_table)}　{t.title}", size=9.5, bold=True)
         tbl = d.add_table(rows=1, cols=len(t.columns), style="Table Grid")
         tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
         hdr = tbl.rows[0]
@@ -293,7 +332,7 @@ class DocxBuilder:
             self._row(tbl, t, t.total, "total")
         _col_widths(tbl, [BODY_W_MM * w / total for w in widths])
         for n in t.notes:
-            _run(d.add_paragraph(), f"注：{n}", size=8.5, color="444444")
+            _run(d.add_paragraph(), self.t("note_prefix", text=n), size=8.5, color="444444")
 
     def _row(self, tbl, t: Table, row: list[str], cls: str) -> None:
         cells = tbl.add_row().cells
@@ -301,7 +340,7 @@ class DocxBuilder:
             p = cell.paragraphs[0]
             p.alignment = ALIGN[c.align]
             color, bold = None, cls == "total"
-            if cls in VERDICT_RGB and c.title == "结论":
+            if cls in VERDICT_RGB and c.kind == "verdict":
                 color, bold = VERDICT_RGB[cls], True
             elif cls == "occupied" and j == 1:
                 color, bold = "B00000", True
@@ -313,16 +352,17 @@ class DocxBuilder:
     def figure(self, f: Figure) -> None:
         self.n_figure += 1
         path = self.maps.get(figure_key(f))
-        p = self.doc.add_paragraph()
+        p = self._para()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.keep_with_next = True
         if path:
-            p.add_run().add_picture(str(path), width=Mm(150))
+            width = 110 if self.m.edition == "summary" else 128 if f.kind == "raster" else 150
+            p.add_run().add_picture(str(path), width=Mm(width))
         else:
-            _run(p, "（地图未能生成，详见日志）", size=9, color="777777")
+            _run(p, self.t("map_failed"), size=9, color="777777")
         cap = self.doc.add_paragraph()
         cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run(cap, f"图 {self.n_figure}　{f.caption}", size=9.5, bold=True)
+        _run(cap, f"{self.t('figure_no', n=self.n_figure)}　{f.caption}", size=9.5, bold=True)
 
     def quote(self, q: Quote) -> None:
         tbl = self.doc.add_table(rows=1, cols=1)
@@ -333,7 +373,10 @@ class DocxBuilder:
         _run(p, q.source, size=9, bold=True, color="5A4A1A")
         if q.note:
             _run(p, f"　{q.note}", size=8.5, color="777777")
-        _run(cell.add_paragraph(), f"“{q.text}”", size=10)
+        _run(cell.add_paragraph(), q.text if q.text.startswith("「") else f"“{q.text}”", size=10)
+        if q.gloss:
+            gp = cell.add_paragraph()
+            _run(gp, self.t("gloss", text=q.gloss), size=9, color="333333").italic = True
         self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
     def bullets(self, b: Bullets) -> None:
@@ -346,9 +389,9 @@ class DocxBuilder:
 
     def paragraph(self, p: Paragraph) -> None:
         if p.style == "heading":
-            self.doc.add_heading(p.text, level=2)
+            self._heading(p.text, 2)
             return
-        para = self.doc.add_paragraph()
+        para = self._para()
         if p.style == "body":
             para.paragraph_format.first_line_indent = Pt(21)
             _run(para, p.text)
@@ -361,27 +404,87 @@ class DocxBuilder:
             _run(para, p.text, size=8.5, color="444444")
 
     def signature(self, s: Signature) -> None:
-        self.doc.add_paragraph()
-        p = self.doc.add_paragraph()
-        _run(p, "　　　　".join(f"{f}：________" for f in s.fields))
+        """Kept for the end of the document (`sign_off`), as in the PDF."""
+        self.signatures.append(s)
+
+    def sign_off(self) -> None:
+        """审查意见 / 签字 / 盖章 closing the document: an opinion box, the signature lines and a dashed
+        square for the unit's seal with the unit and date under it; rows never split, heading kept with it."""
+        d = self.doc
+        fields = [f for s in self.signatures for f in s.fields] or [self.t("sign.reviewer"), self.t("sign.checker"),
+                                                                    self.t("sign.date")]
+        self._heading(self.t("sign.title"), 1)
+        tbl = d.add_table(rows=2, cols=1, style="Table Grid")
+        _col_widths(tbl, [BODY_W_MM])
+        for row in tbl.rows:
+            trpr = row._tr.get_or_add_trPr()
+            trpr.append(OxmlElement("w:cantSplit"))
+        op = tbl.rows[0].cells[0]
+        _run(op.paragraphs[0], self.t("sign.opinion"), bold=True)
+        op.paragraphs[0].paragraph_format.keep_with_next = True
+        for _ in range(4 if self.m.edition != "summary" else 2):
+            op.add_paragraph().paragraph_format.keep_with_next = True
+        inner = tbl.rows[1].cells[0].add_table(rows=1, cols=2)
+        _col_widths(inner, [BODY_W_MM * 0.55 - 2, BODY_W_MM * 0.45 - 2])
+        left, right = inner.rows[0].cells
+        colon = "：" if self.lang == "zh" else ":"
+        for k, f in enumerate(fields):
+            p = left.paragraphs[0] if k == 0 else left.add_paragraph()
+            p.paragraph_format.space_before = Pt(12)
+            _run(p, f"{f}{colon}________________", size=11)
+        seal = right.add_table(rows=1, cols=1)
+        seal.alignment = WD_TABLE_ALIGNMENT.CENTER
+        _col_widths(seal, [40])
+        box = seal.rows[0].cells[0]
+        _dashed_border(box)
+        seal.rows[0].height = Mm(40)
+        bp = box.paragraphs[0]
+        bp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        bp.paragraph_format.space_before = Pt(45)
+        _run(bp, self.t("sign.seal_here"), size=9, color="999999")
+        for text in (self.t("sign.unit_seal", unit=self.m.meta.organisation or self.t("sign.unit")),
+                     self.t("sign.date_blank")):
+            p = right.add_paragraph()
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _run(p, text, size=11)
+        # python-docx leaves an empty first paragraph in the outer cell before the nested table: drop it
+        first = tbl.rows[1].cells[0].paragraphs[0]
+        if not first.text:
+            first._p.getparent().remove(first._p)
+        for cell in (left, right):
+            if cell.paragraphs and not cell.paragraphs[0].text and cell is right:
+                cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
 
     def build(self) -> Document:
         self.cover()
         for k, s in enumerate(self.m.sections):
             if s.page_break and k > 0:
-                self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-            self.doc.add_heading(s.title, level=1)
+                self.pending_break = True
+            self._heading(s.title, 1)
             for b in s.blocks:
                 if isinstance(b, PageBreak):
-                    self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+                    self.pending_break = True
                 else:
                     render_block(self, b)
+        self.sign_off()
         props = self.doc.core_properties
         props.title = self.m.title
         props.subject = self.m.cover[0][1] if self.m.cover else ""
         props.author = self.m.meta.reviewer or "ningxia_gis"
         props.comments = f"generated by ningxia_gis at {self.m.generated_at}"
         return self.doc
+
+
+def _dashed_border(cell) -> None:
+    tcpr = cell._tc.get_or_add_tcPr()
+    borders = OxmlElement("w:tcBorders")
+    for side in ("top", "left", "bottom", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:val"), "dashed")
+        el.set(qn("w:sz"), "6")
+        el.set(qn("w:color"), "999999")
+        borders.append(el)
+    tcpr.append(borders)
 
 
 def write_docx(model: ReportModel, path: str | Path, *, map_dpi: int = MAP_DPI, use_sources: bool = True) -> Path:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html as _html
 
+from ..domain import messages
 from .model import (Bullets, Figure, PageBreak, Paragraph, Quote, ReportModel, Signature, Table, VerdictBox,
-                    render_block)
+                    render_block, summary_edition)  # noqa: F401 - summary_edition: the app imports it from here
 from .render import figure_key
 from ..domain.vocab import VERDICTS
 
@@ -28,6 +29,7 @@ th {{ font-weight: bold; background-color: {HEADER_BG}; }}
 .note {{ font-size: 8.5pt; color: #444444; margin-top: 2pt; margin-bottom: 2pt; }}
 .small {{ font-size: 8.5pt; color: #555555; }}
 .lead {{ font-weight: bold; margin-top: 8pt; }}
+h4 {{ font-size: 10.5pt; font-weight: bold; margin-top: 8pt; margin-bottom: 3pt; }}
 .warning {{ color: #b00000; font-weight: bold; }}
 """
 
@@ -39,6 +41,7 @@ def esc(text) -> str:
 class HtmlBuilder:
     def __init__(self, model: ReportModel, images: dict[str, str | None], heights: dict[str, float] | None = None):
         self.m = model
+        self.lang = model.lang
         self.images = images  # figure key → resource name (None: failed)
         self.heights = heights or {}  # resource name → height at IMAGE_WIDTH (vector maps: no pixels)
         self.n_table = 0
@@ -47,27 +50,35 @@ class HtmlBuilder:
         self.pending_break = False  # a PageBreak is applied to the next heading
         self.signatures: list[Signature] = []
 
+    def t(self, key: str, **kw) -> str:
+        return messages.text(f"rpt.{key}", self.lang, **kw)
+
     # -- cover -----------------------------------------------------------------------------------
     def cover(self) -> None:
         m = self.m
         o = self.out
+        if m.edition == "summary":  # no cover page: the title heads the first page
+            o.append(f"<h1 style='font-size:18pt'>{esc(m.title)}</h1>")
+            o.append(f"<p align='center' style='font-size:12pt; margin-top:0px'>（{esc(self.t('edition_summary'))}）</p>"
+                     if self.lang == "zh" else
+                     f"<p align='center' style='font-size:12pt; margin-top:0px'>({esc(self.t('edition_summary'))})</p>")
+            if m.synthetic:
+                o.append(f"<p align='center' class='warning'>{esc(self.t('synthetic'))}</p>")
+            return
         o.append("<p style='margin-top:60px'>&nbsp;</p>")
         o.append(f"<h1>{esc(m.title)}</h1>")
-        if "摘要版" in (m.footer_left or ""):
-            o.append("<p align='center' style='font-size:14pt; margin-top:0px'>（摘要版）</p>")
-        o.append("<p align='center' style='font-size:13pt; color:#333333; margin-bottom:50px'>"
-                 "（生态保护红线、永久基本农田、城镇开发边界等管控图层压占分析）</p>")
+        o.append(f"<p align='center' style='font-size:13pt; color:#333333; margin-bottom:50px'>{esc(self.t('subtitle'))}</p>")
         o.append("<table align='center' width='78%' cellspacing='0' cellpadding='7' border='0'>")
+        colon = "：" if self.lang == "zh" else ":"
         for label, value in m.cover:
-            o.append(f"<tr><td width='28%' align='right' style='font-size:12pt; color:#333333'>{esc(label)}：</td>"
+            o.append(f"<tr><td width='28%' align='right' style='font-size:12pt; color:#333333'>{esc(label)}{colon}</td>"
                      f"<td style='font-size:12pt; border-bottom: 1px solid #999999'>{esc(value) or '&nbsp;'}</td></tr>")
         o.append("</table>")
         if m.verdict is not None:
             o.append("<p style='margin-top:16px'>&nbsp;</p>")
             self.verdict_box(m.verdict, cover=True)
         if m.synthetic:
-            from .model import SYNTHETIC_WARNING
-            o.append(f"<p align='center' class='warning' style='margin-top:30px'>{esc(SYNTHETIC_WARNING)}</p>")
+            o.append(f"<p align='center' class='warning' style='margin-top:30px'>{esc(self.t('synthetic'))}</p>")
         o.append("<p align='center' style='margin-top:50px; font-size:12pt'>"
                  f"{esc(m.meta.organisation or '')}</p>")
         o.append(f"<p align='center' style='font-size:12pt'>{esc(m.meta.review_date)}</p>")
@@ -78,7 +89,7 @@ class HtmlBuilder:
         self.out.append(
             f"<table align='center' width='{width}' cellspacing='0' cellpadding='8' border='2' "
             f"style='border-collapse:collapse; border-color:{col}; border-style:solid'>"
-            f"<tr><td bgcolor='{bg}'><p style='font-size:13pt'>{esc(v.label)}："
+            f"<tr><td bgcolor='{bg}'><p style='font-size:13pt'>{esc(v.label)}{'：' if self.lang == 'zh' else ': '}"
             f"<span style='font-size:15pt; font-weight:bold; color:{col}'>{esc(v.verdict)}</span></p>"
             + (f"<p style='font-size:10.5pt'>{esc(v.text)}</p>" if v.text and not cover else "")
             + "</td></tr></table>")
@@ -89,6 +100,7 @@ class HtmlBuilder:
             for n in t.notes:
                 self.out.append(f"<p class='note'>{esc(n)}</p>")
             return
+
         o = self.out
         total_w = sum(c.weight for c in t.columns) or 1.0
         if t.kv:
@@ -105,7 +117,8 @@ class HtmlBuilder:
         # the caption is a header row: it can never be left alone at a page foot, and it is
         # repeated with the column titles on every page the table runs over
         o.append(f"<thead><tr><td colspan='{len(t.columns)}' align='center' bgcolor='#ffffff' "
-                 f"style='font-size:9.5pt; font-weight:bold; padding:4px'>表 {self.n_table}　{esc(t.title)}</td></tr>"
+                 f"style='font-size:9.5pt; font-weight:bold; padding:4px'>{esc(self.t('table_no', n=self.n_table))}"
+                 f"　{esc(t.title)}</td></tr>"
                  "<tr>" + "".join(
             f"<th width='{100 * c.weight / total_w:.1f}%' align='center' valign='middle'>{esc(c.title)}</th>"
             for c in t.columns) + "</tr></thead>")
@@ -119,7 +132,7 @@ class HtmlBuilder:
                 style = ""
                 if cls == "sub":
                     style = " style='color:#444444'"
-                elif cls in VERDICT_COLORS and c.title == "结论":
+                elif cls in VERDICT_COLORS and c.kind == "verdict":
                     style = f" style='color:{VERDICT_COLORS[cls]}; font-weight:bold'"
                 elif cls == "occupied" and j == 1:
                     style = " style='color:#b00000; font-weight:bold'"
@@ -133,7 +146,7 @@ class HtmlBuilder:
                 for c, text in zip(t.columns, t.total)) + "</tr>")
         o.append("</table>")
         for n in t.notes:
-            o.append(f"<p class='note'>注：{esc(n)}</p>")
+            o.append(f"<p class='note'>{esc(self.t('note_prefix', text=n))}</p>")
 
     def figure(self, f: Figure) -> None:
         self.n_figure += 1
@@ -141,12 +154,15 @@ class HtmlBuilder:
         # a 2-row borderless table keeps the caption on the picture's page
         if res:
             h = self.heights.get(res)
-            pic = f"<img src='{res}' width='{IMAGE_WIDTH}'" + (f" height='{h:.0f}'" if h else "") + "/>"
+            scale = SUMMARY_MAP_SCALE if self.m.edition == "summary" else RASTER_MAP_SCALE if f.kind == "raster" else 1.0
+            pic = (f"<img src='{res}' width='{IMAGE_WIDTH * scale:.0f}'" + (f" height='{h * scale:.0f}'" if h else "")
+                   + "/>")
         else:
-            pic = "<span class='note'>（地图未能生成，详见日志）</span>"
+            pic = f"<span class='note'>{esc(self.t('map_failed'))}</span>"
         self.out.append("<table width='100%' cellspacing='0' cellpadding='0' border='0' style='margin-top:6px'>"
                         f"<tr><td align='center'>{pic}</td></tr><tr><td align='center' style='font-size:9.5pt; "
-                        f"font-weight:bold; padding-top:3px; padding-bottom:6px'>图 {self.n_figure}　{esc(f.caption)}"
+                        f"font-weight:bold; padding-top:3px; padding-bottom:6px'>{esc(self.t('figure_no', n=self.n_figure))}"
+                        f"　{esc(f.caption)}"
                         "</td></tr></table>")
 
     def quote(self, q: Quote) -> None:
@@ -154,7 +170,9 @@ class HtmlBuilder:
                         "margin-bottom:3pt'><tr><td bgcolor='#f5f3ec'>"
                         f"<p style='font-size:9pt; color:#5a4a1a'><b>{esc(q.source)}</b>"
                         + (f"　<span style='color:#777777'>{esc(q.note)}</span>" if q.note else "") + "</p>"
-                        f"<p style='font-size:10pt'>“{esc(q.text)}”</p></td></tr></table>")
+                        f"<p style='font-size:10pt'>{esc(q.text) if q.text.startswith('「') else '“' + esc(q.text) + '”'}</p>"
+                        + (f"<p style='font-size:9pt; color:#333333'><i>{esc(self.t('gloss', text=q.gloss))}</i></p>"
+                           if q.gloss else "") + "</td></tr></table>")
 
     def bullets(self, b: Bullets) -> None:
         tag = "ol" if b.ordered else "ul"
@@ -166,6 +184,8 @@ class HtmlBuilder:
             brk = " style='page-break-before: always'" if self.pending_break else ""
             self.pending_break = False
             self.out.append(f"<h3{brk}>{esc(p.text)}</h3>")
+        elif p.style == "lead":  # a heading to Qt (h4), so it is kept with what follows (pdf.keep_headings_with_next)
+            self.out.append(f"<h4>{esc(p.text)}</h4>")
         elif p.style == "body":
             self.out.append(f"<p style='text-indent:28px'>{esc(p.text)}</p>")
         else:
@@ -178,26 +198,32 @@ class HtmlBuilder:
     def sign_off(self) -> None:
         """审查意见 / 签字 / 盖章 at the very end, with a blank square for the unit's seal; one table, so it
         is never split over two pages."""
-        fields = [f for s in self.signatures for f in s.fields] or ["审查人（签字）", "复核人（签字）", "审查日期"]
-        rows = "".join(f"<tr><td style='font-size:11pt; padding-top:14px'>{esc(f)}：</td>"
+        fields = [f for s in self.signatures for f in s.fields] or [self.t("sign.reviewer"), self.t("sign.checker"),
+                                                                    self.t("sign.date")]
+        colon = "：" if self.lang == "zh" else ":"
+        rows = "".join(f"<tr><td style='font-size:11pt; padding-top:14px'>{esc(f)}{colon}</td>"
                        f"<td width='48%' style='border-bottom:1px solid #333333'>&nbsp;</td></tr>" for f in fields)
+        unit = self.m.meta.organisation or self.t("sign.unit")
+        opinion_h = 70 if self.m.edition == "summary" else 110
         self.out.append(
-            "<h2 style='page-break-before: auto'>审查意见与签章</h2>"  # pdf.SIGN_OFF keeps it on one page
+            f"<h2 style='page-break-before: auto'>{esc(self.t('sign.title'))}</h2>"  # pdf keeps it on one page
             "<table width='100%' cellspacing='0' cellpadding='6' border='1' style='border-collapse:collapse; "
-            f"border-color:{BORDER}'><tr><td height='110' valign='top'><b>审查意见：</b><br/>&nbsp;<br/>&nbsp;<br/>&nbsp;"
+            f"border-color:{BORDER}'><tr><td height='{opinion_h}' valign='top'><b>{esc(self.t('sign.opinion'))}</b>"
+            "<br/>&nbsp;<br/>&nbsp;<br/>&nbsp;"
             "</td></tr><tr><td><table width='100%' cellspacing='0' cellpadding='4' border='0'><tr>"
             f"<td width='55%' valign='top'><table width='100%' cellspacing='0' cellpadding='4' border='0'>{rows}</table></td>"
             "<td width='45%' align='center' valign='top'>"
             "<table cellspacing='0' cellpadding='8' border='1' style='border-style:dashed; border-color:#999999'>"
             "<tr><td width='150' align='center' valign='middle' style='color:#999999; font-size:9pt'>"
-            + "&nbsp;<br/>" * 4 + "（盖章处）" + "<br/>&nbsp;" * 4 + "</td></tr></table>"
-            f"<p style='font-size:11pt; margin-top:6px'>{esc(self.m.meta.organisation or '审查单位')}（盖章）</p>"
-            "<p style='font-size:11pt'>年　　月　　日</p></td></tr></table></td></tr></table>")
+            + "&nbsp;<br/>" * 4 + esc(self.t("sign.seal_here")) + "<br/>&nbsp;" * 4 + "</td></tr></table>"
+            f"<p style='font-size:11pt; margin-top:6px'>{esc(self.t('sign.unit_seal', unit=unit))}</p>"
+            f"<p style='font-size:11pt'>{esc(self.t('sign.date_blank'))}</p></td></tr></table></td></tr></table>")
 
     def build(self) -> str:
         self.cover()
         for k, s in enumerate(self.m.sections):
-            brk = "page-break-before: always; " if (k == 0 or s.page_break) else ""
+            first = k == 0 and self.m.edition != "summary"  # after the cover page
+            brk = "page-break-before: always; " if (first or s.page_break) else ""
             self.out.append(f"<h2 style='{brk}'>{esc(s.title)}</h2>")
             for b in s.blocks:
                 if isinstance(b, PageBreak):
@@ -208,20 +234,8 @@ class HtmlBuilder:
         return "<html><body>" + "\n".join(self.out) + "</body></html>"
 
 
-SUMMARY_SECTIONS = 4  # 一 基本信息, 二 审查结论, 三 压占情况, 四 项目位置
-
-
-def summary_edition(model: ReportModel) -> ReportModel:
-    """The 摘要版 (summary) of a report: basic information, conclusion, occupation table and location
-    map, then the signatures; the 完整版 (the model itself) adds the maps and tables per layer, terrain,
-    界址点 and data sources."""
-    import dataclasses
-
-    sections = model.sections[:SUMMARY_SECTIONS]
-    kept = {id(b) for s in sections for b in s.blocks}
-    figures = [f for f in model.figures if id(f) in kept]
-    return dataclasses.replace(model, title=model.title, sections=sections, figures=figures,
-                               footer_left=(model.footer_left + "　摘要版").strip(), _maps={})
+SUMMARY_MAP_SCALE = 0.72  # the 摘要版's location map, a little smaller so the report keeps to 2–3 pages
+RASTER_MAP_SCALE = 0.72  # a raster's map, its tables and method note then fit on one page
 
 
 def model_html(model: ReportModel, images: dict[str, str | None], heights: dict[str, float] | None = None) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..domain import messages
 from ..domain.errors import InputError
 from ..fonts import cjk_font_path
 from .html import model_html
@@ -142,13 +143,13 @@ def _use_vector_maps(doc, svgs: dict, scale: float):
 SIGN_OFF = "审查意见与签章"
 
 
-def keep_sign_off_together(doc, body_h: float) -> None:
+def keep_sign_off_together(doc, body_h: float, title: str = SIGN_OFF) -> None:
     """The signature and seal block (heading and its table) on one page: when it would run over a page
     end, it starts on a new page."""
     from PySide6.QtGui import QTextCursor, QTextFormat
 
     block = doc.begin()
-    while block.isValid() and block.text().strip() != SIGN_OFF:
+    while block.isValid() and block.text().strip() != title:
         block = block.next()
     if not block.isValid():
         return
@@ -202,6 +203,42 @@ def keep_paragraphs_whole(doc, body_h: float, max_lines: int = 2) -> None:
                 moved = True
         if not moved:
             return
+
+
+def keep_headings_with_next(doc, body_h: float) -> None:
+    """A heading (h1–h3) never ends a page: when the block after it starts on the next page, the heading
+    moves there too."""
+    from PySide6.QtGui import QTextCursor, QTextFormat
+
+    layout = doc.documentLayout()
+    block = doc.begin()
+    while block.isValid():
+        nxt = block.next()
+        if block.blockFormat().headingLevel() and nxt.isValid() and block.text().strip():
+            top = layout.blockBoundingRect(block).top()
+            # the heading's content: up to two short paragraphs (a lead) and the table or figure after them
+            follow, end = nxt, None
+            for _ in range(3):
+                if not follow.isValid():
+                    break
+                table = QTextCursor(follow).currentTable()
+                if table is not None:  # a table's (a figure's) first row, which moves whole
+                    rect = layout.frameBoundingRect(table)
+                    first_row_h = min(rect.height(), body_h / 2)
+                    end = layout.blockBoundingRect(follow).top() if rect.height() > body_h / 2 else \
+                        rect.top() + first_row_h
+                    end = max(end, rect.top() + 1)
+                    break
+                r = layout.blockBoundingRect(follow)
+                end = r.top() + min(r.height(), body_h / 4)
+                if follow.blockFormat().headingLevel() or r.height() > body_h / 6:
+                    break
+                follow = follow.next()
+            if end is not None and int(top // body_h) != int((end - 1) // body_h):
+                fmt = block.blockFormat()
+                fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                QTextCursor(block).setBlockFormat(fmt)
+        block = nxt
 
 
 def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sources: bool = True,
@@ -262,7 +299,8 @@ def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sour
     handler = _use_vector_maps(doc, svgs, device.logicalDpiX() / 96.0) if svgs else None
     doc.setPageSize(QSizeF(body_w, body_h))
     keep_paragraphs_whole(doc, body_h)
-    keep_sign_off_together(doc, body_h)
+    keep_headings_with_next(doc, body_h)
+    keep_sign_off_together(doc, body_h, messages.text("rpt.sign.title", model.lang))
     n = doc.pageCount()
 
     painter = QPainter()
@@ -281,13 +319,17 @@ def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sour
             # belongs to the next page and must not be drawn (clipped, yet extractable) on this one
             doc.drawContents(painter, QRectF(0, i * body_h + EPS, body_w, body_h - 2 * EPS))
             painter.restore()
-            if i == 0:
+            if i == 0 and model.edition != "summary":
                 continue  # the cover has no running header or footer
             painter.setFont(small)
             painter.setPen(QColor("#555555"))
             hy = top - 6 * mm
+            # the running title gives way to the case line on the right (elided, never overprinted)
+            room = body_w - (painter.fontMetrics().horizontalAdvance(model.footer_left) + 4 * mm
+                             if model.footer_left else 0)
+            title = painter.fontMetrics().elidedText(model.title, Qt.TextElideMode.ElideRight, int(room))
             painter.drawText(QRectF(left, hy - 6 * mm, body_w, 6 * mm),
-                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom), model.title)
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom), title)
             if model.footer_left:
                 painter.drawText(QRectF(left, hy - 6 * mm, body_w, 6 * mm),
                                  int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom), model.footer_left)
@@ -295,7 +337,7 @@ def paint_report(model: ReportModel, device, *, map_dpi: int = MAP_DPI, use_sour
             painter.drawLine(QPointF(left, hy + 1 * mm), QPointF(left + body_w, hy + 1 * mm))
             painter.setPen(QColor("#333333"))
             painter.drawText(QRectF(left, page_h - bottom + 6 * mm, body_w, 8 * mm),
-                             int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), f"第 {i + 1} 页 共 {n} 页")
+                             int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), messages.text("rpt.page", model.lang, i=i + 1, n=n))
     finally:
         painter.end()
     del handler  # the document layout only borrows it

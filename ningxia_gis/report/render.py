@@ -36,13 +36,13 @@ def render_figures(model: ReportModel, *, dpi: int = MAP_DPI, out_dir: str | Pat
     else:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-    ctx = map_context(model.data, base_dir=model.base_dir, use_sources=use_sources)
+    ctx = map_context(model.data, base_dir=model.base_dir, use_sources=use_sources, lang=model.lang)
     paths: dict[str, Path | None] = {}
     for i, f in enumerate(model.figures):
         if progress is not None:
             progress(i, len(model.figures))
         try:
-            project = dict(model.cover).get("项目名称")
+            project = model.cover[0][1] if model.cover else None  # the project name
             if f.kind == "location":
                 fig = location_map(ctx, title=None, label=project)
             elif f.kind == "raster":

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from ..domain import messages
 from ..domain.errors import InputError
 from .model import ReportModel, Table
 
@@ -68,7 +69,7 @@ def _is_column_sum(total, column: list) -> bool:
     return abs(sum(nums) - total) <= 1e-9 * max(1.0, abs(total))
 
 
-def _page_setup(ws, title_rows: str | None) -> None:
+def _page_setup(ws, title_rows: str | None, lang: str = "zh") -> None:
     """A4 landscape, one page wide (as many pages tall as needed), repeated title rows, page numbers."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
@@ -80,10 +81,10 @@ def _page_setup(ws, title_rows: str | None) -> None:
     ws.page_margins.top = ws.page_margins.bottom = 0.7
     if title_rows:
         ws.print_title_rows = title_rows
-    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    ws.oddFooter.center.text = messages.text("rpt.page", lang, i="&P", n="&N")
 
 
-def _write_table(ws, t: Table) -> None:
+def _write_table(ws, t: Table, lang: str = "zh") -> None:
     cols = t.xlsx_columns or t.columns
     values = t.xlsx_values if t.xlsx_columns else t.values
     ncol = len(cols)
@@ -140,7 +141,7 @@ def _write_table(ws, t: Table) -> None:
         ws.column_dimensions[get_column_letter(j)].width = w
     for n in t.notes:  # merged across the table and wrapped, so the printout keeps the whole note
         r += 1
-        cell = ws.cell(row=r, column=1, value=f"注：{n}")
+        cell = ws.cell(row=r, column=1, value=messages.text("rpt.note_prefix", lang, text=n))
         cell.font = Font(name=FONT, size=9, color="444444")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if ncol > 1:
@@ -149,7 +150,7 @@ def _write_table(ws, t: Table) -> None:
         ws.row_dimensions[r].height = 13 * max(1, lines)  # merged cells are never auto-fitted
     if not t.kv:
         ws.freeze_panes = ws.cell(row=first, column=1)
-    _page_setup(ws, None if t.kv else f"1:{hr}")
+    _page_setup(ws, None if t.kv else f"1:{hr}", lang)
 
 
 def write_xlsx(model: ReportModel, path: str | Path) -> Path:
@@ -160,10 +161,11 @@ def write_xlsx(model: ReportModel, path: str | Path) -> Path:
     used: set[str] = set()
     for t in model.tables():
         ws = wb.create_sheet(_sheet_name(t.sheet or t.title, used))
-        _write_table(ws, t)
+        _write_table(ws, t, model.lang)
     if model.verdict is not None:
-        ws = wb.create_sheet(_sheet_name("审查结论", used), 1)
-        rows = [("审查结论", model.verdict.verdict), ("说明", model.verdict.text)]
+        label = messages.text("rpt.verdict", model.lang)
+        ws = wb.create_sheet(_sheet_name(label, used), 1)
+        rows = [(label, model.verdict.verdict), (messages.text("rpt.col.remark", model.lang), model.verdict.text)]
         for i, (k, v) in enumerate(rows, 1):
             ws.cell(row=i, column=1, value=k).font = Font(name=FONT, bold=True)
             c = ws.cell(row=i, column=2, value=v)
@@ -171,7 +173,7 @@ def write_xlsx(model: ReportModel, path: str | Path) -> Path:
             c.alignment = Alignment(wrap_text=True, vertical="top")
         ws.column_dimensions["A"].width = 12
         ws.column_dimensions["B"].width = 100
-        _page_setup(ws, None)
+        _page_setup(ws, None, model.lang)
     wb.properties.title = model.title
     wb.properties.creator = "ningxia_gis"
     try:

@@ -24,12 +24,15 @@ class OutputContext:
     use_sources: bool = True  # maps re-read the layer files around the footprint
     base_dir: str | None = None  # where relative layer paths of a saved result live
     map_dpi: int | None = None
+    lang: str = "zh"  # the report's language (zh | en)
+    edition: str = "full"  # 完整版 (full) | 摘要版 (summary)
     _model: object = None
 
     def report_model(self, result: CheckResult):
         if self._model is None:
             from ..report import build_report_model
-            self._model = build_report_model(result.data, self.case, base_dir=self.base_dir)
+            self._model = build_report_model(result.data, self.case, base_dir=self.base_dir, lang=self.lang,
+                                             edition=self.edition)
         return self._model
 
     @property
@@ -126,10 +129,11 @@ def write_output(fmt: str, result: CheckResult, path: str | Path, ctx: OutputCon
 
 def write_outputs(result: CheckResult, targets: dict[str, str | Path], *, case: dict | None = None,
                   use_sources: bool = True, base_dir: str | None = None, map_dpi: int | None = None,
-                  feedback=None) -> list[tuple[str, Path]]:
+                  feedback=None, lang: str = "zh", edition: str = "full") -> list[tuple[str, Path]]:
     """Write every ``{format: path}`` target (all targets are checked before the first is written)."""
     todo = [(fmt, check_target(fmt, path, result)) for fmt, path in targets.items() if path]
-    ctx = OutputContext(case=dict(case or {}), use_sources=use_sources, base_dir=base_dir, map_dpi=map_dpi)
+    ctx = OutputContext(case=dict(case or {}), use_sources=use_sources, base_dir=base_dir, map_dpi=map_dpi,
+                        lang=lang, edition=edition)
     done = []
     for i, (fmt, p) in enumerate(todo):
         if feedback is not None:

@@ -854,8 +854,8 @@ def _summarise(out: dict, activity: Activity) -> None:
         summary_zh = f"结论：{NOT_AFFECTED}。项目范围未占用所检查的管控图层。"
         summary_en = "Verdict: not affected. The footprint occupies none of the checked control layers."
     else:
-        parts = "；".join(f"{_layer_label(e)}：{zv(e)}" + (f"〔{e['rule_id']}〕" if e["rule_id"] else "")
-                         + ("（审查人员认定）" if e.get("officer") else "")
+        # officer-facing: no rule ids here (they stay in zones[].rule_id and the trace)
+        parts = "；".join(f"{_layer_label(e)}：{zv(e)}" + ("（审查人员认定）" if e.get("officer") else "")
                          for e in deciding if zv(e) != NOT_AFFECTED)
         summary_zh = f"结论：{overall_verdict}（{activity.name_zh}）。{parts}。" if parts else \
             f"结论：{overall_verdict}（{activity.name_zh}）。"
@@ -877,7 +877,7 @@ def _summarise(out: dict, activity: Activity) -> None:
     if overall_verdict == PROHIBITED:
         for e in top:
             cit = (e.get("source") or {}).get("citation") or ""
-            ref = f"依据{cit}" + (f"〔{e['rule_id']}〕" if e.get("rule_id") else "")
+            ref = f"依据{cit}" if cit else "依据所列规则"
             if not e.get("verdict_scope"):
                 alternatives.append(f"调整选址，避让{_layer_label(e)}（{_ha(e.get('area'))}；{ref}，该部分禁止）")
             for a in e.get("alternatives") or []:
