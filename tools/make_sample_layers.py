@@ -677,6 +677,7 @@ def verify(layers, fps, cty):
     g_, b_ = overlap(f, cy, ~basic), overlap(f, cy, basic)
     need(g_ > b_ > 1, "pv_desert_grassland: 一般草原 > 基本草原 > 0")
     none_of("pv_desert_grassland", "STBHHX", "ZRBHD", "YJJBNT", "DLTB", "CZKFBJ")
+    need(0 < float(red.distance(f).min()) < 5000, "pv_desert_grassland: the red line within 5 km (distances)")
     f = F["road_crossing_redline"]
     need(overlap(f, red, ~core_r) > 1e4 and not red[core_r].intersects(f).any(), "road: red line outside core")
     need(overlap(f, zr, ~core_z) > 1e4 and not zr[core_z].intersects(f).any(), "road: reserve outside core")
