@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import tomllib
 from pathlib import Path
 
 import geopandas as gpd
@@ -797,9 +798,13 @@ def main() -> int:
     write_footprints(fps)
     for name, gdf in layers.items():
         print(f"{name:8s} {len(gdf):6d} features  {shapely.get_num_coordinates(gdf.geometry.values).sum():7d} vertices")
-    bounds = np.array([g.total_bounds for g in layers.values()])
-    print("data bbox (lon/lat):", bounds[:, 0].min().round(3), bounds[:, 1].min().round(3),
-          bounds[:, 2].max().round(3), bounds[:, 3].max().round(3))
+    bounds = np.array([g.total_bounds for g in layers.values()]
+                      + [stored(f).total_bounds for f in fps.values()])
+    bbox = [bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max()]
+    print("data and footprints bbox (lon/lat):", [round(float(v), 3) for v in bbox])
+    extent = tomllib.loads((OUT / "catalog.toml").read_text(encoding="utf-8"))["catalog"]["extent"]
+    if not (extent[0] <= bbox[0] and extent[1] <= bbox[1] and bbox[2] <= extent[2] and bbox[3] <= extent[3]):
+        raise SystemExit(f"catalog.toml [catalog] extent {extent} must contain the sample data {bbox}")
     print(f"wrote {GPKG} ({GPKG.stat().st_size / 1e6:.1f} MB) and {OUT / 'footprints'}")
     # --- raster samples (issue 8): DEM and land-cover GeoTIFFs, see tools/make_sample_rasters.py ---
     sys.path.insert(0, str(Path(__file__).resolve().parent))
