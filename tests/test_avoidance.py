@@ -127,7 +127,7 @@ def test_no_remainder_when_the_footprint_lies_inside_the_zone():
 
 
 @pytest.mark.parametrize("scenario,layer_id,gpkg_layer", [
-    ("mine_in_core_zone", "cy", "CY"), ("pv_on_farmland", "czkfbj", "CZKFBJ"),
+    ("pv_desert_grassland", "stbhhx", "STBHHX"), ("pv_on_farmland", "czkfbj", "CZKFBJ"),
     ("road_crossing_redline", "stbhhx", "STBHHX")])
 def test_distances_match_shapely(scenario, layer_id, gpkg_layer):
     s, _req, res = reviewed(scenario)

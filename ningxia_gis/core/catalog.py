@@ -407,6 +407,10 @@ class LayerSource:
         keep = (gdf.geometry.notna() & ~gdf.geometry.is_empty).to_numpy()
         if not keep.all():
             gdf, gdal_fids = gdf[keep], gdal_fids[keep]
+        if (bbox is not None or mask is not None) and len(gdal_fids) > 1 and (np.diff(gdal_fids) < 0).any():
+            # a spatially filtered read comes in R-tree order: back to file order, as the index answers
+            order = np.argsort(gdal_fids, kind="stable")
+            gdf, gdal_fids = gdf.iloc[order], gdal_fids[order]
         gdf = gdf.reset_index(drop=True)
         if bbox is None and mask is None:
             gdf["__fid"] = np.nonzero(keep)[0]

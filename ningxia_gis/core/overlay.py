@@ -184,7 +184,9 @@ def overlay_layer(fp, candidates: gpd.GeoDataFrame, crs, role: str, *, key_field
     limit = (footprint_planar_m2, footprint_m2)
     rows = np.nonzero(hit)[0]
     cand = candidates.iloc[rows]
-    inter = polygonal(intersections(exact[rows], fp))
+    # normalised: a subdivided feature's local part and the whole feature give the same point set, but GEOS
+    # may start its rings elsewhere; the pieces (their WKT and float sums) must not depend on the path
+    inter = shapely.normalize(polygonal(intersections(exact[rows], fp)))
     attr_cols = [c for c in cand.columns if c != cand.geometry.name and c not in PRIVATE_COLUMNS]
     records = [{k: json_value(v) for k, v in rec.items()} for rec in cand[attr_cols].to_dict("records")]
     piece_zone = [normalise_zone(role, a.get(zone_field) if zone_field else None) for a in records]
