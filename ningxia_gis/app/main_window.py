@@ -1,6 +1,7 @@
 """The main window: map, docks (layers, footprint and check, results, identify, trainer), menus and
 toolbar built from the one action table (actions.py), and the controllers that do the work:
-`LayersController`, `FootprintController`, `CheckController`, `ExportController`. The state of the review
+`LayersController`, `FootprintController`, `CheckController`, `ExportController`, `CaseController` (the
+review case file, unsaved-changes prompt, undo, officer verdicts, audit log). The state of the review
 is a Qt-free `ReviewSession` (state.py) the panels follow.
 
 ``run()`` is the ``ningxia-gis-app`` entry point (``python main.py`` too). With no configuration the
@@ -34,6 +35,7 @@ from .actions import MENUS, build_actions, fill_menu, fill_toolbar, update_enabl
 from .attribute_table import IdentifyPanel
 from .check_controller import CheckController
 from .check_panel import CheckPanel
+from .case_controller import CaseController
 from .check_worker import Task
 from .errors import user_message
 from .export_controller import ExportController, a4_printer
@@ -144,6 +146,7 @@ class MainWindow(QMainWindow):
         self.footprints = FootprintController(self)
         self.checker = CheckController(self)
         self.exporter = ExportController(self)
+        self.cases = CaseController(self)
         self._actions = build_actions(self)
         self.act_pan.setChecked(True)
         self.menu_recent = None
@@ -227,6 +230,7 @@ class MainWindow(QMainWindow):
         cp.btn_run.clicked.connect(lambda: self.run_check())
         cp.btn_cancel.clicked.connect(self.cancel_check)
         self.results.piecesSelected.connect(self._pieces_selected)
+        self.results.tree.itemSelectionChanged.connect(self.update_enabled)
         self.trainer.scenarios.runRequested.connect(self.run_scenario)
         s = self.session
         s.subscribe("result", self._result_changed)
@@ -265,7 +269,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ language
     def retranslate(self) -> None:
-        self.setWindowTitle(f"{tr('app.title')} {__version__}")
+        self.cases.update_title()
         for key, a in self._actions.items():
             a.setText(tr(key))
             tip = tr(key + ".tip") if key + ".tip" in i18n.STRINGS else tr(key)
@@ -277,6 +281,7 @@ class MainWindow(QMainWindow):
         for title, items in MENUS:
             fill_menu(self.menuBar().addMenu(tr(title)), items, self, self._actions, tr)
         fill_toolbar(self.toolbar, self._actions)
+        self.cases.update_undo_texts()
         for d, key in ((self.dock_layers, "dock.layers"), (self.dock_check, "dock.check"),
                        (self.dock_results, "dock.results"), (self.dock_identify, "dock.identify"),
                        (self.dock_trainer, "dock.trainer")):
@@ -564,8 +569,11 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.close)
 
     def closeEvent(self, e):  # noqa: N802 - Qt override
-        """Closing cancels running work and closes once every worker thread has ended (a thread is never
-        destroyed while it runs)."""
+        """Closing asks about unsaved changes, cancels running work and closes once every worker thread has
+        ended (a thread is never destroyed while it runs)."""
+        if not self.closing and not self.cases.confirm_discard():
+            e.ignore()
+            return
         if not self.closing:
             self.settings.setValue("window/geometry", self.saveGeometry())
             self.settings.setValue("window/state", self.saveState())
@@ -602,6 +610,8 @@ class MainWindow(QMainWindow):
                 fp = p
             else:
                 layers.append(p)
+        if fp and not self.cases.confirm_discard():
+            return  # the officer keeps the review: nothing of the drop is taken
         catalogs = [p for p in layers if p.lower().endswith(".toml")]
         for c in catalogs:
             self.open_catalog(c)
@@ -609,7 +619,7 @@ class MainWindow(QMainWindow):
         if others:
             self.add_layer_files(others)
         if fp:
-            self.open_footprint(fp)
+            self.footprints.open_footprint(fp, confirm=False)
 
     # ------------------------------------------------------------------ help
     def show_about(self) -> None:
@@ -688,6 +698,8 @@ def run(argv=None) -> int:
         settings().setValue("language", args.lang)
     win = MainWindow(catalog=args.layers, restore=not args.no_restore and not args.screenshot)
     win_ref.append(win)
+    if args.screenshot:
+        win.cases.unsaved_policy = "discard"  # nobody at the screen to answer
     if args.size:
         w, _, h = args.size.partition("x")
         win.resize(int(w), int(h))
