@@ -15,6 +15,7 @@ import os
 from dataclasses import asdict
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
@@ -62,12 +63,11 @@ class CaseController(QObject):
         self.case = None  # review.case.ReviewCase once saved or opened
         self.path: Path | None = None
         self.unsaved_policy = os.environ.get("NINGXIA_GIS_UNSAVED") or None
-        self.undo = ReviewUndo(window)
+        self.undo = ReviewUndo(window, parent=self)
         self.undo_stack = self.undo.stack
-        for sig in (self.undo_stack.canUndoChanged, self.undo_stack.canRedoChanged):
-            sig.connect(lambda _on: window.update_enabled())
-        self.undo_stack.undoTextChanged.connect(lambda _t: self.update_undo_texts())
-        self.undo_stack.redoTextChanged.connect(lambda _t: self.update_undo_texts())
+        for sig in (self.undo_stack.canUndoChanged, self.undo_stack.canRedoChanged, self.undo_stack.undoTextChanged,
+                    self.undo_stack.redoTextChanged):
+            sig.connect(self._stack_changed)
         window.session.subscribe("*", lambda _name, _value: self.update_title())
         window.check_panel.answersEdited.connect(self.answers_edited)
         window.results.overrideRequested.connect(self.ask_override)
@@ -87,6 +87,11 @@ class CaseController(QObject):
 
         star = "*" if self.has_unsaved_work() else ""
         self.w.setWindowTitle(f"{self.name()}{star} — {tr('app.title')} {__version__}")
+
+    def _stack_changed(self, *_):
+        if shiboken6.isValid(self.undo_stack) and shiboken6.isValid(self.w):  # not while the window is destroyed
+            self.w.update_enabled()
+            self.update_undo_texts()
 
     def update_undo_texts(self) -> None:
         for act, key, text in ((self.w.act_undo, "act.undo", self.undo_stack.undoText()),

@@ -52,9 +52,9 @@ class _Step(QUndoCommand):
 class ReviewUndo:
     """The window's undo stack over its session (``window.session``, ``.footprints``, ``.check_panel``)."""
 
-    def __init__(self, window):
+    def __init__(self, window, parent=None):
         self.w = window
-        self.stack = QUndoStack(window)
+        self.stack = QUndoStack(parent or window)
         self._busy = 0  # > 0 while restoring or while a case is opened / started: nothing recorded
         self._last = self.snapshot()
         window.session.subscribe_changes(self._changed)

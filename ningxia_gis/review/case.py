@@ -623,7 +623,8 @@ def _read(con: sqlite3.Connection, path: Path) -> ReviewCase:
     fp = Footprint(gdf=gdf, source=fpm["source"], sha256=fpm["sha256"], name=fpm["name"],
                    warnings=list(fpm["warnings"]), repairs=list(fpm["repairs"]), notes=list(fpm["notes"]),
                    meta=dict(fpm["meta"]))
-    answers = con.execute("SELECT fact, value, assumed FROM case_answers ORDER BY fact").fetchall()
+    # in the order they were written (the result's order): the rules echo the answers in the order given
+    answers = con.execute("SELECT fact, value, assumed FROM case_answers ORDER BY rowid").fetchall()
     result = None
     row = con.execute("SELECT json FROM case_result WHERE id = 1").fetchone()
     if row is not None:
