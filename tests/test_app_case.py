@@ -157,6 +157,31 @@ def test_case_made_by_the_cli_opens_in_the_gui_and_the_reverse(win, tmp_path, ca
     assert cli_main(["case", "verify", str(target)]) == 0
 
 
+def test_case_keeps_exactly_the_layers_in_the_check(win, tmp_path):
+    """A layer unticked in the panel is not in the case's catalog: reopened, the request checks the same
+    layers as the window did."""
+    from PySide6.QtCore import Qt
+
+    from ningxia_gis.app.layer_panel import COL_CHECK
+    from ningxia_gis.review import run_review
+    from ningxia_gis.review.case import open_case
+
+    redline = next(lyr for lyr in win.vector_layers() if lyr.role == "eco_redline")
+    win.layer_panel.tree.topLevelItem(win.all_layers().index(redline)).setCheckState(COL_CHECK, Qt.CheckState.Unchecked)
+    assert not redline.checked
+    load(win)
+    answer(win)
+    result = check_now(win)
+    ids = [x["id"] for x in result.data["layers"]]
+    assert redline.spec.id not in ids
+    target = tmp_path / "subset.gpkg"
+    assert win.cases.save_to(target)
+    case = open_case(target)
+    assert [s.id for s in case.catalog.layers] == ids
+    assert [x["id"] for x in run_review(case.request).data["layers"]] == ids
+    assert result_text(case.result) == result_text(result)
+
+
 def test_recent_cases_menu_and_a_missing_file(win, tmp_path):
     load(win)
     target = tmp_path / "R-1.gpkg"

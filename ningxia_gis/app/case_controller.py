@@ -9,6 +9,7 @@ with nobody at the screen (the screenshot script, the test suite's windows)."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import getpass
 import logging
 import os
@@ -240,6 +241,12 @@ class CaseController(QObject):
         s.layers = w.layers.all_layers()
         request = s.request()
         request.overrides = []  # recorded one by one below (each an audit entry)
+        base = s.base_catalog
+        if base is not None and base.path and (request.catalog.layers != base.layers
+                                               or request.catalog.rasters != base.rasters):
+            # some layers unticked, added or re-typed in the panel: the case keeps exactly the layers checked
+            # (its stored specs), not the catalog file's full list
+            request.catalog = dataclasses.replace(request.catalog, path=None)
         case = self.case
         if case is None:
             case = ReviewCase.new(request)
