@@ -438,3 +438,24 @@ def test_override_needs_a_reason_then_shows_in_result_panel_and_case(win, qtbot,
     assert case.engine_verdict("stbhhx", z["zone"]) == machine
     assert result_text(case.result) == result_text(win.result)
     assert result_text(run_review(case.request)) == result_text(win.result)
+
+
+def test_report_exported_from_the_window_is_recorded_in_the_case(win, qtbot, tmp_path):
+    from ningxia_gis.review.case import open_case
+
+    load(win)
+    answer(win)
+    check_now(win)
+    target = tmp_path / "rep.gpkg"
+    assert win.cases.save_to(target)
+    out = tmp_path / "result.json"
+    with qtbot.waitSignal(win.exportFinished, timeout=60000):
+        win.export("json", out)
+    assert out.is_file() and win.session.dirty and "*" in win.windowTitle()
+    assert win.cases.save()
+    case = open_case(target)
+    assert [(r.name, r.format) for r in case.reports] == [("result.json", "json")]
+    assert case.audit[-2].action == "report" and case.audit[-1].action == "saved"
+    assert cli_main(["case", "verify", str(target), str(out)]) == 0
+    out.write_bytes(out.read_bytes() + b" ")
+    assert cli_main(["case", "verify", str(target), str(out)]) != 0

@@ -72,7 +72,9 @@ class CaseController(QObject):
         window.session.subscribe("*", lambda _name, _value: self.update_title())
         window.check_panel.answersEdited.connect(self.answers_edited)
         window.results.overrideRequested.connect(self.ask_override)
+        window.exportFinished.connect(self.report_written)
         self.audit_dialog = None
+        self._reports: list[tuple[str, str, str, object]] = []  # written, not yet in the case: path, format, sha, result
 
     # ------------------------------------------------------------------ title, unsaved state
     def name(self) -> str:
@@ -266,6 +268,11 @@ class CaseController(QObject):
             elif case.result is not None:  # inputs changed since the stored result: it no longer holds
                 case.result, case.identity = None, []
                 case.log("result_cleared", {})
+        from ..core.files import file_sha256
+        for path, fmt, sha, result in self._reports:  # reports of this result, unchanged since written
+            if result is case.result and Path(path).is_file() and file_sha256(Path(path)) == sha:
+                case.record_report(path, fmt)
+        self._reports = []
         keep = {(o["layer_id"], o["zone"]): o for o in s.overrides}
         for o in list(case.overrides):
             if (o.layer_id, o.zone) not in keep:
@@ -276,6 +283,17 @@ class CaseController(QObject):
                 case.add_override(o["layer_id"], o["zone"], o["verdict"], o["reason"], who=o.get("who") or "",
                                   at=o.get("at") or "")
         return case
+
+    def report_written(self, path: str) -> None:
+        """A report of the session's result was exported: recorded in the case (with its sha256) at the next
+        save, so `case verify CASE REPORT` can tell whether it was altered."""
+        from ..core.files import file_sha256
+
+        p = Path(path)
+        if self.w.session.result is not None and p.is_file():
+            self._reports.append((str(p), p.suffix.lower().lstrip("."), file_sha256(p), self.w.session.result))
+            self.w.session.dirty = True
+            self.update_title()
 
     # ------------------------------------------------------------------ recent cases
     def add_recent(self, path: Path) -> None:
