@@ -350,12 +350,14 @@ def test_audit_dialog_lists_the_save_and_the_override(win, tmp_path):
     dlg.close()
 
     z = occupied_zone(win.result)
+    machine_overall = win.result.data["verdicts"]["overall"]["verdict"]
     win.cases.record_override("stbhhx", z["zone"], "禁止", "现场核实：可以避让")
     assert win.cases.save()
     rows2 = win.cases.show_audit().rows()
     assert rows2[:3] == rows  # append-only
-    assert [r[3] for r in rows2[3:]] == ["审查", "审查人员意见", "保存"]
-    ov = rows2[4][4]
+    assert [r[3] for r in rows2[3:]] == ["审查人员意见", "保存"]  # no new check: the verdict alone
+    assert rows[1][4].startswith(machine_overall + " · PP-")
+    ov = rows2[3][4]
     assert z["zone"] in ov and "机器判定" in ov and "现场核实：可以避让" in ov and "禁止" in ov
 
 
@@ -436,6 +438,11 @@ def test_override_needs_a_reason_then_shows_in_result_panel_and_case(win, qtbot,
     assert [(o.layer_id, o.zone, o.verdict, o.reason) for o in case.overrides] == \
         [("stbhhx", z["zone"], "禁止", "现场核实：可以避让")]
     assert case.engine_verdict("stbhhx", z["zone"]) == machine
+    # the audit log: the check with the machine's overall verdict, then the officer's for the zone
+    checked = next(e for e in case.audit if e.action == "checked")
+    assert checked.detail["verdict"] == win.result.data["verdicts"]["overall"]["machine_verdict"] != "禁止"
+    override = next(e for e in case.audit if e.action == "override")
+    assert override.detail["verdict"] == "禁止" and override.detail["engine_verdict"] == machine
     assert result_text(case.result) == result_text(win.result)
     assert result_text(run_review(case.request)) == result_text(win.result)
 

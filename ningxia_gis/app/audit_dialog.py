@@ -31,9 +31,29 @@ def detail_text(action: str, detail: dict) -> str:
                 f"{(d.get('result_sha256') or '')[:12]}")
     if action in ("saved", "saved_as"):
         return " → ".join(str(v) for v in (d.get("from"), d.get("to") or d.get("file")) if v)
+    if action == "created":
+        facts = "，".join(f"{k}={_value(v)}" for k, v in (d.get("facts") or {}).items())
+        parts = [d.get("footprint") or "", d.get("activity") or "", facts,
+                 "，".join(f"{k}={v}" for k, v in (d.get("fields") or {}).items())]
+        return " · ".join(p for p in parts if p)
+    if action in ("answers", "fields") or (action in ("activity", "footprint") and "from" in d):
+        changes = {action: d} if action in ("activity", "footprint") else d
+        return "；".join(f"{k}: {_value(c.get('from'))} → {_value(c.get('to'))}" for k, c in changes.items()
+                        if isinstance(c, dict))
     if action == "report":
         return f"{d.get('name')} ({d.get('format')}) {(d.get('sha256') or '')[:12]}"
     return json.dumps(d, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _value(v) -> str:
+    if v is True:
+        return tr("yes")
+    if v is False:
+        return tr("no")
+    if v is None:
+        return "—"
+    s = str(v)
+    return s[:12] + "…" if len(s) == 64 else s  # a sha256
 
 
 class AuditDialog(QDialog):

@@ -263,8 +263,11 @@ class CaseController(QObject):
             case.set_answers({**{k: None for k in case.facts if k not in s.facts}, **s.facts})
             case.set_fields({k: s.case.get(k, "") for k in CASE_FIELDS if s.case.get(k) or case.fields.get(k)})
         if s.result is not case.result:
-            if s.result is not None:
-                case.set_result(s.result)
+            if s.result is not None and self._derives_from(s.result, case.result):
+                case.result = s.result  # only officer verdicts recorded since: logged one by one below
+            elif s.result is not None:
+                # the check as the machine gave it ("checked": machine verdict); the officer verdicts follow
+                case.set_result(self._machine_result(s) if s.overrides else s.result)
             elif case.result is not None:  # inputs changed since the stored result: it no longer holds
                 case.result, case.identity = None, []
                 case.log("result_cleared", {})
@@ -282,7 +285,29 @@ class CaseController(QObject):
             if have.get(key) != {**o}:
                 case.add_override(o["layer_id"], o["zone"], o["verdict"], o["reason"], who=o.get("who") or "",
                                   at=o.get("at") or "")
+        if s.result is not None:
+            case.result = s.result  # the same content (rules with the same overrides): one object from now on
         return case
+
+    @staticmethod
+    def _derives_from(result, base) -> bool:
+        """``result`` is ``base`` with officer verdicts applied (record_override), no new check."""
+        while result is not None and base is not None:
+            if result is base:
+                return True
+            result = getattr(result, "derived_from", None)
+        return False
+
+    @staticmethod
+    def _machine_result(s):
+        """The session's result with the rules applied without the officer verdicts."""
+        from ..core.check import CheckResult
+        from ..review.pipeline import apply_rules
+
+        res = CheckResult(data=copy.deepcopy(s.result.data), epsg=s.result.epsg,
+                          footprint_geom=s.result.footprint_geom, overlaps=s.result.overlaps)
+        apply_rules(res, s.activity, s.facts, [])
+        return res
 
     def report_written(self, path: str) -> None:
         """A report of the session's result was exported: recorded in the case (with its sha256) at the next
@@ -372,6 +397,7 @@ class CaseController(QObject):
         res = CheckResult(data=copy.deepcopy(s.result.data), epsg=s.result.epsg,
                           footprint_geom=s.result.footprint_geom, overlaps=s.result.overlaps)
         apply_rules(res, s.activity, s.facts, overrides)
+        res.derived_from = s.result  # the same check: a save logs the verdict, not a new check
         s.set(overrides=overrides, result=res)
         self.w.statusBar().showMessage(tr("ov.recorded", zone=zone, verdict=verdict_text(v.zh)), 6000)
         return o
