@@ -466,3 +466,28 @@ def test_report_exported_from_the_window_is_recorded_in_the_case(win, qtbot, tmp
     assert cli_main(["case", "verify", str(target), str(out)]) == 0
     out.write_bytes(out.read_bytes() + b" ")
     assert cli_main(["case", "verify", str(target), str(out)]) != 0
+
+
+def test_dropped_case_file_opens_the_case_and_english_texts(win, tmp_path):
+    from ningxia_gis.app import i18n
+    from ningxia_gis.review.case import is_case_file, open_case
+
+    fp = load(win)
+    answer(win)
+    check_now(win)
+    target = tmp_path / "drop.gpkg"
+    assert win.cases.save_to(target)
+    assert is_case_file(target) and not is_case_file(ROAD) and not is_case_file(tmp_path / "none.gpkg")
+    assert win.cases.new_case() and win.footprint is None
+    win.handle_dropped([str(target)])  # a case, not a footprint file
+    assert win.cases.path == target and win.footprint.sha256 == fp.sha256
+    assert result_text(win.result) == result_text(open_case(target).result)
+    try:
+        win.set_language("en")
+        assert win.windowTitle().startswith("drop — Ningxia")
+        assert win.act_case_save.text() == "Save" and win.menu_recent_cases.title() == "Recent cases"
+        row = win.cases.show_audit().rows()[-1]
+        assert row[3] == "saved" and row[4] == "drop.gpkg"
+        assert win.cases.new_case() and win.windowTitle().startswith("untitled case — ")
+    finally:
+        win.set_language("zh")

@@ -10,7 +10,7 @@ in plain words (errors.py) and logged.
 
 Options (mostly for demos and the screenshot script)::
 
-    ningxia-gis-app [FOOTPRINT] [--layers CATALOG_OR_DIR] [--activity ID] [--scenario ID]
+    ningxia-gis-app [FOOTPRINT | CASE.gpkg] [--layers CATALOG_OR_DIR] [--activity ID] [--scenario ID]
                     [--lang zh|en] [--trainer] [--screenshot DIR] [--size 1400x900]
 """
 
@@ -598,8 +598,14 @@ class MainWindow(QMainWindow):
         self.handle_dropped(paths)
 
     def handle_dropped(self, paths) -> None:
-        """Dropped on the map: a raster → layer; otherwise the first file is the footprint and the rest
-        layers (drop on the layer list to add layers only)."""
+        """Dropped on the map: a review case → opened; a raster → layer; otherwise the first file is the
+        footprint and the rest layers (drop on the layer list to add layers only)."""
+        from ..review.case import is_case_file
+
+        case = next((p for p in paths if Path(p).suffix.lower() == ".gpkg" and is_case_file(p)), None)
+        if case is not None:
+            self.cases.open_case(case)
+            return
         fp = None
         layers = []
         for p in paths:
@@ -670,7 +676,7 @@ def install_excepthook(window_getter) -> None:
 
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="ningxia-gis-app", description="宁夏国土空间管控审查工具 (desktop)")
-    p.add_argument("footprint", nargs="?", help="footprint file to open")
+    p.add_argument("footprint", nargs="?", help="footprint file or review case (.gpkg) to open")
     p.add_argument("--layers", help="layer catalog (.toml) or folder (default: the sample layers)")
     p.add_argument("--activity", help="activity id to select")
     p.add_argument("--scenario", help="training scenario to load and check")
@@ -711,7 +717,12 @@ def run(argv=None) -> int:
     if args.scenario:
         win.run_scenario(args.scenario)
     elif args.footprint:
-        win.open_footprint(args.footprint)
+        from ..review.case import is_case_file
+
+        if is_case_file(args.footprint):
+            win.cases.open_case(args.footprint)
+        else:
+            win.open_footprint(args.footprint)
     if args.screenshot:
         from .screenshots import install
 

@@ -588,6 +588,25 @@ def connect_case(path: Path) -> tuple[sqlite3.Connection, Path | None]:
     return con, tmpdir
 
 
+def is_case_file(path: str | Path) -> bool:
+    """Whether a file is a review case (a GeoPackage with the case tables), without opening it as one."""
+    p = Path(path)
+    try:
+        if not p.is_file():
+            return False
+        with open(p, "rb") as fh:
+            if fh.read(16) != _SQLITE_MAGIC:
+                return False
+        con = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
+        try:
+            return con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'case_meta'").fetchone() \
+                is not None
+        finally:
+            con.close()
+    except (OSError, sqlite3.Error):
+        return False
+
+
 def open_case(path: str | Path, layers: Catalog | str | Path | None = None) -> ReviewCase:
     """Read a case and rebuild its request (``layers`` replaces the stored catalog, e.g. moved data).
 
