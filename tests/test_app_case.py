@@ -131,7 +131,9 @@ def test_case_made_by_the_cli_opens_in_the_gui_and_the_reverse(win, tmp_path, ca
     cli_case = open_case(target)
 
     win.session.set(facts={"left_over": True})  # something unsaved: the prompt is answered 不保存 (policy)
+    win.settings.setValue("meta/project_name", "上一个项目")
     assert win.cases.open_case(target) is True and win.last_error is None
+    assert win.exporter.case_meta()["project_name"] == ""  # the report's details are this case's
     assert win.footprint.sha256 == cli_case.footprint.sha256
     assert win.footprint_geom is not None and win.canvas.footprint is not None
     assert win.check_panel.activity_id() == ACTIVITY and win.check_panel.facts() == FACTS

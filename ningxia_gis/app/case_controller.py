@@ -185,6 +185,8 @@ class CaseController(QObject):
             if case.result is not None:
                 w.session.set(result=case.result)
                 w.checker.show_result(case.result, announce=False)
+        for k in PER_CASE_META:  # the report's details are this case's, not the last one typed
+            w.settings.setValue(f"meta/{k}", case.fields.get(k, ""))
         self.case, self.path = case, path
         self.undo.clear()
         w.session.mark_saved()
