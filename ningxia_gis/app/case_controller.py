@@ -273,11 +273,6 @@ class CaseController(QObject):
             elif case.result is not None:  # inputs changed since the stored result: it no longer holds
                 case.result, case.identity = None, []
                 case.log("result_cleared", {})
-        from ..core.files import file_sha256
-        for path, fmt, sha, result in self._reports:  # reports of this result, unchanged since written
-            if result is case.result and Path(path).is_file() and file_sha256(Path(path)) == sha:
-                case.record_report(path, fmt)
-        self._reports = []
         keep = {(o["layer_id"], o["zone"]): o for o in s.overrides}
         for o in list(case.overrides):
             if (o.layer_id, o.zone) not in keep:
@@ -289,6 +284,11 @@ class CaseController(QObject):
                                   at=o.get("at") or "")
         if s.result is not None:
             case.result = s.result  # the same content (rules with the same overrides): one object from now on
+        from ..core.files import file_sha256
+        for path, fmt, sha, result in self._reports:  # reports of this result, unchanged since written
+            if result is case.result and Path(path).is_file() and file_sha256(Path(path)) == sha:
+                case.record_report(path, fmt)
+        self._reports = []
         return case
 
     @staticmethod
