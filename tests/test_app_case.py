@@ -493,3 +493,34 @@ def test_dropped_case_file_opens_the_case_and_english_texts(win, tmp_path):
         assert win.cases.new_case() and win.windowTitle().startswith("untitled case — ")
     finally:
         win.set_language("zh")
+
+
+def test_officer_verdict_withdrawn_from_the_dialog(win, tmp_path):
+    from PySide6.QtCore import QTimer
+
+    from ningxia_gis.review.case import open_case
+
+    load(win)
+    answer(win)
+    check_now(win)
+    machine_text = result_text(win.result)
+    z = occupied_zone(win.result)
+    assert win.cases.record_override("stbhhx", z["zone"], "禁止", "现场核实")
+    target = tmp_path / "w.gpkg"
+    assert win.cases.save_to(target)
+    seen = {}
+
+    def withdraw():
+        dlg = win.cases.override_dialog
+        seen["reason"] = dlg.reason()
+        dlg.btn_withdraw.click()
+
+    QTimer.singleShot(200, withdraw)
+    assert win.cases.ask_override("stbhhx", z["zone"]) is True
+    assert seen["reason"] == "现场核实"  # the dialog opened with the recorded verdict
+    assert win.session.overrides == [] and not occupied_zone(win.result).get("officer")
+    assert result_text(win.result) == machine_text  # the machine's result again, exactly
+    assert win.cases.save()
+    case = open_case(target)
+    assert case.overrides == [] and [e.action for e in case.audit][-2:] == ["override_removed", "saved"]
+    assert result_text(case.result) == machine_text

@@ -370,6 +370,8 @@ class CaseController(QObject):
         self.override_dialog = dlg
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return None
+        if dlg.withdrawn:
+            return self.withdraw_override(layer_id, zone)
         return self.record_override(layer_id, zone, dlg.verdict(), dlg.reason(), who=dlg.who())
 
     def _zone(self, layer_id: str, zone: str) -> dict | None:
@@ -381,9 +383,8 @@ class CaseController(QObject):
     def record_override(self, layer_id: str, zone: str, verdict_label: str, reason: str, who: str = "") -> dict:
         """The officer's verdict and reason for a zone: into the session's request and its result (the
         pipeline's rules applied again with it); the case gets it, audit-logged, at the next save."""
-        from ..core.check import CheckResult, created_at
+        from ..core.check import created_at
         from ..review.case import CaseError
-        from ..review.pipeline import apply_rules
 
         s = self.w.session
         v = verdict(verdict_label)
@@ -395,14 +396,32 @@ class CaseController(QObject):
             raise CaseError("case.no_result")
         o = {"layer_id": layer_id, "zone": zone, "verdict": v.zh, "reason": reason.strip(),
              "who": who or _user(), "at": created_at()}
-        overrides = [x for x in s.overrides if (x["layer_id"], x["zone"]) != (layer_id, zone)] + [o]
+        self._set_overrides([x for x in s.overrides if (x["layer_id"], x["zone"]) != (layer_id, zone)] + [o])
+        self.w.statusBar().showMessage(tr("ov.recorded", zone=zone, verdict=verdict_text(v.zh)), 6000)
+        return o
+
+    @guarded("what.override")
+    def withdraw_override(self, layer_id: str, zone: str) -> bool:
+        """The machine verdict stands again for the zone (the case logs the withdrawal at the next save)."""
+        s = self.w.session
+        if s.result is None or not s.activity:
+            from ..review.case import CaseError
+            raise CaseError("case.no_result")
+        self._set_overrides([x for x in s.overrides if (x["layer_id"], x["zone"]) != (layer_id, zone)])
+        self.w.statusBar().showMessage(tr("ov.withdrawn", zone=zone), 6000)
+        return True
+
+    def _set_overrides(self, overrides: list[dict]) -> None:
+        """The session's officer verdicts and its result with the rules applied again with them."""
+        from ..core.check import CheckResult
+        from ..review.pipeline import apply_rules
+
+        s = self.w.session
         res = CheckResult(data=copy.deepcopy(s.result.data), epsg=s.result.epsg,
                           footprint_geom=s.result.footprint_geom, overlaps=s.result.overlaps)
         apply_rules(res, s.activity, s.facts, overrides)
-        res.derived_from = s.result  # the same check: a save logs the verdict, not a new check
+        res.derived_from = s.result  # the same check: a save logs the verdicts, not a new check
         s.set(overrides=overrides, result=res)
-        self.w.statusBar().showMessage(tr("ov.recorded", zone=zone, verdict=verdict_text(v.zh)), 6000)
-        return o
 
     # ------------------------------------------------------------------ audit log
     def show_audit(self):

@@ -384,6 +384,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ov.need_zone": ("请先在审查结果中选择一个分区。", "Select a zone in the results first."),
     "ov.need_activity": ("该分区没有准入判定（未指定项目类型），无法记录审查人员意见。",
                          "This zone has no verdict (no activity chosen); no officer verdict can be recorded."),
+    "ov.withdraw": ("撤回审查人员意见", "Withdraw officer verdict"),
+    "ov.withdrawn": ("已撤回审查人员意见：{zone}（机器判定有效）", "Officer verdict withdrawn: {zone} (the machine verdict stands)"),
     "ov.recorded": ("已记录审查人员意见：{zone} → {verdict}", "Officer verdict recorded: {zone} → {verdict}"),
     "res.machine": ("机器判定", "Machine verdict"),
     "res.officer": ("审查人员意见", "Officer verdict"),

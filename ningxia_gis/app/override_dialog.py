@@ -43,6 +43,11 @@ class OverrideDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        self.withdrawn = False
+        self.btn_withdraw = None
+        if current:  # an officer verdict is recorded: it can be withdrawn (the machine verdict stands)
+            self.btn_withdraw = self.buttons.addButton(tr("ov.withdraw"), QDialogButtonBox.ButtonRole.ResetRole)
+            self.btn_withdraw.clicked.connect(self._withdraw)
         lay.addWidget(self.buttons)
         self.reason_edit.textChanged.connect(self._update_ok)
         self._update_ok()
@@ -57,6 +62,10 @@ class OverrideDialog(QDialog):
     def accept(self) -> None:  # noqa: D102 - Enter in a field must not bypass the disabled OK
         if self.reason().strip():
             super().accept()
+
+    def _withdraw(self) -> None:
+        self.withdrawn = True
+        super().accept()
 
     def verdict(self) -> str:
         return self.verdict_box.currentData()
