@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 class ActionSpec:
     id: str  # i18n key of the text; ``id + ".tip"`` is the tooltip when defined
     slot: Callable  # called with the window
-    shortcut: str | None = None
+    shortcut: str | None = None  # "A|B": several (the first is shown)
     enabled: str | None = None  # a key of ENABLED_WHEN; None = always
     checkable: bool = False
     group: str | None = None  # exclusive group (map tools, languages)
@@ -25,6 +25,15 @@ def _tool(name):
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("act.case_new", lambda w: w.cases.new_case(), "Ctrl+N", "idle"),
+    ActionSpec("act.case_open", lambda w: w.cases.ask_open_case(), "Ctrl+Shift+O", "idle"),
+    ActionSpec("act.case_save", lambda w: w.cases.save(), "Ctrl+S", "idle"),
+    ActionSpec("act.case_save_as", lambda w: w.cases.save_as(), None, "idle"),
+    ActionSpec("act.case_meta", lambda w: w.exporter.ask_case_meta()),
+    ActionSpec("act.audit", lambda w: w.cases.show_audit(), None, "case"),
+    ActionSpec("act.undo", lambda w: w.cases.undo_stack.undo(), "Ctrl+Z", "can_undo"),
+    ActionSpec("act.redo", lambda w: w.cases.undo_stack.redo(), "Ctrl+Shift+Z|Ctrl+Y", "can_redo"),
+    ActionSpec("act.override", lambda w: w.cases.ask_override(), None, "zone"),
     ActionSpec("act.open_footprint", lambda w: w.ask_open_footprint(), "Ctrl+O", "idle"),
     ActionSpec("act.add_layer", lambda w: w.ask_add_layers(), "Ctrl+L"),
     ActionSpec("act.open_catalog", lambda w: w.ask_open_catalog()),
@@ -68,16 +77,23 @@ ENABLED_WHEN: dict[str, Callable] = {
     "result": lambda w: w.result is not None and not w.exporter.busy(),
     "idle": lambda w: not w.check_running(),
     "selection": lambda w: w.canvas.has_highlight(),
+    "case": lambda w: w.cases.case is not None,
+    "can_undo": lambda w: w.cases.undo_stack.canUndo() and not w.check_running(),
+    "can_redo": lambda w: w.cases.undo_stack.canRedo() and not w.check_running(),
+    "zone": lambda w: w.results.selected_zone() is not None and not w.check_running(),
 }
 
 #: menus (title key → action ids; None = separator; a (title, [...]) tuple = sub-menu; "recent" and
-#: "docks" are filled by the window)
+#: "recent_cases" and "docks" are filled by the window)
 MENUS = (
-    ("menu.file", ["act.open_footprint", "recent", "act.save_footprint", None, "act.add_layer", "act.open_catalog",
+    ("menu.file", ["act.case_new", "act.case_open", "recent_cases", "act.case_save", "act.case_save_as",
+                   "act.case_meta", "act.audit", None,
+                   "act.open_footprint", "recent", "act.save_footprint", None, "act.add_layer", "act.open_catalog",
                    "act.open_folder", "act.sample_layers", None,
                    ("menu.export", ["act.export_pdf", "act.export_docx", "act.export_xlsx", "act.export_gpkg",
                                     "act.export_json", None, "act.export_png", "act.export_svg"]),
                    "act.print_preview", "act.print", "act.print_map", None, "act.quit"]),
+    ("menu.edit", ["act.undo", "act.redo", None, "act.override"]),
     ("menu.view", ["act.pan", "act.zoom_box", "act.identify", "act.draw", "act.clear_selection", None, "act.zoom_in",
                    "act.zoom_out", "act.zoom_full", "act.zoom_footprint", "act.zoom_layer", None, "docks", None,
                    "act.trainer"]),
@@ -100,7 +116,7 @@ def build_actions(window) -> dict[str, QAction]:
         a.setObjectName(spec.id)
         a.setCheckable(spec.checkable)
         if spec.shortcut:
-            a.setShortcut(QKeySequence(spec.shortcut))
+            a.setShortcuts([QKeySequence(k) for k in spec.shortcut.split("|")])
         a.triggered.connect(lambda _checked=False, s=spec: s.slot(window))
         if spec.group:
             groups.setdefault(spec.group, QActionGroup(window)).addAction(a)
@@ -124,6 +140,9 @@ def fill_menu(menu, items, window, actions, tr) -> None:
         elif item == "recent":
             window.menu_recent = menu.addMenu(tr("menu.recent"))
             window.fill_recent()
+        elif item == "recent_cases":
+            window.menu_recent_cases = menu.addMenu(tr("menu.recent_cases"))
+            window.cases.fill_recent()
         elif item == "docks":
             for d in window.docks():
                 menu.addAction(d.toggleViewAction())

@@ -72,18 +72,25 @@ class CheckController(QObject):
         return False
 
     def _done(self, result) -> None:
+        self.w.session.set(result=result)
+        self.show_result(result)
+
+    def show_result(self, result, announce: bool = True) -> None:
+        """Show the session's result: results dock, overlap pieces on the map, the verdict in the status bar
+        (a check's, a reopened case's or one restored by undo)."""
         w = self.w
         if result.epsg != w.epsg:  # the display follows the analysis CRS
             w.session.epsg = result.epsg
             w.layers.refresh_canvas()
             w.layers.load_layers()
-        w.session.set(result=result)
         w.dock_results.show()
         w.dock_results.raise_()
         pieces = [shapely.from_wkt(p["geometry_wkt"]) for layer in result.data["layers"]
                   if layer["role"] != "admin_boundary" for p in layer["pieces"]]
         w.canvas.set_pieces(pieces or None)
         overall = ((result.data.get("verdicts") or {}).get("overall") or {}).get("verdict")
+        if not announce:
+            return
         w.statusBar().showMessage(tr("sb.check_done") + (f" — {i18n.verdict_text(overall)}" if overall else ""), 10000)
         log.info("check done: %s, %s", result.data["footprint"]["name"], overall)
         w.checkFinished.emit(result)
@@ -107,6 +114,8 @@ class CheckController(QObject):
             except NingxiaGisError as exc:
                 w.error(user_message(exc))
                 return
+        if not w.cases.confirm_discard():
+            return
         w.clear_selection()
         w.check_panel.set_activity(scenario.activity)
         w.check_panel.set_facts(scenario.facts)
@@ -116,4 +125,4 @@ class CheckController(QObject):
             w.check_panel.set_facts(scenario.facts)
             self.run_check(activity=scenario.activity, facts=dict(scenario.facts))
 
-        w.footprints.open_footprint(scenario.footprint, then=go)
+        w.footprints.open_footprint(scenario.footprint, then=go, confirm=False)

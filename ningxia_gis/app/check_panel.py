@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QScrollArea, QVBoxLayout,
                                QWidget)
@@ -61,7 +61,12 @@ class CaseMetaDialog(QDialog):
 
 
 class CheckPanel(QWidget):
-    """Footprint (import / draw / area) and the check (activity, questions, run / cancel)."""
+    """Footprint (import / draw / area) and the check (activity, questions, run / cancel).
+
+    ``answersEdited`` is emitted when the officer picks an activity or an answer (never when the program
+    sets them), so the window can record the change (unsaved, undoable)."""
+
+    answersEdited = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -140,6 +145,7 @@ class CheckPanel(QWidget):
         self.activities: list[dict] = []
         self._rules_error = None
         self.activity.currentIndexChanged.connect(self._activity_changed)
+        self.activity.activated.connect(lambda _i: self.answersEdited.emit())
         self.load_activities()
 
     def load_activities(self) -> None:
@@ -261,6 +267,7 @@ class CheckPanel(QWidget):
             label.setToolTip(q["fact"])
             self.facts_form.addRow(label, box)
             self.fact_boxes[q["fact"]] = box
+            box.activated.connect(lambda _i: self.answersEdited.emit())
         self.set_facts(facts)
 
     def facts(self) -> dict:

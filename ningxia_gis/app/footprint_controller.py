@@ -1,4 +1,5 @@
-"""The project footprint: open (in a worker), draw, clear, save; shown in the check panel."""
+"""The project footprint: open (in a worker), draw, clear, save; shown in the check panel. Opening and
+clearing ask first when the review has unsaved changes (case_controller.confirm_discard)."""
 
 from __future__ import annotations
 
@@ -43,25 +44,30 @@ class FootprintController(QObject):
         self.w = window
 
     def ask_open_footprint(self) -> None:
+        if not self.w.cases.confirm_discard():
+            return
         start = str(self.w.settings.value("dir/footprint", str(SAMPLE_FOOTPRINTS)))
         path, _ = QFileDialog.getOpenFileName(self.w, tr("dlg.open_footprint"), start,
                                               f"{tr('dlg.footprint_files')} ({FOOTPRINT_FILTER});;{tr('dlg.all_files')} (*)")
         if path:
             self.w.settings.setValue("dir/footprint", str(Path(path).parent))
-            self.open_footprint(path)
+            self.open_footprint(path, confirm=False)
 
-    def open_footprint(self, path, crs=None, then=None, allow_legacy_datum: bool = False):
-        """Read a footprint file in a thread, then show it (and call ``then()``).
+    def open_footprint(self, path, crs=None, then=None, allow_legacy_datum: bool = False, confirm: bool = True):
+        """Read a footprint file in a thread, then show it (and call ``then()``); None when the officer
+        keeps the unsaved review (取消).
 
         A file in Xi'an 80 / Beijing 54 is not refused with the CLI's ``--allow-legacy-datum`` hint: the
         officer is asked whether to read it as it is (positions then tens of metres off, said loudly)."""
+        if confirm and not self.w.cases.confirm_discard():
+            return None
         p = Path(path)
         self.w.statusBar().showMessage(tr("sb.reading", name=p.name))
 
         def done(fp):
             if isinstance(fp, LegacyDatum):
                 if self.ask_legacy_datum(p, fp.message):
-                    self.open_footprint(p, crs=crs, then=then, allow_legacy_datum=True)
+                    self.open_footprint(p, crs=crs, then=then, allow_legacy_datum=True, confirm=False)
                 return
             if self.set_footprint(fp):
                 self.w.add_recent("recent/footprints", str(p))
@@ -86,18 +92,24 @@ class FootprintController(QObject):
 
         epsg = analysis_epsg(fp)
         block, geom = footprint_block(fp, epsg)
+        self.apply_footprint(fp, block, geom, epsg)
+        self.w.statusBar().showMessage(tr("sb.footprint_ready", name=fp.name), 5000)
+        return True
+
+    def apply_footprint(self, fp, block, geom, epsg: int | None, zoom: bool = True, **more) -> None:
+        """Put a footprint (or None) with its summary into the session and on the map (``more``: other
+        session fields set in the same step)."""
         w = self.w
         w.clear_selection()
-        reproject = epsg != w.epsg
-        w.session.set_footprint(fp, block, geom, epsg)
+        reproject = epsg is not None and epsg != w.epsg
+        w.session.set_footprint(fp, block, geom, epsg if fp is not None else None, **more)
         if reproject:
             w.layers.refresh_canvas()
             w.layers.load_layers()
         w.canvas.set_footprint(geom)
-        w.canvas.zoom_footprint()
-        w.statusBar().showMessage(tr("sb.footprint_ready", name=fp.name), 5000)
+        if zoom and geom is not None:
+            w.canvas.zoom_footprint()
         w.footprintChanged.emit(fp)
-        return True
 
     @guarded("what.open")
     def set_drawn_footprint(self, poly) -> None:
@@ -115,12 +127,12 @@ class FootprintController(QObject):
         fp.source = tr("fp.drawn_source")
         self.set_footprint(fp)
 
-    def clear_footprint(self) -> None:
-        w = self.w
-        w.clear_selection()
-        w.session.set_footprint(None, None, None)
-        w.canvas.set_footprint(None)
-        w.footprintChanged.emit(None)
+    def clear_footprint(self, confirm: bool = True) -> bool:
+        """清除 (undoable); asks first when the review has unsaved changes."""
+        if confirm and not self.w.cases.confirm_discard():
+            return False
+        self.apply_footprint(None, None, None, None)
+        return True
 
     def ask_save_footprint(self) -> None:
         fp = self.w.session.footprint

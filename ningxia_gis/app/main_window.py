@@ -1,6 +1,7 @@
 """The main window: map, docks (layers, footprint and check, results, identify, trainer), menus and
 toolbar built from the one action table (actions.py), and the controllers that do the work:
-`LayersController`, `FootprintController`, `CheckController`, `ExportController`. The state of the review
+`LayersController`, `FootprintController`, `CheckController`, `ExportController`, `CaseController` (the
+review case file, unsaved-changes prompt, undo, officer verdicts, audit log). The state of the review
 is a Qt-free `ReviewSession` (state.py) the panels follow.
 
 ``run()`` is the ``ningxia-gis-app`` entry point (``python main.py`` too). With no configuration the
@@ -9,7 +10,7 @@ in plain words (errors.py) and logged.
 
 Options (mostly for demos and the screenshot script)::
 
-    ningxia-gis-app [FOOTPRINT] [--layers CATALOG_OR_DIR] [--activity ID] [--scenario ID]
+    ningxia-gis-app [FOOTPRINT | CASE.gpkg] [--layers CATALOG_OR_DIR] [--activity ID] [--scenario ID]
                     [--lang zh|en] [--trainer] [--screenshot DIR] [--size 1400x900]
 """
 
@@ -34,6 +35,7 @@ from .actions import MENUS, build_actions, fill_menu, fill_toolbar, update_enabl
 from .attribute_table import IdentifyPanel
 from .check_controller import CheckController
 from .check_panel import CheckPanel
+from .case_controller import CaseController
 from .check_worker import Task
 from .errors import user_message
 from .export_controller import ExportController, a4_printer
@@ -148,6 +150,7 @@ class MainWindow(QMainWindow):
         self.footprints = FootprintController(self)
         self.checker = CheckController(self)
         self.exporter = ExportController(self)
+        self.cases = CaseController(self)
         self._actions = build_actions(self)
         self.act_pan.setChecked(True)
         self.menu_recent = None
@@ -231,6 +234,7 @@ class MainWindow(QMainWindow):
         cp.btn_run.clicked.connect(lambda: self.run_check())
         cp.btn_cancel.clicked.connect(self.cancel_check)
         self.results.piecesSelected.connect(self._pieces_selected)
+        self.results.tree.itemSelectionChanged.connect(self.update_enabled)
         self.trainer.scenarios.runRequested.connect(self.run_scenario)
         self.trainer.quiz.taskStarted.connect(self.track)
         self.trainer.quiz.caseShown.connect(self._show_quiz_case)
@@ -294,7 +298,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ language
     def retranslate(self) -> None:
-        self.setWindowTitle(f"{tr('app.title')} {__version__}")
+        self.cases.update_title()
         for key, a in self._actions.items():
             a.setText(tr(key))
             tip = tr(key + ".tip") if key + ".tip" in i18n.STRINGS else tr(key)
@@ -306,6 +310,7 @@ class MainWindow(QMainWindow):
         for title, items in MENUS:
             fill_menu(self.menuBar().addMenu(tr(title)), items, self, self._actions, tr)
         fill_toolbar(self.toolbar, self._actions)
+        self.cases.update_undo_texts()
         for d, key in ((self.dock_layers, "dock.layers"), (self.dock_check, "dock.check"),
                        (self.dock_results, "dock.results"), (self.dock_identify, "dock.identify"),
                        (self.dock_trainer, "dock.trainer"), (self.dock_avoidance, "dock.avoidance")):
@@ -594,8 +599,11 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.close)
 
     def closeEvent(self, e):  # noqa: N802 - Qt override
-        """Closing cancels running work and closes once every worker thread has ended (a thread is never
-        destroyed while it runs)."""
+        """Closing asks about unsaved changes, cancels running work and closes once every worker thread has
+        ended (a thread is never destroyed while it runs)."""
+        if not self.closing and not self.cases.confirm_discard():
+            e.ignore()
+            return
         if not self.closing:
             self.settings.setValue("window/geometry", self.saveGeometry())
             self.settings.setValue("window/state", self.saveState())
@@ -620,8 +628,14 @@ class MainWindow(QMainWindow):
         self.handle_dropped(paths)
 
     def handle_dropped(self, paths) -> None:
-        """Dropped on the map: a raster → layer; otherwise the first file is the footprint and the rest
-        layers (drop on the layer list to add layers only)."""
+        """Dropped on the map: a review case → opened; a raster → layer; otherwise the first file is the
+        footprint and the rest layers (drop on the layer list to add layers only)."""
+        from ..review.case import is_case_file
+
+        case = next((p for p in paths if Path(p).suffix.lower() == ".gpkg" and is_case_file(p)), None)
+        if case is not None:
+            self.cases.open_case(case)
+            return
         fp = None
         layers = []
         for p in paths:
@@ -632,6 +646,8 @@ class MainWindow(QMainWindow):
                 fp = p
             else:
                 layers.append(p)
+        if fp and not self.cases.confirm_discard():
+            return  # the officer keeps the review: nothing of the drop is taken
         catalogs = [p for p in layers if p.lower().endswith(".toml")]
         for c in catalogs:
             self.open_catalog(c)
@@ -639,7 +655,7 @@ class MainWindow(QMainWindow):
         if others:
             self.add_layer_files(others)
         if fp:
-            self.open_footprint(fp)
+            self.footprints.open_footprint(fp, confirm=False)
 
     # ------------------------------------------------------------------ help
     def show_about(self) -> None:
@@ -690,7 +706,7 @@ def install_excepthook(window_getter) -> None:
 
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="ningxia-gis-app", description="宁夏国土空间管控审查工具 (desktop)")
-    p.add_argument("footprint", nargs="?", help="footprint file to open")
+    p.add_argument("footprint", nargs="?", help="footprint file or review case (.gpkg) to open")
     p.add_argument("--layers", help="layer catalog (.toml) or folder (default: the sample layers)")
     p.add_argument("--activity", help="activity id to select")
     p.add_argument("--scenario", help="training scenario to load and check")
@@ -718,6 +734,8 @@ def run(argv=None) -> int:
         settings().setValue("language", args.lang)
     win = MainWindow(catalog=args.layers, restore=not args.no_restore and not args.screenshot)
     win_ref.append(win)
+    if args.screenshot:
+        win.cases.unsaved_policy = "discard"  # nobody at the screen to answer
     if args.size:
         w, _, h = args.size.partition("x")
         win.resize(int(w), int(h))
@@ -729,7 +747,12 @@ def run(argv=None) -> int:
     if args.scenario:
         win.run_scenario(args.scenario)
     elif args.footprint:
-        win.open_footprint(args.footprint)
+        from ..review.case import is_case_file
+
+        if is_case_file(args.footprint):
+            win.cases.open_case(args.footprint)
+        else:
+            win.open_footprint(args.footprint)
     if args.screenshot:
         from .screenshots import install
 

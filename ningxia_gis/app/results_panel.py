@@ -1,5 +1,7 @@
 """Results of a check: per-layer overlaps and verdicts, colour-coded, each row expandable to the quoted
-rule and the procedure; selecting a row shows the full text and zooms the map to its overlap pieces."""
+rule and the procedure; selecting a row shows the full text and zooms the map to its overlap pieces.
+A zone with an officer verdict shows both, labelled 机器判定 / 审查人员意见; 「记录审查人员意见」 asks the
+window to record one for the selected zone (``overrideRequested``)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,8 @@ import re
 import shapely
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QCheckBox, QHeaderView, QLabel, QSplitter, QTextBrowser, QTreeWidget, QTreeWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QMenu, QPushButton, QSplitter,
+                               QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from .i18n import language, status_text, tr, verdict_text, zone_text
 
@@ -71,6 +73,7 @@ class ResultsPanel(QWidget):
     """Tree of layers → zones → rule details, a verdict banner and a detail pane."""
 
     piecesSelected = Signal(object)  # list of shapely geometries (analysis CRS) to highlight and zoom to
+    overrideRequested = Signal(str, str)  # layer id, zone
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -94,13 +97,22 @@ class ResultsPanel(QWidget):
         self.detail.setOpenExternalLinks(False)
         self.show_tech = QCheckBox()  # the details view: rule ids, seed files and lines
         self.show_tech.toggled.connect(lambda _on: self._refresh_detail())
+        self.btn_override = QPushButton()
+        self.btn_override.setEnabled(False)
+        self.btn_override.clicked.connect(self._request_override)
+        self.tree.itemSelectionChanged.connect(lambda: self.btn_override.setEnabled(self.selected_zone() is not None))
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.tree)
         bottom = QWidget()
         bl = QVBoxLayout(bottom)
         bl.setContentsMargins(0, 0, 0, 0)
         bl.addWidget(self.detail, 1)
-        bl.addWidget(self.show_tech)
+        row = QHBoxLayout()
+        row.addWidget(self.show_tech, 1)
+        row.addWidget(self.btn_override)
+        bl.addLayout(row)
         split.addWidget(bottom)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
@@ -113,6 +125,8 @@ class ResultsPanel(QWidget):
     # ------------------------------------------------------------------ texts
     def retranslate(self) -> None:
         self.show_tech.setText(tr("res.show_details"))
+        self.btn_override.setText(tr("act.override"))
+        self.btn_override.setToolTip(tr("act.override.tip"))
         self.tree.setHeaderLabels([tr("res.col.layer"), tr("res.col.verdict"), tr("res.col.status"), tr("unit.mu"),
                                    tr("unit.ha"), tr("unit.m2"), tr("res.col.share")])
         self.set_result(self.result)
@@ -125,6 +139,7 @@ class ResultsPanel(QWidget):
         self.result = result
         self.tree.clear()
         self.detail.clear()
+        self.btn_override.setEnabled(False)
         if result is None:
             self.banner.setText(tr("res.none"))
             self.banner.setStyleSheet("")
@@ -155,8 +170,11 @@ class ResultsPanel(QWidget):
             summary = overall.get("summary_zh" if language() == "zh" else "summary_en") or ""
             act = data.get("activity") or {}
             name = act.get("name_zh" if language() == "zh" else "name_en") or act.get("id") or ""
+            machine = overall.get("machine_verdict")
+            machine_text = (f" （{tr('res.overall_machine')}: {html.escape(verdict_text(machine))}）"
+                            if machine and machine != overall["verdict"] else "")
             text += (f"<br><span style='font-size:13pt'><b>{tr('res.overall')}: "
-                     f"{html.escape(verdict_text(overall['verdict']))}</b></span>"
+                     f"{html.escape(verdict_text(overall['verdict']))}</b></span>{machine_text}"
                      f"<br>{tr('res.activity')}: <b>{html.escape(name)}</b>"
                      f"<br>{html.escape(plain_summary(summary))}")
             alts = verdicts.get("alternatives") or []
@@ -248,11 +266,18 @@ class ResultsPanel(QWidget):
             it.setText(COL_STATUS, tr("res.located") if layer["role"] == "admin_boundary" else status_text(status))
         self._area_cols(it, area, share)
         verdict = vz.get("verdict") if vz else None
+        officer = (vz or {}).get("officer") or None
         if verdict:
             it.setText(COL_VERDICT, verdict_text(verdict))
+        if officer:  # the officer's verdict decides; the machine's stays beside it
+            it.setText(COL_VERDICT, f"{verdict_text(officer['verdict'])}（{tr('res.officer_short')}）")
+            it.setToolTip(COL_VERDICT, f"{tr('res.machine')}: {verdict_text(verdict)}\n"
+                                       f"{tr('res.officer')}: {verdict_text(officer['verdict'])}\n"
+                                       f"{tr('res.officer_reason')}: {officer.get('reason') or ''}")
         it.setData(COL_NAME, ROLE_DATA, {"kind": "zone", "layer_id": layer["id"], "zone": zone, "verdict": verdict,
+                                         "officer": officer["verdict"] if officer else None,
                                          "status": status, "vzone": vz})
-        self._paint(it, verdict, status if layer["role"] != "admin_boundary" else None)
+        self._paint(it, officer["verdict"] if officer else verdict, status if layer["role"] != "admin_boundary" else None)
         if vz:
             self._add_rule_children(it, vz)
 
@@ -265,6 +290,13 @@ class ResultsPanel(QWidget):
             c.setData(COL_NAME, ROLE_DATA, {**(parent.data(COL_NAME, ROLE_DATA) or {}), "kind": "detail"})
             c.setForeground(COL_NAME, QBrush(QColor("#333333")))
 
+        officer = vz.get("officer")
+        if officer:
+            child(tr("res.machine"), verdict_text(vz.get("verdict")))
+            child(tr("res.officer"), f"{verdict_text(officer['verdict'])} — {tr('res.officer_reason')}: "
+                                     f"{officer.get('reason') or ''}"
+                                     + (f"（{officer['officer']}，{officer.get('recorded_at') or ''}）"
+                                        if officer.get("officer") else ""))
         if vz.get("rule_id"):
             title = vz.get("rule_title") if language() == "zh" else (vz.get("rule_title_en") or vz.get("rule_title"))
             child(tr("res.rule"), title or "")
@@ -318,7 +350,7 @@ class ResultsPanel(QWidget):
             d = item.data(COL_NAME, ROLE_DATA) or {}
             if d.get("kind") in ("layer", "zone"):
                 out.append({"kind": d["kind"], "layer_id": d.get("layer_id"), "zone": d.get("zone"),
-                            "verdict": d.get("verdict"), "status": d.get("status"),
+                            "verdict": d.get("verdict"), "officer": d.get("officer"), "status": d.get("status"),
                             "m2": item.data(COL_M2, AREA_DATA), "text": [item.text(c) for c in range(7)]})
             for i in range(item.childCount()):
                 walk(item.child(i), depth + 1)
@@ -357,6 +389,33 @@ class ResultsPanel(QWidget):
                 geoms = [rest] if not rest.is_empty else []
             return geoms
         return []
+
+    def selected_zone(self) -> tuple[str, str] | None:
+        """(layer id, zone) of the selected zone row (or one of its detail rows) when it has a verdict."""
+        items = self.tree.selectedItems()
+        if not items or self.result is None:
+            return None
+        d = items[0].data(COL_NAME, ROLE_DATA) or {}
+        vz = d.get("vzone") or {}
+        if d.get("kind") in ("zone", "detail") and d.get("layer_id") and vz.get("verdict"):
+            return d["layer_id"], vz.get("zone") or d.get("zone") or ""
+        return None
+
+    def _request_override(self) -> None:
+        z = self.selected_zone()
+        if z is not None:
+            self.overrideRequested.emit(*z)
+
+    def _context_menu(self, pos) -> None:
+        item = self.tree.itemAt(pos)
+        if item is None:
+            return
+        self.tree.setCurrentItem(item)
+        if self.selected_zone() is None:
+            return
+        menu = QMenu(self.tree)
+        menu.addAction(tr("act.override"), self._request_override)
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
 
     def _refresh_detail(self) -> None:
         items = self.tree.selectedItems()
@@ -400,11 +459,19 @@ class ResultsPanel(QWidget):
         zh = language() == "zh"
         v = vz.get("verdict") or ""
         bg, fg = VERDICT_COLOURS.get(v, ("#ffffff", "#000000"))
+        officer = vz.get("officer")
         out = [f"<h3>{e(vz.get('layer_name') or '')} · {e(zone_text(vz.get('zone')))}</h3>",
-               f"<p style='background:{bg}; color:{fg}; padding:4px'><b>{e(verdict_text(v))}</b>"]
+               f"<p style='background:{bg}; color:{fg}; padding:4px'>"
+               + (f"{tr('res.machine')}: " if officer else "") + f"<b>{e(verdict_text(v))}</b>"]
         if vz.get("verdict_if_occupied"):
             out.append(f" ({tr('res.if_occupied')}: {e(verdict_text(vz['verdict_if_occupied']))})")
         out.append("</p>")
+        if officer:
+            obg, ofg = VERDICT_COLOURS.get(officer["verdict"], ("#ffffff", "#000000"))
+            who = f"（{e(officer['officer'])}，{e(officer.get('recorded_at') or '')}）" if officer.get("officer") else ""
+            out.append(f"<p style='background:{obg}; color:{ofg}; padding:4px'>{tr('res.officer')}: "
+                       f"<b>{e(verdict_text(officer['verdict']))}</b>{who}<br>{tr('res.officer_reason')}: "
+                       f"{e(officer.get('reason') or '')}</p>")
         if vz.get("rule_id"):
             title = vz.get("rule_title") if zh else (vz.get("rule_title_en") or vz.get("rule_title"))
             out.append(f"<p><b>{tr('res.rule')}</b>: {e(title or '')}</p>")

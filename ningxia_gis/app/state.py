@@ -1,5 +1,5 @@
 """The review the window is working on, without Qt: footprint, layers, activity and answers, result, case
-details and a dirty flag. Widgets subscribe to changes (``session.subscribe("result", fn)``); a change of
+details, officer conclusions and a dirty flag. Widgets subscribe to changes (``session.subscribe("result", fn)``); a change of
 an input (footprint, layers, activity, answers) makes the result stale and drops it, so what is shown is
 always the result of what the panels show."""
 
@@ -10,7 +10,9 @@ from typing import Any, Callable
 
 #: inputs of a review: changing one drops the result
 INPUTS = ("footprint", "layers", "activity", "facts")
-FIELDS = INPUTS + ("result", "case")
+#: officer conclusions (``{layer_id, zone, verdict, reason, who, at}``): set together with the result they
+#: were applied to, so a change does not drop it
+FIELDS = INPUTS + ("result", "case", "overrides")
 
 
 class ReviewSession:
@@ -28,14 +30,20 @@ class ReviewSession:
         self.facts: dict = {}
         self.result = None  # core CheckResult
         self.case: dict = {}
+        self.overrides: list[dict] = []
         self.dirty = False
         self._subs: dict[str, list[Callable[[Any], None]]] = defaultdict(list)
+        self._batch_subs: list[Callable[[list[str]], None]] = []
 
     # ------------------------------------------------------------------ changes
     def subscribe(self, name: str, fn: Callable[[Any], None]) -> None:
         if name != "*" and name not in FIELDS:
             raise KeyError(name)
         self._subs[name].append(fn)
+
+    def subscribe_changes(self, fn: Callable[[list[str]], None]) -> None:
+        """``fn(names)`` once per ``set()``, after the per-field subscribers (undo records one step)."""
+        self._batch_subs.append(fn)
 
     def _emit(self, name: str, value) -> None:
         for fn in list(self._subs.get(name, ())):
@@ -49,7 +57,8 @@ class ReviewSession:
         for name, value in changes.items():
             if name not in FIELDS:
                 raise KeyError(name)
-            if getattr(self, name) is value or (name in ("activity", "facts", "case") and getattr(self, name) == value):
+            if getattr(self, name) is value or (name in ("activity", "facts", "case", "overrides")
+                                                and getattr(self, name) == value):
                 continue
             setattr(self, name, value)
             changed.append(name)
@@ -60,13 +69,18 @@ class ReviewSession:
             self.dirty = True
         for name in changed:
             self._emit(name, getattr(self, name))
+        if changed:
+            for fn in list(self._batch_subs):
+                fn(changed)
         return changed
 
-    def set_footprint(self, fp, block=None, geom=None, epsg: int | None = None) -> None:
+    def set_footprint(self, fp, block=None, geom=None, epsg: int | None = None, **more) -> None:
+        """A new footprint; the officer conclusions recorded on the previous one's zones are dropped
+        unless ``more`` gives them (undo)."""
         self.footprint_block, self.footprint_geom = block, geom
         if epsg is not None:
             self.epsg = epsg
-        self.set(footprint=fp)
+        self.set(footprint=fp, **{"overrides": [], **more})
 
     def layers_changed(self) -> None:
         """The layer list or a layer's role / check flag changed in place."""
@@ -92,4 +106,4 @@ class ReviewSession:
             raise InputError("check.no_footprint")
         cat = catalog_for_check(self.base_catalog, self.layers)
         return ReviewRequest(self.footprint, cat, activity=self.activity or None, facts=dict(self.facts),
-                             case=dict(self.case))
+                             case=dict(self.case), overrides=[dict(o) for o in self.overrides])

@@ -263,7 +263,8 @@ class ReviewCase:
         case = cls(footprint=request.footprint, catalog=request.catalog, activity=request.activity,
                    facts=dict(request.facts), fields={k: v for k, v in request.case.items() if v},
                    sliver_m2=request.sliver_m2,
-                   overrides=[Override(**{k: o.get(k, "") for k in ("layer_id", "zone", "verdict", "reason")})
+                   overrides=[Override(**{k: o.get(k, "") or "" for k in ("layer_id", "zone", "verdict", "reason",
+                                                                       "who", "at")})
                               for o in request.overrides],
                    source_files=_source_files(request.footprint.source))
         case.catalog_info = catalog_spec(request.catalog)
@@ -344,14 +345,16 @@ class ReviewCase:
         self.catalog = catalog
         self.catalog_problem = ""
 
-    def add_override(self, layer_id: str, zone: str, verdict_label: str, reason: str, who: str = "") -> Override:
-        """An officer's own conclusion for one layer zone, with the reason (required)."""
+    def add_override(self, layer_id: str, zone: str, verdict_label: str, reason: str, who: str = "",
+                     at: str = "") -> Override:
+        """An officer's own conclusion for one layer zone, with the reason (required); ``at`` is when it was
+        recorded (default now; the GUI records it before the case is saved)."""
         v = verdict(verdict_label)
         if v is None:
             raise CaseError("case.override_verdict", verdict=verdict_label)
         if not (reason or "").strip():
             raise CaseError("case.override_reason", layer=layer_id, zone=zone)
-        o = Override(layer_id, zone, v.zh, reason.strip(), who or self.who_default, created_at())
+        o = Override(layer_id, zone, v.zh, reason.strip(), who or self.who_default, at or created_at())
         self.overrides = [x for x in self.overrides if (x.layer_id, x.zone) != (layer_id, zone)] + [o]
         self.log("override", {"layer_id": layer_id, "zone": zone, "verdict": v.zh, "reason": o.reason,
                               "engine_verdict": self.engine_verdict(layer_id, zone)}, who)
@@ -585,6 +588,25 @@ def connect_case(path: Path) -> tuple[sqlite3.Connection, Path | None]:
     return con, tmpdir
 
 
+def is_case_file(path: str | Path) -> bool:
+    """Whether a file is a review case (a GeoPackage with the case tables), without opening it as one."""
+    p = Path(path)
+    try:
+        if not p.is_file():
+            return False
+        with open(p, "rb") as fh:
+            if fh.read(16) != _SQLITE_MAGIC:
+                return False
+        con = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
+        try:
+            return con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'case_meta'").fetchone() \
+                is not None
+        finally:
+            con.close()
+    except (OSError, sqlite3.Error):
+        return False
+
+
 def open_case(path: str | Path, layers: Catalog | str | Path | None = None) -> ReviewCase:
     """Read a case and rebuild its request (``layers`` replaces the stored catalog, e.g. moved data).
 
@@ -620,7 +642,8 @@ def _read(con: sqlite3.Connection, path: Path) -> ReviewCase:
     fp = Footprint(gdf=gdf, source=fpm["source"], sha256=fpm["sha256"], name=fpm["name"],
                    warnings=list(fpm["warnings"]), repairs=list(fpm["repairs"]), notes=list(fpm["notes"]),
                    meta=dict(fpm["meta"]))
-    answers = con.execute("SELECT fact, value, assumed FROM case_answers ORDER BY fact").fetchall()
+    # in the order they were written (the result's order): the rules echo the answers in the order given
+    answers = con.execute("SELECT fact, value, assumed FROM case_answers ORDER BY rowid").fetchall()
     result = None
     row = con.execute("SELECT json FROM case_result WHERE id = 1").fetchone()
     if row is not None:
