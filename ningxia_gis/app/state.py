@@ -28,6 +28,7 @@ class ReviewSession:
         self.facts: dict = {}
         self.result = None  # core CheckResult
         self.case: dict = {}
+        self.layer_styles: dict = {}  # layer key → style_dialog.LayerStyle (display only, not an input)
         self.dirty = False
         self._subs: dict[str, list[Callable[[Any], None]]] = defaultdict(list)
 
