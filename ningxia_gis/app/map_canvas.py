@@ -44,6 +44,7 @@ from .layers import ImageLayer, RasterLayer, VectorLayer, special_style
 
 BASEMAP_Z = 0.2  # under every layer (layers are drawn at z = 1, 2, …)
 MAX_LABELS = 400
+LABEL_MIN_PX = 30  # features smaller than this (logical pixels) get no label
 
 log = logging.getLogger("ningxia_gis.app")
 
@@ -425,18 +426,29 @@ class MapCanvas(QWidget):
             self._draw_labels(d, big, field, getattr(lyr.style(), "edge", "#000000"), z)
 
     def _draw_labels(self, d, rows, field, colour, z) -> None:
-        """The value of ``field`` at a point inside each feature in view (the largest ones when crowded)."""
+        """The value of ``field`` at a point inside each feature in view: features at least
+        ``LABEL_MIN_PX`` across, largest first, none overlapping another label."""
         from matplotlib import patheffects
 
-        if len(rows) > MAX_LABELS:
-            rows = rows[np.argsort(-d.size[rows])[:MAX_LABELS]]
+        lpx = self.upp * self._dpr()  # map units per logical pixel
+        rows = rows[d.size[rows] >= LABEL_MIN_PX * lpx]
+        rows = rows[np.argsort(-d.size[rows], kind="stable")][:MAX_LABELS]
+        if not len(rows):
+            return
         pts = shapely.point_on_surface(d.geoms[rows])
         values = d.gdf[field].to_numpy()[rows]
         halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+        taken: list[tuple[float, float, float, float]] = []
         for p, v in zip(pts, values):
             if p is None or p.is_empty or v is None or (isinstance(v, float) and math.isnan(v)):
                 continue
-            self._add(self.ax.text(p.x, p.y, str(v), ha="center", va="center", fontsize=8, color=colour,
+            text = str(v)
+            hw, hh = (len(text) * 11 + 6) / 2 * lpx, 9 * lpx  # ~11 px per CJK character at 8 pt
+            box = (p.x - hw, p.y - hh, p.x + hw, p.y + hh)
+            if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in taken):
+                continue
+            taken.append(box)
+            self._add(self.ax.text(p.x, p.y, text, ha="center", va="center", fontsize=8, color=colour,
                                    zorder=z + 0.7, path_effects=halo, clip_on=True))
 
     def _draw_basemap(self, lyr, view, w, h) -> None:

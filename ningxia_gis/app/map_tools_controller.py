@@ -155,7 +155,13 @@ class MapToolsController(QObject):
 
     @guarded()
     def add_basemap(self, path) -> BasemapLayer:
+        from .style_dialog import LayerStyle
+
         lyr = BasemapLayer(Path(path))
+        # the county layer is an opaque backdrop: its fill would hide the basemap; only its outline stays
+        for v in self.w.vector_layers():
+            if v.role == "admin_boundary" and v.user_style is None:
+                apply_style(self.w, v, LayerStyle(alpha=0.0))
         self.w.layer_panel.add_layers([lyr], top=False)
         self.w.add_recent("recent/layers", str(path))
         return lyr
