@@ -743,10 +743,16 @@ class MapCanvas(QWidget):
         """The current view as PNG / SVG / PDF (by suffix), at ``dpi`` for raster formats; a selection
         highlight is never part of it."""
         highlight, self.highlight = self.highlight, None
+        # a figure being saved draws animated artists too: the tools' rubber lines and markers stay out
+        hidden = [a for a in self.ax.get_children() if a.get_animated() and a.get_visible()]
         try:
             self.render_now()
+            for a in hidden:
+                a.set_visible(False)
             self.figure.savefig(str(path), dpi=dpi, facecolor="white")
         finally:
+            for a in hidden:
+                a.set_visible(True)
             self.highlight = highlight
             if highlight is not None:
                 self.schedule_render()
