@@ -32,6 +32,7 @@ from ..paths import ICONS_DIR, RESOURCES, SAMPLE_CATALOG
 from . import i18n
 from .actions import MENUS, build_actions, fill_menu, fill_toolbar, update_enabled
 from .attribute_table import IdentifyPanel
+from .avoidance_panel import AvoidanceController, AvoidancePanel
 from .check_controller import CheckController
 from .check_panel import CheckPanel
 from .check_worker import Task
@@ -43,6 +44,7 @@ from .layer_panel import LayerPanel
 from .layers import RASTER_SUFFIXES, VectorLayer
 from .layers_controller import LayersController
 from .map_tools_controller import MapToolsController
+from .quiz_panel import QuizController, QuizPanel
 from .map_canvas import MapCanvas
 from .results_panel import ResultsPanel
 from .state import ReviewSession
@@ -132,12 +134,17 @@ class MainWindow(QMainWindow):
         self.results = ResultsPanel()
         self.identify = IdentifyPanel()
         self.trainer = TrainerPanel()
+        self.avoidance = AvoidancePanel()
+        self.quiz_panel = QuizPanel()
+        self.trainer.addTab(self.quiz_panel, "")
         self.dock_layers = self._dock("layers", self.layer_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.dock_check = self._dock("check", self.check_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.dock_results = self._dock("results", self.results, Qt.DockWidgetArea.RightDockWidgetArea)
         self.dock_identify = self._dock("identify", self.identify, Qt.DockWidgetArea.RightDockWidgetArea)
         self.dock_trainer = self._dock("trainer", self.trainer, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.dock_avoidance = self._dock("avoidance", self.avoidance, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.dock_results, self.dock_identify)
+        self.tabifyDockWidget(self.dock_identify, self.dock_avoidance)
         self.tabifyDockWidget(self.dock_identify, self.dock_trainer)
         self.dock_results.raise_()
 
@@ -146,6 +153,8 @@ class MainWindow(QMainWindow):
         self.checker = CheckController(self)
         self.exporter = ExportController(self)
         self.maptools = MapToolsController(self)
+        self.avoider = AvoidanceController(self, self.avoidance)
+        self.quizzer = QuizController(self, self.quiz_panel)
         self._actions = build_actions(self)
         self.act_pan.setChecked(True)
         self.menu_recent = None
@@ -188,7 +197,7 @@ class MainWindow(QMainWindow):
         return d
 
     def docks(self) -> list[QDockWidget]:
-        return [self.dock_layers, self.dock_check, self.dock_results, self.dock_identify]
+        return [self.dock_layers, self.dock_check, self.dock_results, self.dock_identify, self.dock_avoidance]
 
     def _make_statusbar(self) -> None:
         sb = self.statusBar()
@@ -282,7 +291,7 @@ class MainWindow(QMainWindow):
         fill_toolbar(self.toolbar, self._actions)
         for d, key in ((self.dock_layers, "dock.layers"), (self.dock_check, "dock.check"),
                        (self.dock_results, "dock.results"), (self.dock_identify, "dock.identify"),
-                       (self.dock_trainer, "dock.trainer")):
+                       (self.dock_trainer, "dock.trainer"), (self.dock_avoidance, "dock.avoidance")):
             d.setWindowTitle(tr(key))
         self.btn_cancel_sb.setText(tr("cp.cancel"))
         self.act_lang_zh.setChecked(i18n.language() == "zh")
@@ -292,6 +301,9 @@ class MainWindow(QMainWindow):
         self.results.retranslate()
         self.identify.retranslate()
         self.trainer.retranslate()
+        self.avoidance.retranslate()
+        self.trainer.setTabText(self.trainer.indexOf(self.quiz_panel), tr("quiz.tab"))
+        self.quiz_panel.retranslate()
         self._update_footprint_info()
         self.update_enabled()
         self.lbl_scale.setText(f"{tr('sb.scale')} 1:{self.canvas.scale_denominator():,.0f}")

@@ -129,6 +129,7 @@ class MapCanvas(QWidget):
         self.pieces = None  # overlap pieces (all)
         self.selected_pieces = None
         self.highlight = None  # identify / attribute-table selection
+        self.overlays: dict[str, dict] = {}  # named extra geometries (避让 remainder, quiz footprint)
         self.tool = "pan"
         self.tool_handlers: dict[str, object] = {}
         self.center: tuple[float, float] | None = None
@@ -268,6 +269,16 @@ class MapCanvas(QWidget):
         self.highlight = list(geoms) if geoms else None
         self.schedule_render()
         self.highlightChanged.emit(self.highlight is not None)
+
+    def set_overlay(self, name: str, geoms, *, face=(0, 0, 0, 0), edge="#000000", width=2.0,
+                    linestyle="-") -> None:
+        """Draw ``geoms`` over the layers (under the footprint's outline) until set to None."""
+        if geoms is None:
+            self.overlays.pop(name, None)
+        else:
+            self.overlays[name] = {"geoms": geoms, "face": _rgba(face) if isinstance(face, str) else face,
+                                   "edge": edge, "width": width, "linestyle": linestyle}
+        self.schedule_render()
 
     def has_highlight(self) -> bool:
         return self.highlight is not None
@@ -527,6 +538,9 @@ class MapCanvas(QWidget):
         ps = special_style("piece")
         self._geom_patch(self.pieces, face=_rgba(ps.face, ps.alpha), edge=ps.edge, width=ps.width, z=900,
                          hatch=getattr(ps, "hatch", "") or None, hatchcolor=getattr(ps, "hatch_color", "") or None)
+        for ov in self.overlays.values():
+            self._geom_patch(ov["geoms"], face=ov["face"], edge=ov["edge"], width=ov["width"], z=930,
+                             linestyle=ov["linestyle"])
         fs = special_style("footprint")
         self._geom_patch(self.footprint, face=_rgba(fs.face, fs.alpha), edge=fs.edge, width=fs.width, z=950)
         self._geom_patch(self.selected_pieces, face=(0, 0.85, 1, 0.35), edge="#0050ff", width=2.6, z=970)
