@@ -55,6 +55,8 @@ class AvoidancePanel(QWidget):
         self.distances = QTreeWidget()
         self.distances.setRootIsDecorated(False)
         self.what_if = QTreeWidget()
+        self.what_if.setColumnCount(1)
+        self.what_if.setUniformRowHeights(False)
         for t in (self.options, self.distances, self.what_if):
             t.setWordWrap(True)
             t.header().setStretchLastSection(True)
@@ -82,7 +84,7 @@ class AvoidancePanel(QWidget):
         self.options.setHeaderLabels([tr("av.col.avoid"), tr("av.col.avoided"), tr("av.col.remainder"),
                                       tr("av.col.parts"), tr("av.col.verdict"), tr("av.col.cleared")])
         self.distances.setHeaderLabels([tr("av.col.layer"), tr("av.col.distance"), tr("av.col.sentence")])
-        self.what_if.setHeaderLabels([tr("av.col.zone"), tr("av.col.change")])
+        self.what_if.setHeaderLabels([tr("av.col.change")])
         if self.block is None:
             self.sentence.setText(tr("av.none"))
 
@@ -114,11 +116,11 @@ class AvoidancePanel(QWidget):
             _item(self.distances, [d["layer_name"], dist, d["sentence_zh"]], d)
         for w in block.get("what_if", []):
             zone = f"{w.get('layer_name') or w['layer_id']}（{w.get('zone')}）· {w['verdict']}"
-            parent = _item(self.what_if, [zone, ""], w, 0, w["verdict"])
+            parent = _item(self.what_if, [zone], w, 0, w["verdict"])
             for c in w["facts"]:
-                _item(parent, ["", c["sentence_zh"]], c, 1, c["verdict"])
+                _item(parent, [c["sentence_zh"]], c, 0, c["verdict"])
             for a in w["activities"]:
-                _item(parent, ["", a["sentence_zh"]], a, 1, a["verdict"])
+                _item(parent, [a["sentence_zh"]], a, 0, a["verdict"])
             parent.setExpanded(True)
         rec = block.get("recommended")
         if rec is not None and rec < self.options.topLevelItemCount():
@@ -172,6 +174,8 @@ class AvoidanceController(QObject):
         def done(block):
             if w.session.result is result:
                 self.panel.set_block(block)
+                w.dock_avoidance.show()
+                w.dock_avoidance.raise_()
                 w.statusBar().showMessage(block.get("sentence_zh", ""), 10000)
                 self.analysed.emit(block)
 

@@ -29,12 +29,15 @@ class ZoneAnswer(QWidget):
         for v in verdicts:
             self.verdict.addItem(v, v)
         self.stages = {s: QCheckBox(s) for s in stages}
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 6)
         lay.addWidget(self.verdict)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(tr("quiz.procedure")))
         for cb in self.stages.values():
-            lay.addWidget(cb)
-        lay.addStretch(1)
+            row.addWidget(cb)
+        row.addStretch(1)
+        lay.addLayout(row)
 
     def set_answer(self, verdict: str, procedure=()) -> None:
         self.verdict.setCurrentIndex(max(0, self.verdict.findData(verdict)))
@@ -92,10 +95,10 @@ class QuizPanel(QWidget):
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addLayout(form)
         lay.addWidget(self.case_info)
-        lay.addWidget(scroll, 2)
+        lay.addWidget(scroll, 3)
         lay.addLayout(buttons)
         lay.addWidget(self.score)
-        lay.addWidget(self.feedback, 3)
+        lay.addWidget(self.feedback, 2)
         self.retranslate()
         self.set_state("idle")
 
