@@ -467,3 +467,69 @@ def test_mbtiles_made_here_renders_each_tile_in_its_place(qtbot, tmp_path):
             seen.add(tile)
     assert len(seen) >= 3
     assert back is not None
+
+
+def test_window_esc_ends_then_clears_a_measurement_and_the_map_export_leaves_it_out(qtbot, win, tmp_path):
+    from PySide6.QtGui import QImage
+
+    w = win
+    w.set_tool("measure")
+    assert w.act_measure.isChecked() and w.act_cancel.isEnabled()
+    b = w.canvas.view_bounds()
+    cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+    s = (b[2] - b[0]) / 6
+    for x, y in ((cx - s, cy - s), (cx + s, cy - s), (cx + s, cy + s)):
+        w.maptools.measure.add_point(x, y)
+    tool = w.maptools.measure
+    assert w.statusBar().currentMessage().startswith("长度")
+
+    def orange(img):
+        arr = np.frombuffer(img.convertToFormat(QImage.Format.Format_RGB888).constBits(), dtype=np.uint8)
+        arr = arr.reshape(img.height(), -1)[:, : img.width() * 3].reshape(img.height(), img.width(), 3).astype(int)
+        return int(((abs(arr[..., 0] - 255) < 20) & (abs(arr[..., 1] - 102) < 25) & (arr[..., 2] < 40)).sum())
+
+    assert orange(w.canvas.canvas.grab().toImage()) > 50  # the measured path on screen
+    out = tmp_path / "map.png"
+    assert w.export_map(out, dpi=72)
+    assert orange(QImage(str(out))) == 0  # …not in the exported map
+    w.escape()
+    assert tool.finished and len(tool.points) == 3
+    w.escape()
+    assert not tool.points and not tool.box.isVisible()
+    w.set_tool("pan")
+    assert not w.act_measure.isChecked()
+
+
+def make_mbtiles(path, lon, lat, z, colour):
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE metadata (name text, value text)")
+    con.execute("CREATE TABLE tiles (zoom_level integer, tile_column integer, tile_row integer, tile_data blob)")
+    con.executemany("INSERT INTO metadata VALUES (?, ?)", [("name", "t"), ("format", "png")])
+    tx, ty = xyz_tile(lon, lat, z)
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            con.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)", (z, tx + dx, 2 ** z - 1 - (ty + dy), tile_png(colour)))
+    con.commit()
+    con.close()
+    return path
+
+
+def test_mbtiles_added_as_a_layer_file_becomes_a_basemap_at_the_bottom(qtbot, win, tmp_path):
+    from pyproj import Transformer
+
+    from ningxia_gis.app.basemap import BasemapLayer
+
+    w = win
+    b = w.canvas.view_bounds()
+    lon, lat = Transformer.from_crs(w.epsg, 4490, always_xy=True).transform((b[0] + b[2]) / 2, (b[1] + b[3]) / 2)
+    p = make_mbtiles(tmp_path / "t.mbtiles", lon, lat, 9, (10, 200, 10))
+    added = w.add_layer_files([p], ask=False)
+    assert len(added) == 1 and isinstance(added[0], BasemapLayer)
+    assert w.all_layers()[-1] is added[0] and not added[0].checked
+    assert w.canvas.layers[0] is added[0]  # drawn first (the canvas gets them bottom → top)
+    # a broken file is said in words, without its folder
+    bad = tmp_path / "bad.mbtiles"
+    bad.write_bytes(b"not sqlite")
+    w.last_error = None
+    assert w.add_layer_files([bad], ask=False) == []
+    assert w.last_error and "MBTiles" in w.last_error and str(tmp_path) not in w.last_error
