@@ -98,7 +98,8 @@ MENUS = (
 )
 
 TOOLBAR = ("act.open_footprint", "act.add_layer", None, "act.pan", "act.zoom_box", "act.identify", "act.draw",
-           "act.measure", "act.select", "act.vertex_edit", "act.clear_selection", None, "act.zoom_full", "act.zoom_footprint", "act.zoom_layer", None, "act.run", None,
+           "act.measure", "act.select", "act.vertex_edit", "act.clear_selection", None, "act.zoom_full",
+           "act.zoom_footprint", "act.zoom_layer", None, "act.run", None,
            "act.export_pdf", "act.print", None, "act.trainer")
 
 
