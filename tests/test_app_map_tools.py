@@ -533,3 +533,17 @@ def test_mbtiles_added_as_a_layer_file_becomes_a_basemap_at_the_bottom(qtbot, wi
     w.last_error = None
     assert w.add_layer_files([bad], ask=False) == []
     assert w.last_error and "MBTiles" in w.last_error and str(tmp_path) not in w.last_error
+
+
+def test_tool_texts_follow_the_ui_language(qtbot, win):
+    w = win
+    assert w.act_measure.text() == "测量" and w.dock_avoidance.windowTitle() == "避让分析"
+    w.set_language("en")
+    try:
+        assert w.act_measure.text() == "Measure" and w.act_vertex_edit.text() == "Edit vertices"
+        assert w.dock_avoidance.windowTitle() == "Avoidance analysis"
+        assert w.quiz_panel.btn_start.text() == "Start quiz"
+        assert "CGCS2000 ellipsoid" in w.act_measure.toolTip()
+    finally:
+        w.set_language("zh")
+    assert w.act_add_basemap.text() == "添加离线底图…"
