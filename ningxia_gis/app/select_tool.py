@@ -25,6 +25,7 @@ class SelectTool(MapTool):
 
     selected = Signal(object, object)
     noLayer = Signal()
+    cursor = Qt.CursorShape.ArrowCursor
 
     def __init__(self, canvas, active_layer, parent=None):
         super().__init__(canvas, parent)
@@ -110,5 +111,3 @@ class SelectTool(MapTool):
     def key(self, event) -> None:
         if event.key == "escape":
             self.escape()
-
-    cursor = Qt.CursorShape.ArrowCursor
