@@ -56,6 +56,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("act.identify", _tool("identify"), None, None, True, "tool"),
     ActionSpec("act.draw", lambda w: w.set_tool("draw" if w.act_draw.isChecked() else "pan"), None, None, True, "tool"),
     ActionSpec("act.clear_selection", lambda w: w.clear_selection(), None, "selection"),
+    ActionSpec("act.measure", _tool("measure"), None, None, True, "tool"),
+    ActionSpec("act.select", _tool("select"), None, None, True, "tool"),
+    ActionSpec("act.vertex_edit", lambda w: w.maptools.start_vertex_edit(), None, "footprint", True, "tool"),
+    ActionSpec("act.undo_edit", lambda w: w.maptools.undo(), "Ctrl+Z", "undo"),
+    ActionSpec("act.redo_edit", lambda w: w.maptools.redo(), "Ctrl+Y", "redo"),
+    ActionSpec("act.layer_style", lambda w: w.maptools.ask_layer_style()),
+    ActionSpec("act.add_basemap", lambda w: w.maptools.ask_add_basemap()),
     ActionSpec("act.zoom_full", lambda w: w.canvas.zoom_full(), "Ctrl+0"),
     ActionSpec("act.zoom_footprint", lambda w: w.canvas.zoom_footprint(), "Ctrl+F", "footprint"),
     ActionSpec("act.zoom_layer", lambda w: w.zoom_current_layer()),
@@ -81,6 +88,8 @@ ENABLED_WHEN: dict[str, Callable] = {
     "can_undo": lambda w: w.cases.undo_stack.canUndo() and not w.check_running(),
     "can_redo": lambda w: w.cases.undo_stack.canRedo() and not w.check_running(),
     "zone": lambda w: w.results.selected_zone() is not None and not w.check_running(),
+    "undo": lambda w: w.maptools.can_undo(),
+    "redo": lambda w: w.maptools.can_redo(),
 }
 
 #: menus (title key → action ids; None = separator; a (title, [...]) tuple = sub-menu; "recent" and
@@ -89,12 +98,14 @@ MENUS = (
     ("menu.file", ["act.case_new", "act.case_open", "recent_cases", "act.case_save", "act.case_save_as",
                    "act.case_meta", "act.audit", None,
                    "act.open_footprint", "recent", "act.save_footprint", None, "act.add_layer", "act.open_catalog",
-                   "act.open_folder", "act.sample_layers", None,
+                   "act.open_folder", "act.sample_layers", "act.add_basemap", None,
                    ("menu.export", ["act.export_pdf", "act.export_docx", "act.export_xlsx", "act.export_gpkg",
                                     "act.export_json", None, "act.export_png", "act.export_svg"]),
                    "act.print_preview", "act.print", "act.print_map", None, "act.quit"]),
     ("menu.edit", ["act.undo", "act.redo", None, "act.override"]),
-    ("menu.view", ["act.pan", "act.zoom_box", "act.identify", "act.draw", "act.clear_selection", None, "act.zoom_in",
+    ("menu.view", ["act.pan", "act.zoom_box", "act.identify", "act.draw", "act.measure", "act.select",
+                   "act.vertex_edit", "act.undo_edit", "act.redo_edit", "act.clear_selection", "act.layer_style",
+                   None, "act.zoom_in",
                    "act.zoom_out", "act.zoom_full", "act.zoom_footprint", "act.zoom_layer", None, "docks", None,
                    "act.trainer"]),
     ("menu.check", ["act.run", "act.cancel"]),
@@ -103,7 +114,8 @@ MENUS = (
 )
 
 TOOLBAR = ("act.open_footprint", "act.add_layer", None, "act.pan", "act.zoom_box", "act.identify", "act.draw",
-           "act.clear_selection", None, "act.zoom_full", "act.zoom_footprint", "act.zoom_layer", None, "act.run", None,
+           "act.measure", "act.select", "act.vertex_edit", "act.clear_selection", None, "act.zoom_full",
+           "act.zoom_footprint", "act.zoom_layer", None, "act.run", None,
            "act.export_pdf", "act.print", None, "act.trainer")
 
 

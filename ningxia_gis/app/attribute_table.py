@@ -140,9 +140,33 @@ class AttributeTable(QDialog):
         self.count.setText(tr("at.count", n=f"{n:,}" if n == total else f"{n:,} / {total:,}"))
 
     def _selected(self, *_):
+        if getattr(self, "_quiet", False):
+            return
         rows = sorted({self.model.row_position(ix.row()) for ix in self.view.selectionModel().selectedRows()})
         if rows:
             self.rowsSelected.emit(self.layer, rows)
+
+    def show_selection(self, positions) -> None:
+        """Select the rows of these positions in the layer's data (a map selection), without zooming."""
+        from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+        wanted = np.isin(self.model.order, np.asarray(list(positions), dtype=np.int64))
+        sel = QItemSelection()
+        last = self.model.columnCount() - 1
+        for r in np.flatnonzero(wanted):
+            sel.select(self.model.index(int(r), 0), self.model.index(int(r), last))
+        self._quiet = True
+        try:
+            sm = self.view.selectionModel()
+            sm.select(sel, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            rows = np.flatnonzero(wanted)
+            if len(rows):
+                self.view.scrollTo(self.model.index(int(rows[0]), 0))
+        finally:
+            self._quiet = False
+
+    def selected_positions(self) -> list[int]:
+        return sorted({self.model.row_position(ix.row()) for ix in self.view.selectionModel().selectedRows()})
 
 
 class IdentifyPanel(QWidget):

@@ -460,8 +460,21 @@ def set_language(lang: str) -> None:
     _LANG = "en" if str(lang).lower().startswith("en") else "zh"
 
 
+def has(key: str) -> bool:
+    from ..domain import messages
+
+    return key in STRINGS or messages.has(key)
+
+
 def tr(key: str, **fmt) -> str:
+    """The text of ``key`` in the UI language: this table, else the message catalog (newer UI texts live
+    there, resources/messages/*.toml), else the key itself."""
     pair = STRINGS.get(key)
+    if pair is None:
+        from ..domain import messages
+
+        if messages.has(key):
+            return messages.text(key, _LANG, **fmt)
     text = key if pair is None else pair[0 if _LANG == "zh" else 1]
     return text.format(**fmt) if fmt else text
 

@@ -35,7 +35,7 @@ def swatch(layer, size: int = 16) -> QIcon:
     pm = QPixmap(size, size)
     pm.fill(QColor(0, 0, 0, 0))
     p = QPainter(pm)
-    if isinstance(layer, ImageLayer):
+    if isinstance(layer, ImageLayer) or getattr(layer, "kind", "") == "basemap":
         for i, c in enumerate(("#d04040", "#40a040", "#4060d0")):
             p.fillRect(1 + i * (size - 2) // 3, 1, (size - 2) // 3 + 1, size - 2, QColor(c))
     elif isinstance(layer, RasterLayer):
@@ -103,6 +103,7 @@ class LayerPanel(QWidget):
     zoomRequested = Signal(object)
     tableRequested = Signal(object)
     roleChanged = Signal(object)
+    styleRequested = Signal(object)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -133,6 +134,7 @@ class LayerPanel(QWidget):
         self.act_role = QAction(self, triggered=self.ask_role)
         self.act_table = QAction(self, triggered=lambda: self._emit_current(self.tableRequested))
         self.act_zoom = QAction(self, triggered=lambda: self._emit_current(self.zoomRequested))
+        self.act_style = QAction(self, triggered=lambda: self._emit_current(self.styleRequested))
         for a in (self.act_add, self.act_remove, self.act_up, self.act_down, self.act_role, self.act_table,
                   self.act_zoom):
             self.toolbar.addAction(a)
@@ -148,7 +150,7 @@ class LayerPanel(QWidget):
         texts = {self.act_add: ("lp.add", "lp.add.tip"), self.act_remove: ("lp.remove", "lp.remove.tip"),
                  self.act_up: ("lp.up", "lp.up.tip"), self.act_down: ("lp.down", "lp.down.tip"),
                  self.act_role: ("lp.set_role", "lp.set_role.tip"), self.act_table: ("lp.table", "lp.table.tip"),
-                 self.act_zoom: ("lp.zoom", "lp.zoom.tip")}
+                 self.act_zoom: ("lp.zoom", "lp.zoom.tip"), self.act_style: ("act.layer_style", "act.layer_style.tip")}
         for a, (t, tip) in texts.items():
             a.setText(tr(t))
             a.setToolTip(tr(tip))
@@ -208,6 +210,8 @@ class LayerPanel(QWidget):
                         tip += f" ({lyr.layer})"
                 elif isinstance(lyr, ImageLayer):
                     it.setText(COL_ROLE, tr("lp.kind.image_short"))
+                elif getattr(lyr, "kind", "") == "basemap":
+                    it.setText(COL_ROLE, tr("lp.kind.basemap_short"))
                 else:
                     it.setText(COL_ROLE, tr("lp.raster") + " · " + raster_role_name(lyr.role))
                 if lyr.error:
@@ -305,7 +309,7 @@ class LayerPanel(QWidget):
         if it is not None:
             self.tree.setCurrentItem(it)
         m = QMenu(self)
-        for a in (self.act_zoom, self.act_table, self.act_role, None, self.act_up, self.act_down, self.act_remove,
+        for a in (self.act_zoom, self.act_table, self.act_role, self.act_style, None, self.act_up, self.act_down, self.act_remove,
                   None, self.act_add):
             if a is None:
                 m.addSeparator()

@@ -162,6 +162,7 @@ class VectorLayer(BaseLayer):
         self._data: dict[int, LayerData] = {}
         self._lock = threading.RLock()
         self.colour_index = colour_index
+        self.user_style = None  # style_dialog.LayerStyle chosen by the officer
         if role and spec is None and path is not None:
             self.spec = make_spec(Path(path), layer, role, self.fields, name=name)
         if self.spec is not None and self.source is None:
@@ -195,8 +196,17 @@ class VectorLayer(BaseLayer):
             return len(self._gdf)
         return None
 
-    def style(self, zone: str | None = None):
+    def base_style(self, zone: str | None = None):
+        """The role's (or palette) style, without the officer's changes."""
         return role_style(self.role, zone, self.colour_index)
+
+    def style(self, zone: str | None = None):
+        base = self.base_style(zone)
+        return base if self.user_style is None else self.user_style.over(base)
+
+    @property
+    def label_field(self) -> str | None:
+        return self.user_style.label_field if self.user_style is not None else None
 
     def set_role(self, role: str | None) -> None:
         """Change the role (None: display only); the layer is read again (its zones depend on the role)."""

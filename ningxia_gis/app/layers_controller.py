@@ -16,12 +16,13 @@ from .attribute_table import AttributeTable
 from .errors import guarded, user_message
 from .i18n import tr
 from .layer_panel import ask_role
+from .style_dialog import restore_styles
 from .layers import (RASTER_SUFFIXES, BaseLayer, ImageLayer, RasterLayer, VectorLayer, file_layers, layers_from_catalog,
                      raster_kind)
 
 log = logging.getLogger("ningxia_gis.app")
 
-LAYER_FILTER = "*.shp *.gpkg *.geojson *.json *.kml *.kmz *.fgb *.tif *.tiff"
+LAYER_FILTER = "*.shp *.gpkg *.geojson *.json *.kml *.kmz *.fgb *.tif *.tiff *.mbtiles"
 
 
 class LayersController(QObject):
@@ -79,6 +80,7 @@ class LayersController(QObject):
             return (0, -float(getattr(lyr.style(), "zorder", 5)))
 
         layers.sort(key=rank)
+        restore_styles(self.w.session, layers)  # before the panel draws their swatches
         self.panel.set_layers(layers)
         if Path(str(path)) != Path(SAMPLE_CATALOG):
             self.w.settings.setValue("catalog", str(path))
@@ -142,6 +144,12 @@ class LayersController(QObject):
                     inner = sorted(f for f in p.iterdir() if f.suffix.lower() in (VECTOR_SUFFIXES | RASTER_SUFFIXES))
                     added += self.add_layer_files(inner, ask=ask, roles=roles)
                     continue
+                if p.suffix.lower() == ".mbtiles":
+                    from .basemap import BasemapLayer
+
+                    images.append(BasemapLayer(p))
+                    self.w.add_recent("recent/layers", str(p))
+                    continue
                 if p.suffix.lower() in RASTER_SUFFIXES:
                     lyr = self.raster_layer(p, roles.get(p.name) or roles.get(p.stem), ask)
                     if lyr is not None:
@@ -165,6 +173,7 @@ class LayersController(QObject):
                 if not isinstance(exc, NingxiaGisError):
                     log.exception("adding %s", p)
                 self.w.error(tr("msg.cannot_add", name=p.name, error=user_message(exc)))
+        restore_styles(self.w.session, added)
         if added:
             self.panel.add_layers(added, top=True)
         if images:  # backdrops go under everything
@@ -233,6 +242,7 @@ class LayersController(QObject):
         self.w.layersLoaded.emit()
 
     def refresh_canvas(self) -> None:
+        restore_styles(self.w.session, self.all_layers())
         self.w.canvas.set_epsg(self.w.epsg)
         self.w.canvas.set_layers(list(reversed(self.all_layers())))
 

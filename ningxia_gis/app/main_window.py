@@ -44,6 +44,7 @@ from .i18n import tr
 from .layer_panel import LayerPanel
 from .layers import RASTER_SUFFIXES, VectorLayer
 from .layers_controller import LayersController
+from .map_tools_controller import MapToolsController
 from .map_canvas import MapCanvas
 from .results_panel import ResultsPanel
 from .state import ReviewSession
@@ -151,6 +152,7 @@ class MainWindow(QMainWindow):
         self.checker = CheckController(self)
         self.exporter = ExportController(self)
         self.cases = CaseController(self)
+        self.maptools = MapToolsController(self)
         self._actions = build_actions(self)
         self.act_pan.setChecked(True)
         self.menu_recent = None
@@ -226,6 +228,7 @@ class MainWindow(QMainWindow):
         lp.zoomRequested.connect(self.canvas.zoom_layer)
         lp.tableRequested.connect(self.open_attribute_table)
         lp.roleChanged.connect(lambda _l: self.layers.load_layers())
+        lp.styleRequested.connect(self.maptools.ask_layer_style)
         cp = self.check_panel
         cp.btn_open.clicked.connect(self.ask_open_footprint)
         cp.btn_draw.toggled.connect(lambda on: self.set_tool("draw" if on else "pan"))
@@ -301,7 +304,7 @@ class MainWindow(QMainWindow):
         self.cases.update_title()
         for key, a in self._actions.items():
             a.setText(tr(key))
-            tip = tr(key + ".tip") if key + ".tip" in i18n.STRINGS else tr(key)
+            tip = tr(key + ".tip") if i18n.has(key + ".tip") else tr(key)
             if not a.shortcut().isEmpty():
                 tip += f" ({a.shortcut().toString()})"
             a.setToolTip(tip)
@@ -396,7 +399,7 @@ class MainWindow(QMainWindow):
         self.check_panel.btn_run.setEnabled(not running)
         self.check_panel.btn_cancel.setEnabled(running)
         self.act_cancel.setEnabled(running or self.exporter.busy() or self.canvas.has_highlight()
-                                   or self.canvas.tool == "draw")
+                                   or self.canvas.tool == "draw" or self.canvas.handler() is not None)
         self.check_panel.btn_save.setEnabled(self.footprint is not None)
 
     # ------------------------------------------------------------------ the controllers' entry points
@@ -500,7 +503,7 @@ class MainWindow(QMainWindow):
             self.exporter.cancel()
         elif self.canvas.tool == "draw":
             self.canvas.cancel_drawing()
-        else:
+        elif not self.maptools.escape():
             self.clear_selection()
 
     def _pieces_selected(self, geoms) -> None:
@@ -515,8 +518,9 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ map tools
     def set_tool(self, tool: str) -> None:
         self.canvas.set_tool(tool)
-        {"pan": self.act_pan, "zoom": self.act_zoom_box, "identify": self.act_identify,
-         "draw": self.act_draw}[tool].setChecked(True)
+        acts = {"pan": "act_pan", "zoom": "act_zoom_box", "identify": "act_identify", "draw": "act_draw",
+                **self.maptools.tools()}
+        getattr(self, acts[tool]).setChecked(True)
         self.check_panel.btn_draw.blockSignals(True)
         self.check_panel.btn_draw.setChecked(tool == "draw")
         self.check_panel.btn_draw.blockSignals(False)

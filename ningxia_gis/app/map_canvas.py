@@ -12,6 +12,11 @@ How it stays fast:
   the real render happens once the gesture ends (debounced);
 * the polygon being drawn is blitted over the saved background.
 
+Tools beyond pan / zoom / identify / draw (measure, select, vertex editing) are handler objects registered
+with `register_tool`: the canvas hands them its mouse and key events and lets them add artists to a
+render or blit animated ones (`blit_animated`). Basemaps (layer kind "basemap") are drawn under every
+other layer whatever their place in the list; a vector layer with a label field gets labels.
+
 The view is kept as a centre and a size of one screen pixel in map units, so the map is always
 true to scale (equal axes) whatever the widget size.
 """
@@ -36,6 +41,10 @@ from PySide6.QtWidgets import QRubberBand, QVBoxLayout, QWidget
 
 from ..maps.draw import nice_length
 from .layers import ImageLayer, RasterLayer, VectorLayer, special_style
+
+BASEMAP_Z = 0.2  # under every layer (layers are drawn at z = 1, 2, …)
+MAX_LABELS = 400
+LABEL_MIN_PX = 30  # features smaller than this (logical pixels) get no label
 
 log = logging.getLogger("ningxia_gis.app")
 
@@ -126,6 +135,7 @@ class MapCanvas(QWidget):
         self.highlight = None  # identify / attribute-table selection
         self.overlays: dict[str, object] = {}  # name → geometry (display CRS), drawn in OVERLAY_STYLES
         self.tool = "pan"
+        self.tool_handlers: dict[str, object] = {}
         self.center: tuple[float, float] | None = None
         self.upp = 1.0  # map units per physical pixel
         self._artists: list = []
@@ -278,15 +288,55 @@ class MapCanvas(QWidget):
     def has_highlight(self) -> bool:
         return self.highlight is not None
 
+    def register_tool(self, name: str, handler) -> None:
+        """A tool of its own module: ``handler`` has press/motion/release/key(event), activate(),
+        deactivate(), artists() (added to each render), after_render() and a ``cursor``."""
+        self.tool_handlers[name] = handler
+
+    def handler(self):
+        """The handler of the current tool, or None for the built-in tools."""
+        return self.tool_handlers.get(self.tool)
+
     def set_tool(self, tool: str) -> None:
-        if tool not in TOOLS:
+        if tool not in TOOLS and tool not in self.tool_handlers:
             raise ValueError(tool)
         if self.tool == "draw" and tool != "draw":
             self.cancel_drawing()
+        old = self.handler()
+        if old is not None and tool != self.tool:
+            old.deactivate()
+        changed = tool != self.tool
         self.tool = tool
+        new = self.handler()
+        if new is not None:
+            if changed:
+                new.activate()
+            self.canvas.setCursor(new.cursor)
+            return
         cursor = {"pan": Qt.CursorShape.OpenHandCursor, "zoom": Qt.CursorShape.CrossCursor,
                   "identify": Qt.CursorShape.WhatsThisCursor, "draw": Qt.CursorShape.CrossCursor}[tool]
         self.canvas.setCursor(cursor)
+
+    def blit_animated(self, artists) -> None:
+        """Draw animated ``artists`` over the last render without re-rendering the map."""
+        if self._draw_bg is None:
+            self.canvas.draw()
+            self._draw_bg = self.canvas.copy_from_bbox(self.figure.bbox)
+        self.canvas.restore_region(self._draw_bg)
+        for a in artists:
+            if a.axes is None:
+                self.ax.add_artist(a)
+            self.ax.draw_artist(a)
+        self.canvas.blit(self.figure.bbox)
+
+    def map_to_widget(self, x: float, y: float) -> QPoint:
+        """The logical widget pixel of map point (x, y) (for tests and tooltips)."""
+        b = self.view_bounds()
+        w, h = self._size_px()
+        dpr = self._dpr()
+        px = (x - b[0]) / self.upp
+        py = h - (y - b[1]) / self.upp
+        return QPoint(int(round(px / dpr)), int(round(py / dpr)))
 
     # ------------------------------------------------------------------ rendering
     def schedule_render(self, delay_ms: int | None = None) -> None:
@@ -324,7 +374,9 @@ class MapCanvas(QWidget):
                 if not lyr.visible:
                     continue
                 try:
-                    if isinstance(lyr, VectorLayer):
+                    if getattr(lyr, "kind", "") == "basemap":
+                        self._draw_basemap(lyr, view, w, h)
+                    elif isinstance(lyr, VectorLayer):
                         self._draw_vector(lyr, view, w, h, z)
                     elif isinstance(lyr, RasterLayer):
                         self._draw_raster(lyr, view, w, z)
@@ -334,6 +386,10 @@ class MapCanvas(QWidget):
                     log.exception("drawing layer %s failed", lyr.name)
                     lyr.error = str(exc)
             self._draw_overlays()
+            h = self.handler()
+            if h is not None:
+                for a in h.artists() or ():
+                    self._add(self.ax.add_artist(a))
             self._draw_scalebar(view)
         self.canvas.draw()
         self._rendered_view = (self.center, self.upp) if self.center else None
@@ -341,6 +397,8 @@ class MapCanvas(QWidget):
         self._draw_bg = None
         if self._draw_pts:
             self._save_background_and_blit()
+        if self.handler() is not None:
+            self.handler().after_render()
         self.last_render_seconds = time.perf_counter() - t0
         self.render_count += 1
         self.rendered.emit(self.last_render_seconds)
@@ -379,6 +437,43 @@ class MapCanvas(QWidget):
                                                       linestyle=getattr(st, "linestyle", "-"), zorder=z + 0.5)))
         if len(dots):
             self._draw_dots(d, lyr, dots, view, w, h, z)
+        field = getattr(lyr, "label_field", None)
+        if field and len(big) and field in d.gdf.columns:
+            self._draw_labels(d, big, field, getattr(lyr.style(), "edge", "#000000"), z)
+
+    def _draw_labels(self, d, rows, field, colour, z) -> None:
+        """The value of ``field`` at a point inside each feature in view: features at least
+        ``LABEL_MIN_PX`` across, largest first, none overlapping another label."""
+        from matplotlib import patheffects
+
+        lpx = self.upp * self._dpr()  # map units per logical pixel
+        rows = rows[d.size[rows] >= LABEL_MIN_PX * lpx]
+        rows = rows[np.argsort(-d.size[rows], kind="stable")][:MAX_LABELS]
+        if not len(rows):
+            return
+        pts = shapely.point_on_surface(d.geoms[rows])
+        values = d.gdf[field].to_numpy()[rows]
+        halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+        taken: list[tuple[float, float, float, float]] = []
+        for p, v in zip(pts, values):
+            if p is None or p.is_empty or v is None or (isinstance(v, float) and math.isnan(v)):
+                continue
+            text = str(v)
+            hw, hh = (len(text) * 11 + 6) / 2 * lpx, 9 * lpx  # ~11 px per CJK character at 8 pt
+            box = (p.x - hw, p.y - hh, p.x + hw, p.y + hh)
+            if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in taken):
+                continue
+            taken.append(box)
+            self._add(self.ax.text(p.x, p.y, text, ha="center", va="center", fontsize=8, color=colour,
+                                   zorder=z + 0.7, path_effects=halo, clip_on=True))
+
+    def _draw_basemap(self, lyr, view, w, h) -> None:
+        img = lyr.render(view, self.epsg, int(min(max(w, 64), 2000)), int(min(max(h, 64), 2000)))
+        if img is None:
+            return
+        self._add(self.ax.imshow(img, extent=(view[0], view[2], view[1], view[3]), origin="upper",
+                                 interpolation="bilinear", zorder=BASEMAP_Z, alpha=lyr.alpha))
+        self._apply_limits()
 
     def _draw_dots(self, d, lyr, rows, view, w, h, z) -> None:
         x0, y0, x1, y1 = view
@@ -515,6 +610,10 @@ class MapCanvas(QWidget):
         if event.xdata is None or self.center is None:
             return
         self._moved = False
+        h = self.handler()
+        if h is not None and event.button != 2:  # the middle button pans whatever the tool
+            h.press(event)
+            return
         if event.button == 1 and self.tool == "draw":
             if event.dblclick:
                 self.finish_drawing()
@@ -540,6 +639,10 @@ class MapCanvas(QWidget):
             self._mouse_xy = (event.xdata, event.ydata)
             self.coordinatesChanged.emit(float(event.xdata), float(event.ydata))
         if self._press is None:
+            h = self.handler()
+            if h is not None:
+                h.motion(event)
+                return
             if self.tool == "draw" and self._draw_pts and event.xdata is not None:
                 self._update_drawing_line(rubber=(event.xdata, event.ydata))
             return
@@ -559,6 +662,8 @@ class MapCanvas(QWidget):
     def _on_release(self, event) -> None:
         press, self._press = self._press, None
         if press is None:
+            if self.handler() is not None:
+                self.handler().release(event)
             return
         px, py, x0, y0, _, button = press
         self.set_tool(self.tool)  # restore cursor
@@ -588,6 +693,9 @@ class MapCanvas(QWidget):
         self.schedule_render(60)
 
     def _on_key(self, event) -> None:
+        if self.handler() is not None:
+            self.handler().key(event)
+            return
         if self.tool != "draw":
             return
         if event.key == "escape":
@@ -654,10 +762,16 @@ class MapCanvas(QWidget):
         highlight and a quiz case's footprint are never part of it."""
         highlight, self.highlight = self.highlight, None
         quiz = self.overlays.pop("quiz", None)
+        # a figure being saved draws animated artists too: the tools' rubber lines and markers stay out
+        hidden = [a for a in self.ax.get_children() if a.get_animated() and a.get_visible()]
         try:
             self.render_now()
+            for a in hidden:
+                a.set_visible(False)
             self.figure.savefig(str(path), dpi=dpi, facecolor="white")
         finally:
+            for a in hidden:
+                a.set_visible(True)
             self.highlight = highlight
             if quiz is not None:
                 self.overlays["quiz"] = quiz

@@ -31,6 +31,7 @@ class ReviewSession:
         self.result = None  # core CheckResult
         self.case: dict = {}
         self.overrides: list[dict] = []
+        self.layer_styles: dict = {}  # layer key → style_dialog.LayerStyle (display only, not an input)
         self.dirty = False
         self._subs: dict[str, list[Callable[[Any], None]]] = defaultdict(list)
         self._batch_subs: list[Callable[[list[str]], None]] = []
