@@ -254,7 +254,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "qz.finished": ("测验结束：得分 {points} / {max}（{percent}%）。可导出成绩单。",
                     "Quiz finished: {points} / {max} ({percent}%). Export the score sheet."),
     "qz.exported": ("成绩单已保存：{path}", "Score sheet saved: {path}"),
-    "dock.avoidance": ("避让分析", "Avoidance"),
+    "dock.avoidance": ("避让分析", "Avoidance analysis"),
     "av.run": ("运行避让分析", "Run avoidance analysis"),
     "av.run.tip": ("计算避让禁止和需人工判定分区后的剩余用地及其结论、到各管控图层的距离、改变结论的条件",
                    "Remainder after avoiding prohibited / undecided zones and its verdict, distances to each layer, "
