@@ -59,8 +59,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("act.measure", _tool("measure"), None, None, True, "tool"),
     ActionSpec("act.select", _tool("select"), None, None, True, "tool"),
     ActionSpec("act.vertex_edit", lambda w: w.maptools.start_vertex_edit(), None, "footprint", True, "tool"),
-    ActionSpec("act.undo_edit", lambda w: w.maptools.undo(), "Ctrl+Z", "undo"),
-    ActionSpec("act.redo_edit", lambda w: w.maptools.redo(), "Ctrl+Y", "redo"),
+    ActionSpec("act.undo_edit", lambda w: w.maptools.undo(), "Ctrl+Alt+Z", "undo"),  # Ctrl+Z is the case undo
+    ActionSpec("act.redo_edit", lambda w: w.maptools.redo(), "Ctrl+Alt+Y", "redo"),
     ActionSpec("act.layer_style", lambda w: w.maptools.ask_layer_style()),
     ActionSpec("act.add_basemap", lambda w: w.maptools.ask_add_basemap()),
     ActionSpec("act.zoom_full", lambda w: w.canvas.zoom_full(), "Ctrl+0"),
