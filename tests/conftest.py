@@ -33,3 +33,23 @@ def app_home(tmp_path, monkeypatch):
     home.mkdir()
     monkeypatch.setenv("NINGXIA_GIS_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def win(qtbot, app_home):
+    """The main window on the sample layers, loaded (test files with other needs define their own)."""
+    from ningxia_gis.app import i18n
+    from ningxia_gis.app.main_window import MainWindow, setup_fonts
+
+    setup_fonts()
+    i18n.set_language("zh")
+    w = MainWindow(restore=False)
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitUntil(w.layers_loaded, timeout=30000)
+    yield w
+    for t in list(w._tasks) + ([w.check_task] if w.check_task else []):
+        if t is not None and t.is_running:
+            t.cancel()
+            t.wait(20000)

@@ -21,25 +21,6 @@ ROAD = SAMPLE_FOOTPRINTS / "road_crossing_redline.gpkg"
 ROAD_FACTS = {"unavoidable": True, "new_construction_land": True}
 
 
-@pytest.fixture
-def win(qtbot, app_home):
-    from ningxia_gis.app import i18n
-    from ningxia_gis.app.main_window import MainWindow, setup_fonts
-
-    setup_fonts()
-    i18n.set_language("zh")
-    w = MainWindow(restore=False)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitUntil(w.layers_loaded, timeout=30000)
-    yield w
-    for t in list(w._tasks) + ([w.check_task] if w.check_task else []):
-        if t is not None and t.is_running:
-            t.cancel()
-            t.wait(20000)
-
-
 def wait_check(qtbot, w, timeout=60000):
     qtbot.waitUntil(lambda: w.check_task is not None and not w.check_task.is_running, timeout=timeout)
     assert w.last_error is None, w.last_error

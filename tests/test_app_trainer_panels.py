@@ -113,25 +113,6 @@ def test_quiz_driven_end_to_end_with_the_widgets(quiz_panel, qtbot, tmp_path):
     assert len(detail) - 1 == len(p.quiz.answers)
 
 
-@pytest.fixture
-def win(qtbot, app_home):
-    from ningxia_gis.app import i18n
-    from ningxia_gis.app.main_window import MainWindow, setup_fonts
-
-    setup_fonts()
-    i18n.set_language("zh")
-    w = MainWindow(restore=False)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitUntil(w.layers_loaded, timeout=30000)
-    yield w
-    for t in list(w._tasks) + ([w.check_task] if w.check_task else []):
-        if t is not None and t.is_running:
-            t.cancel()
-            t.wait(20000)
-
-
 def test_quiz_case_is_drawn_as_its_own_overlay_not_as_the_session_footprint(win, qtbot, tmp_path):
     quiz = win.trainer.quiz
     quiz.start(ids=[IDS[0]])
