@@ -63,12 +63,17 @@ for f in x.docx x.xlsx; do head -c 2 "$W/$f" | grep -q "PK" || fail "$f is not a
 head -c 16 "$W/x.gpkg" | grep -q "SQLite format 3" || fail "x.gpkg is not a GeoPackage"
 # a redirected stdout in a GBK (cp936) locale, as on Chinese Windows: 「m²」 must not crash the program
 # (the frozen interpreter ignores PYTHONIOENCODING, so build a zh_CN.GBK locale for it)
-if localedef -i zh_CN -f GBK "$W/locale/zh_CN.GBK" 2>/dev/null || { mkdir -p "$W/locale" &&
-   localedef -i zh_CN -f GBK "$W/locale/zh_CN.GBK" 2>/dev/null; }; then
+mkdir -p "$W/locale"
+localedef -i zh_CN -f GBK "$W/locale/zh_CN.GBK" >/dev/null 2>&1 || true  # exits 1 on mere warnings
+if [ "$(env -i LOCPATH="$W/locale" LANG=zh_CN.GBK locale charmap 2>/dev/null)" = "GBK" ]; then
   EXTRA_ENV="LOCPATH=$W/locale LANG=zh_CN.GBK" run gbk "$CLI" check --demo
-  iconv -f GBK -t UTF-8 "$W/gbk.out" | grep -q "生态保护红线.*占用" || fail "the GBK-locale output is not GBK text"
+  # decoded to a file, not piped: with pipefail `iconv | grep -q` fails when grep exits before iconv ends
+  if ! iconv -f GBK -t UTF-8 "$W/gbk.out" >"$W/gbk.utf8" || ! grep -q "生态保护红线.*占用" "$W/gbk.utf8"; then
+    head -n 3 "$W/gbk.out" | od -c | head -n 8 >&2
+    fail "the GBK-locale output is not GBK text with the 生态保护红线 summary"
+  fi
 else
-  step "no localedef/zh_CN locale source: GBK console test skipped"
+  step "no usable zh_CN.GBK locale (localedef/locales missing): GBK console test skipped"
 fi
 run convert "$CLI" footprint convert "$DIST_ABS/_internal/ningxia_gis/sample_layers/footprints/road_crossing_redline.gpkg" fp.txt
 grep -q "\[地块坐标\]" <(iconv -f GBK -t UTF-8 "$W/fp.txt") || fail "footprint convert wrote no 界址点 TXT"
