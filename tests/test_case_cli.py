@@ -4,6 +4,7 @@ import pytest
 
 from ningxia_gis.cli import main
 from ningxia_gis.review.case import open_case
+from ningxia_gis.rules.loader import load_rule_base
 
 
 @pytest.fixture(autouse=True)
@@ -27,8 +28,11 @@ def test_new_show_export_verify(tmp_path, capsys):
 
     assert main(["case", "show", str(case)]) == 0
     out = capsys.readouterr().out
-    assert "宁审-2026-001" in out and "县道改建" in out and "  * concrete_construction" in out
-    assert "    unavoidable = 是" in out and "审查日志" in out and "created" in out and "t.xlsx" in out
+    rb = load_rule_base()
+    assert f"项目类型: {rb.activities['linear_infrastructure'].name_zh} (linear_infrastructure)" in out
+    assert "宁审-2026-001" in out and "县道改建" in out and f"  * {rb.facts['concrete_construction'].question_zh}" in out
+    assert f"    {rb.facts['unavoidable'].question_zh} = 是" in out and "审查日志" in out and "created" in out
+    assert "t.xlsx" in out and "unavoidable =" not in out  # questions in words, not fact ids
     assert c.policy_pack in out
 
     assert main(["case", "export", str(case), "--json", str(tmp_path / "r.json"),

@@ -111,8 +111,19 @@ def cmd_new(args) -> int:
     return 0
 
 
-def _fmt(v) -> str:
-    return "是" if v is True else "否" if v is False else "未知" if v is None else str(v)
+def _fmt(v, en: bool = False) -> str:
+    words = ("yes", "no", "unknown") if en else ("是", "否", "未知")
+    return words[0] if v is True else words[1] if v is False else words[2] if v is None else str(v)
+
+
+def _rule_base_or_none():
+    """The shipped rule base for names and questions; None when it cannot be read (the ids are printed)."""
+    from ..domain.errors import RuleError
+    from ..rules.loader import load_rule_base
+    try:
+        return load_rule_base()
+    except RuleError:
+        return None
 
 
 def cmd_show(args) -> int:
@@ -137,12 +148,18 @@ def cmd_show(args) -> int:
             print(f"  {en_label if en else zh}: {case.fields[k]}")
     print(f"{'Footprint' if en else '项目用地'}: {Path(case.footprint.source).name}  sha256 {case.footprint.sha256[:16]}…"
           f"  ({len(case.source_files)} {'file(s) stored' if en else '个源文件副本'})")
-    print(f"{'Activity' if en else '项目类型'}: {case.activity or '—'}")
+    rb = _rule_base_or_none()
+    act = rb.activities.get(case.activity) if rb is not None and case.activity else None
+    act_name = (act.name_en if en else act.name_zh) if act is not None else None
+    print(f"{'Activity' if en else '项目类型'}: "
+          f"{f'{act_name} ({case.activity})' if act_name else case.activity or '—'}")
     answers = case.answers()
     if answers:
         print("Answers (* = assumed, not answered):" if en else "问题回答（* 为默认假定，未经审查人回答）：")
         for a in answers:
-            print(f"  {'*' if a['assumed'] else ' '} {a['fact']} = {_fmt(a['value'])}")
+            fact = rb.facts.get(a["fact"]) if rb is not None else None
+            question = (fact.question_en if en else fact.question_zh) if fact is not None else a["fact"]
+            print(f"  {'*' if a['assumed'] else ' '} {question} = {_fmt(a['value'], en)}")
     if case.overrides:
         print("Officer verdicts:" if en else "审查人改定结论：")
         for o in case.overrides:
