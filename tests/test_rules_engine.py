@@ -87,6 +87,16 @@ def test_pv_on_permanent_basic_farmland_is_prohibited(rb):
     assert any("避让后可继续办理的部分" in a and "0102 水浇地" in a for a in v["alternatives"])
 
 
+def test_prohibited_zone_over_the_whole_footprint_leaves_no_part_to_proceed(rb):
+    # 永久基本农田 over all of the footprint: the 水浇地 below it cannot "proceed after avoidance"
+    v = evaluate(result(layer("permanent_basic_farmland", {"永久基本农田": FOOTPRINT_M2}),
+                        layer("cultivated_land", {"0102 水浇地": FOOTPRINT_M2})), "pv_power",
+                 {"national_major_project": False, "power_transmission_secured": True}, rule_base=rb)
+    assert v["overall"]["verdict"] == "禁止"
+    assert any(a.startswith("调整选址，避让") for a in v["alternatives"])
+    assert not any("避让后可继续办理的部分" in a for a in v["alternatives"])
+
+
 def test_any_construction_in_core_protection_zone_is_prohibited(rb):
     for activity in ("road", "resident_housing", "tourism_facility", "nmp_transport_water", "ecological_restoration",
                      "pv_power", "mineral_exploration_mining"):

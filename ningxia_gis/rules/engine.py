@@ -892,7 +892,10 @@ def _summarise(out: dict, activity: Activity) -> None:
                 e["deferred_procedure"] = proc
                 e["procedure"] = _merge_procedures([])
         rest = [e for e in deciding if zv(e) in (CONDITIONAL, PERMITTED)]
-        if rest:
+        # a prohibited zone over the whole footprint leaves nothing to proceed with (the zones' geometry is
+        # not known here: the remainder itself is the 避让分析's)
+        whole = any((e.get("share_of_footprint") or 0.0) >= 1.0 - 1e-9 for e in top if not e.get("verdict_scope"))
+        if rest and not whole:
             alternatives.append("避让后可继续办理的部分：" + "；".join(f"{_layer_label(e)}：{zv(e)}" for e in rest)
                                 + "（须按各分区的条件和程序办理）")
     else:
