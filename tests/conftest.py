@@ -36,20 +36,37 @@ def app_home(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def win(qtbot, app_home):
-    """The main window on the sample layers, loaded (test files with other needs define their own)."""
+def make_window(qtbot, app_home):
+    """A factory: ``make_window(size=(1400, 900), restore=False)`` gives the main window on the sample
+    layers, shown and loaded (size None keeps the window's own choice); every window's running tasks are
+    stopped at teardown."""
     from ningxia_gis.app import i18n
     from ningxia_gis.app.main_window import MainWindow, setup_fonts
 
-    setup_fonts()
-    i18n.set_language("zh")
-    w = MainWindow(restore=False)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitUntil(w.layers_loaded, timeout=30000)
-    yield w
-    for t in list(w._tasks) + ([w.check_task] if w.check_task else []):
-        if t is not None and t.is_running:
-            t.cancel()
-            t.wait(20000)
+    made = []
+
+    def make(size=(1400, 900), restore=False):
+        setup_fonts()
+        i18n.set_language("zh")
+        w = MainWindow(restore=restore)
+        qtbot.addWidget(w)
+        if size is not None:
+            w.resize(*size)
+        w.show()
+        qtbot.waitUntil(w.layers_loaded, timeout=120000)
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.cases.unsaved_policy = "discard"
+        for t in list(w._tasks) + ([w.check_task] if w.check_task else []):
+            if t is not None and t.is_running:
+                t.cancel()
+                t.wait(20000)
+
+
+@pytest.fixture
+def win(make_window):
+    """The main window on the sample layers, loaded."""
+    return make_window()

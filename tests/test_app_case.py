@@ -26,22 +26,9 @@ FACTS = {"unavoidable": True, "new_construction_land": True}
 
 
 @pytest.fixture
-def win(qtbot, app_home, monkeypatch):
+def win(make_window, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764657000")  # fixed created_at: runs compare byte for byte
-    from ningxia_gis.app import i18n
-    from ningxia_gis.app.main_window import MainWindow
-
-    i18n.set_language("zh")
-    w = MainWindow(restore=False)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(w.layers_loaded, timeout=120000)
-    yield w
-    w.cases.unsaved_policy = "discard"
-    for t in list(w._tasks):
-        if t.is_running:
-            t.cancel()
-            t.wait(20000)
+    return make_window(size=None)
 
 
 def load(w, path=ROAD):

@@ -24,25 +24,9 @@ ROAD = SAMPLE_FOOTPRINTS / "road_crossing_redline.gpkg"
 FACTS = {"unavoidable": True, "new_construction_land": True}
 
 
-def make_window(qtbot, restore=False):
-    from ningxia_gis.app import i18n
-    from ningxia_gis.app.main_window import MainWindow
-
-    i18n.set_language("zh")
-    w = MainWindow(restore=restore)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(w.layers_loaded, timeout=30000)
-    return w
-
-
 @pytest.fixture
-def win(qtbot, app_home):
-    w = make_window(qtbot)
-    yield w
-    for t in list(w._tasks):
-        t.cancel()
-        t.wait(20000)
+def win(make_window):
+    return make_window(size=None)
 
 
 def checked(qtbot, w, activity="road", facts=FACTS, footprint=ROAD):
@@ -57,14 +41,14 @@ def checked(qtbot, w, activity="road", facts=FACTS, footprint=ROAD):
 
 
 # 1 ------------------------------------------------------------------------------------------ screen size
-def test_window_fits_a_1366x768_laptop(qtbot, app_home, monkeypatch):
+def test_window_fits_a_1366x768_laptop(make_window, monkeypatch):
     from PySide6.QtCore import QPoint, QRect
 
     from ningxia_gis.app.main_window import MainWindow
 
     avail = QRect(0, 0, 1366, 728)  # 1366×768 minus a 40 px task bar
     monkeypatch.setattr(MainWindow, "available_geometry", lambda self: avail)
-    w = make_window(qtbot)
+    w = make_window(size=None)
     assert avail.contains(w.frameGeometry()), w.frameGeometry()
     assert w.width() <= 1366 and w.height() <= 728
     assert w.minimumSizeHint().width() <= 1366 and w.minimumSizeHint().height() <= 728
@@ -76,7 +60,7 @@ def test_window_fits_a_1366x768_laptop(qtbot, app_home, monkeypatch):
     # a saved geometry larger than the screen (from a big monitor) is not restored as it is
     w.resize(1800, 1100)
     w.close()
-    w2 = make_window(qtbot, restore=True)
+    w2 = make_window(size=None, restore=True)
     assert avail.contains(w2.frameGeometry()), w2.frameGeometry()
 
 

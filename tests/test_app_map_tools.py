@@ -86,26 +86,9 @@ def geod_reference(points):
 
 
 # ----------------------------------------------------------------------------- window
-def make_window(qtbot):
-    from ningxia_gis.app import i18n
-    from ningxia_gis.app.main_window import MainWindow
-
-    i18n.set_language("zh")
-    w = MainWindow(restore=False)
-    qtbot.addWidget(w)
-    w.resize(1366, 728)
-    w.show()
-    qtbot.waitUntil(w.layers_loaded, timeout=30000)
-    return w
-
-
 @pytest.fixture
-def win(qtbot, app_home):
-    w = make_window(qtbot)
-    yield w
-    for t in list(w._tasks):
-        t.cancel()
-        t.wait(20000)
+def win(make_window):
+    return make_window(size=(1366, 728))
 
 
 def layer_named(w, name):

@@ -147,14 +147,10 @@ def test_task_progress_cancel_and_errors(qtbot):
     qtbot.waitUntil(lambda: t3.is_finished and t2.is_finished, timeout=5000)
 
 
-def test_check_cancel_in_window(qtbot, app_home):
-    from ningxia_gis.app.main_window import MainWindow
+def test_check_cancel_in_window(qtbot, make_window):
     from ningxia_gis.paths import SAMPLE_FOOTPRINTS
 
-    w = MainWindow(restore=False)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(w.layers_loaded, timeout=30000)
+    w = make_window(size=None)
     w.open_footprint(SAMPLE_FOOTPRINTS / "pv_desert_grassland.geojson")
     qtbot.waitUntil(lambda: w.footprint is not None, timeout=20000)
     t = w.run_check()
@@ -197,18 +193,14 @@ def _fields(s):
     return [f for _, f, _, _ in string.Formatter().parse(s) if f]
 
 
-def test_language_switch_settings_and_layer_panel(qtbot, app_home, tmp_path):
+def test_language_switch_settings_and_layer_panel(qtbot, make_window, app_home, tmp_path):
     from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
     from PySide6.QtGui import QDropEvent
 
     from ningxia_gis.app import i18n
-    from ningxia_gis.app.main_window import MainWindow, settings
+    from ningxia_gis.app.main_window import settings
 
-    i18n.set_language("zh")
-    w = MainWindow(restore=False)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(w.layers_loaded, timeout=30000)
+    w = make_window(size=None)
     assert w.act_run.text() == "开始审查"
     w.set_language("en")
     assert w.act_run.text() == "Run check" and w.dock_layers.windowTitle() == "Layers"
@@ -287,21 +279,15 @@ def _spin(app, out, timeout=90):
     return 0
 
 
-def test_mouse_pan_box_zoom_wheel_and_readout(qtbot, app_home):
+def test_mouse_pan_box_zoom_wheel_and_readout(qtbot, make_window):
     """Real Qt mouse events on the canvas: drag pans, box zoom zooms in, the wheel zooms about the cursor,
     the status bar shows the analysis-CRS and lon/lat coordinates and the scale."""
     from PySide6.QtCore import QPoint, QPointF, Qt
     from PySide6.QtGui import QWheelEvent
     from PySide6.QtWidgets import QApplication
 
-    from ningxia_gis.app.main_window import MainWindow
-
-    w = MainWindow(restore=False)
-    qtbot.addWidget(w)
-    w.resize(1300, 850)
-    w.show()
+    w = make_window(size=(1300, 850))
     qtbot.waitExposed(w)
-    qtbot.waitUntil(w.layers_loaded, timeout=30000)
     mpl = w.canvas.canvas
     qtbot.waitUntil(lambda: w.canvas.view_bounds() is not None, timeout=5000)
     w.canvas.render_now()
