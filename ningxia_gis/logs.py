@@ -48,6 +48,19 @@ def config_dir() -> Path:
     return _env_dir("XDG_CONFIG_HOME", Path.home() / ".config") / APP
 
 
+def cache_dir() -> Path:
+    """Copies that only make things faster (may be deleted at any time): Windows
+    %LOCALAPPDATA%\\ningxia_gis\\cache, macOS ~/Library/Caches/ningxia_gis, else $XDG_CACHE_HOME/ningxia_gis."""
+    home = _home_override()
+    if home:
+        return home / "cache"
+    if sys.platform == "win32":
+        return _env_dir("LOCALAPPDATA", Path.home() / "AppData" / "Local") / APP / "cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / APP
+    return _env_dir("XDG_CACHE_HOME", Path.home() / ".cache") / APP
+
+
 def settings_path() -> Path:
     """The desktop app's INI file; settings from the old ~/.ningxia_gis folder are taken over once."""
     path = config_dir() / "app_settings.ini"

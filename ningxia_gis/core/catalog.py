@@ -19,6 +19,7 @@ import shapely
 
 from .crs import fix_prefix_mismatch, to_crs, transformer
 from ..domain.errors import CatalogError, CRSError, InputError
+from . import layer_cache
 from .files import file_sha256
 from .layers import (RANDOM_ACCESS_SUFFIXES, VECTOR_SUFFIXES, GpkgLayer, list_layers, read_attributes, read_fids,
                      read_info, read_vector)
@@ -356,6 +357,7 @@ class LayerSource:
 
     MAX_VERTICES = 256  # polygons with more coordinates are subdivided before indexing
     USE_GPKG_RTREE = True  # GeoPackages: index from the file's R-tree, geometry read on demand
+    CACHE_MIN_FEATURES = 100_000  # larger layers in other formats get a GeoPackage copy (core.layer_cache)
 
     def __init__(self, spec: LayerSpec):
         self.spec = spec
@@ -364,6 +366,7 @@ class LayerSource:
         self._full: dict[int, gpd.GeoDataFrame] = {}
         self._ix: _LayerIndex | None = None
         self._fid_order: tuple | None = None
+        self._attr_from: tuple | None = None  # (path, layer, encoding) of the attributes when not the source's
         self._lock = threading.RLock()
         self.warnings: list[str] = []
 
@@ -456,19 +459,53 @@ class LayerSource:
                     self.warnings.append(w)
         return ix
 
+    def _cache_options(self) -> dict:
+        s = self.spec
+        return {"layer": s.layer, "where": s.where, "encoding": s.encoding, "crs": s.crs}
+
+    def _wants_cache(self) -> bool:
+        if Path(self.spec.path).suffix.lower() == ".gpkg" or not self.USE_GPKG_RTREE:
+            return False
+        return int(self.info.get("features") or -1) >= self.CACHE_MIN_FEATURES
+
+    def _cached_index(self) -> _GpkgIndex | None:
+        """The GeoPackage fast path on the layer's cached copy, when there is one for the source as it is."""
+        if not self._wants_cache():
+            return None
+        hit = layer_cache.lookup(self.spec.path, self._cache_options())
+        if hit is None:
+            return None
+        path, meta = hit
+        try:
+            crs = to_crs(meta["crs"]) if meta.get("crs") else self.source_crs
+            ix = _GpkgIndex(GpkgLayer(path, "layer"), crs, None, self.MAX_VERTICES)
+        except (ValueError, KeyError, IndexError, sqlite3.Error, shapely.errors.GEOSException, CRSError):
+            return None
+        for w in meta.get("warnings") or []:
+            if w not in self.warnings:
+                self.warnings.append(w)
+        self._attr_from = (path, "layer", None)
+        return ix
+
     def _build_index(self, attributes: bool) -> _LayerIndex:
         s = self.spec
+        self._attr_from = None
         ix = self._gpkg_index()
+        if ix is None:
+            ix = self._cached_index()
         if ix is not None:
             if attributes:
                 ix.table = self._table(ix)
             return ix
+        cache = self._wants_cache()
         eager = attributes or Path(s.path).suffix.lower() not in RANDOM_ACCESS_SUFFIXES
         gdf = read_vector(s.path, layer=s.layer, encoding=s.encoding, where=s.where, require_crs=s.crs is None,
-                          columns=None if eager else [], fid_as_index=True, use_arrow=True)
+                          columns=None if eager or cache else [], fid_as_index=True, use_arrow=True)
         if s.crs:
             gdf = gdf.set_crs(s.crs, allow_override=True)
         self._note(gdf)
+        if cache:
+            layer_cache.store(s.path, self._cache_options(), gdf.reset_index(drop=True), self.warnings)
         geoms = np.asarray(gdf.geometry.values, dtype=object)
         ordinal = np.arange(len(geoms))
         keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
@@ -504,7 +541,11 @@ class LayerSource:
 
     def _table(self, ix: _LayerIndex) -> pd.DataFrame:
         s = self.spec
-        table = read_attributes(s.path, s.layer, where=s.where, encoding=s.encoding)
+        if self._attr_from is not None:
+            path, layer, encoding = self._attr_from
+            table = read_attributes(path, layer, encoding=encoding)
+        else:
+            table = read_attributes(s.path, s.layer, where=s.where, encoding=s.encoding)
         return table.iloc[ix.ordinal].reset_index(drop=True)
 
     def _attributes(self, ix: _LayerIndex, rows: np.ndarray) -> pd.DataFrame:
@@ -513,7 +554,8 @@ class LayerSource:
         if len(rows) == 0:
             return pd.DataFrame({f: pd.Series([], dtype=object) for f in self.fields})
         s = self.spec
-        return read_attributes(s.path, s.layer, fids=ix.gdal_fids[rows], encoding=s.encoding)
+        path, layer, encoding = self._attr_from or (s.path, s.layer, s.encoding)
+        return read_attributes(path, layer, fids=ix.gdal_fids[rows], encoding=encoding)
 
     def load(self, epsg: int) -> gpd.GeoDataFrame:
         """The whole layer in EPSG ``epsg`` with all its attributes (cached, with its spatial index built).
