@@ -84,6 +84,7 @@ def install(win, app, out_dir, *, wait_for_check: bool) -> None:
             QTimer.singleShot(300, finish)
             return
         state["done"] = True
+        watchdog.stop()
         for f in take_screenshots(win, out_dir):
             print(f)
         app.quit()
@@ -92,4 +93,6 @@ def install(win, app, out_dir, *, wait_for_check: bool) -> None:
         win.checkFinished.connect(lambda _r: QTimer.singleShot(800, finish))
     else:
         win.layersLoaded.connect(lambda: QTimer.singleShot(800, finish))
-    QTimer.singleShot(120000, lambda: (print("screenshot: timed out", file=sys.stderr), app.exit(3)))
+    watchdog = QTimer(win, singleShot=True, interval=120000)  # stopped when done: no stray exit later
+    watchdog.timeout.connect(lambda: (print("screenshot: timed out", file=sys.stderr), app.exit(3)))
+    watchdog.start()
