@@ -579,19 +579,22 @@ def peer_report(res: dict) -> None:
     for name in measured:
         head += [name, f"ours/{name}"]
     head += ["geopandas bulk overlay", "areas vs ours (max rel. planar)"]
+    def fmt(t: float) -> str:
+        return f"{t * 1000:.1f} ms" if t < 0.1 else f"{t:.2f} s"
+
     rows = []
     for label, t, key in ours:
-        row = [label, f"{t:.3f} s" if t < 1 else f"{t:.2f} s"]
+        row = [label, fmt(t)]
         diffs = []
         for name, p in measured.items():
             pt = p[key] if key == "load_total" else p[key]["wall" if key != "one" else "median"]
-            row += [f"{pt:.3f} s" if pt < 1 else f"{pt:.2f} s", f"{t / pt:.2f}"]
+            row += [fmt(pt), f"{t / pt:.2f}"]
             if key != "load_total":
                 a = p[key]["areas"]
                 diffs.append(f"{name} {a['max_rel_planar']:.1e} ({a['pieces']:,} pieces"
                              + (f", {a['only_one_side']} on one side ≤ {a['only_one_side_max_m2']:.1e} m²"
                                 if a["only_one_side"] else "") + ")")
-        row += [f"{b['naive_bulk']:.2f} s" if key == "batch" else "", "; ".join(diffs)]
+        row += [fmt(b["naive_bulk"]) if key == "batch" else "", "; ".join(diffs)]
         rows.append(row)
     print()
     for name, p in res.get("peers", {}).items():
