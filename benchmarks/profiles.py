@@ -8,7 +8,7 @@ Jobs (the layers prepared before the profiler starts, as in run.py):
 * ``single``: ``run_check`` of the first ``--checks`` zone-35 footprints vs the 4 layers;
 * ``star_100k``: the 1 km² footprint with 100,001 vertices (zone 36);
 * ``area_1000km2``: the 1,000 km² footprint over the densest farmland;
-* ``batch``: ``ningxia-gis batch`` of every footprint vs the YJJBNT layer with ``--workers 1``, so the work runs
+* ``batch``: ``ningxia-gis batch`` of every footprint (or the first ``--cases``) vs the YJJBNT layer with ``--workers 1``, so the work runs
   in this process (location check off, as in run.py).
 """
 
@@ -56,6 +56,7 @@ def main(argv=None) -> int:
     ap.add_argument("--scale", choices=("full", "small"), default="small")
     ap.add_argument("--jobs", default=",".join(JOBS))
     ap.add_argument("--checks", type=int, default=20)
+    ap.add_argument("--cases", type=int, help="batch: the first N footprints only (default all)")
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--sort", default="cumulative", help="pstats sort key (cumulative, tottime …)")
     args = ap.parse_args(argv)
@@ -75,6 +76,11 @@ def main(argv=None) -> int:
     for name, g in run.complex_footprints(data).items():
         cases[name] = [run.as_footprint(gpd.GeoDataFrame({"XMMC": [name]}, geometry=[g], crs=run.EPSG), name)]
     out = data / "profile_batch_out"
+    batch_src = data / "footprints.gpkg"
+    if args.cases and args.cases < len(fps_all):
+        batch_src = data / f"footprints_{args.cases}.gpkg"
+        if not batch_src.exists():
+            pyogrio.write_dataframe(fps_all.iloc[: args.cases], batch_src, layer="footprints")
 
     def batch():
         import functools
@@ -84,7 +90,7 @@ def main(argv=None) -> int:
         orig = fio.footprint_from_frame
         fio.footprint_from_frame = functools.partial(orig, check_range=False)
         try:
-            cli(["batch", str(data / "footprints.gpkg"), "--layers", str(data / "catalog_1m.toml"),
+            cli(["batch", str(batch_src), "--layers", str(data / "catalog_1m.toml"),
                  "--activity-column", "activity", "--out", str(out), "--workers", "1", "--quiet"])
         finally:
             fio.footprint_from_frame = orig
