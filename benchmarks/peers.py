@@ -20,6 +20,7 @@ footprint and its candidates are transformed (``ST_Transform``), so the areas ar
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import shutil
@@ -75,11 +76,19 @@ class PostGIS:
         opts = (f"-c listen_addresses='' -c unix_socket_directories='{self.dir}' -p {self.port} "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=1GB "
                 "-c work_mem=256MB -c maintenance_work_mem=1GB -c max_wal_size=4GB")
-        self._run("pg_ctl", "-D", str(data), "-o", opts, "-l", str(self.dir / "log"), "-w", "start")
-        self.started = True
-        self.con = psycopg.connect(host=str(self.dir), port=self.port, user="bench", dbname="postgres",
-                                   autocommit=True)
-        self.con.execute("CREATE EXTENSION postgis")
+        try:
+            self._run("pg_ctl", "-D", str(data), "-o", opts, "-l", str(self.dir / "log"), "-w", "start")
+        except subprocess.CalledProcessError:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
+        atexit.register(self._stop)  # never leave the cluster running, even when the benchmark fails
+        try:
+            self.con = psycopg.connect(host=str(self.dir), port=self.port, user="bench", dbname="postgres",
+                                       autocommit=True)
+            self.con.execute("CREATE EXTENSION postgis")
+        except Exception:
+            self._stop()
+            raise
         self.version = self.con.execute("SELECT postgis_full_version()").fetchone()[0]
         self.version = "PostGIS " + self.version.split('"')[1] + ", " + self.con.execute(
             "SELECT version()").fetchone()[0].split(" on ")[0] + ", GEOS " + self.con.execute(
@@ -120,12 +129,17 @@ class PostGIS:
             f"SELECT f.case_id, l.id, ST_Area(ST_Intersection(ST_Transform(l.geom, f.epsg), "
             f"ST_Transform(f.geom, f.epsg))) FROM {fps} f JOIN {table} l ON ST_Intersects(f.geom, l.geom)").fetchall()
 
+    def _stop(self) -> None:
+        atexit.unregister(self._stop)
+        if (self.dir / "data").exists():
+            self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
+            shutil.rmtree(self.dir, ignore_errors=True)
+
     def close(self) -> None:
         try:
             self.con.close()
         finally:
-            self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
-            shutil.rmtree(self.dir, ignore_errors=True)
+            self._stop()
 
 
 # ---------------------------------------------------------------- DuckDB spatial

@@ -446,10 +446,14 @@ def main(argv=None) -> int:
             res["peers"][cls.name] = why
             print(f"  {why}", flush=True)
             continue
-        res["peers"][cls.name] = peers.measure(
-            cls, {lid: (lay[ids[lid]].to_numpy(), lay.geometry.values) for lid, lay in naive.items()},
-            [(shapely.union_all(fp.gdf.to_crs(EPSG).geometry.values), EPSG) for fp in fps], cplx,
-            fps_all.geometry.values[:n_cases], zone_epsg[:n_cases], ours_pieces, reps=args.complex_reps)
+        try:
+            res["peers"][cls.name] = peers.measure(
+                cls, {lid: (lay[ids[lid]].to_numpy(), lay.geometry.values) for lid, lay in naive.items()},
+                [(shapely.union_all(fp.gdf.to_crs(EPSG).geometry.values), EPSG) for fp in fps], cplx,
+                fps_all.geometry.values[:n_cases], zone_epsg[:n_cases], ours_pieces, reps=args.complex_reps)
+        except Exception as e:  # a peer that fails (cluster not starting …) is reported, the run goes on
+            res["peers"][cls.name] = f"{cls.name} failed, skipped: {type(e).__name__}: {str(e)[:300]}"
+            print(f"  {res['peers'][cls.name]}", flush=True)
         gc.collect()
     fp_frames = [gpd.GeoDataFrame({"case": [i]}, geometry=[shapely.union_all(fp.gdf.to_crs(EPSG).geometry.values)],
                                   crs=EPSG) for i, fp in enumerate(fps)]
