@@ -5,6 +5,8 @@
   EWKB through ``psycopg``, a GiST index per layer, ``ANALYZE``; stopped and removed afterwards.
 * **DuckDB spatial** (pip ``duckdb`` + ``duckdb-extension-spatial``, the extension loaded from the wheel's
   file, never downloaded): in-memory tables, an R-tree index per layer.
+* **geopandas sindex**: the layers' STRtree, ``sindex.query`` + vectorised ``intersection``/``area`` in this
+  process (the batch: one bulk query of all footprints).
 
 Both get the layers as the naive reference reads them (``geopandas.read_file``, CY reprojected to EPSG:4544
 by pyproj), so every peer works on exactly the same coordinates. The measures are those of ours:
@@ -218,7 +220,63 @@ class DuckDB:
         self.con.close()
 
 
-PEERS = ((PostGIS, postgis_missing), (DuckDB, duckdb_missing))
+# ---------------------------------------------------------------- geopandas spatial index
+
+class GeoPandasSindex:
+    """What a Python user writes with geopandas' spatial index: ``sindex.query(…, predicate="intersects")``
+    (GEOS STRtree, the query geometry prepared) and vectorised ``intersection`` + ``area`` on the hits; the
+    batch is one bulk query of all footprints. Zone-36 footprints: hits and footprint reprojected (pyproj)."""
+
+    name = "geopandas sindex"
+
+    def __init__(self):
+        import geopandas
+        self.layers: dict = {}
+        self.version = (f"geopandas {geopandas.__version__} sindex, shapely {shapely.__version__} "
+                        f"(GEOS {shapely.geos_version_string}), in this process")
+
+    def load(self, table: str, ids, geoms) -> None:
+        import geopandas
+        gs = geopandas.GeoSeries(np.asarray(geoms, dtype=object), crs=EPSG)
+        gs.sindex  # noqa: B018 - the index is built here, as part of the load
+        self.layers[table] = (pd.Series(ids).astype(str).to_numpy(), gs)
+
+    def load_footprints(self, table: str, geoms, epsgs) -> None:
+        self.fps = (np.asarray(geoms, dtype=object), np.asarray(epsgs, dtype=int))
+
+    @staticmethod
+    def _to(geoms, epsg: int) -> np.ndarray:
+        geoms = np.asarray(geoms, dtype=object)
+        if epsg == EPSG:
+            return geoms
+        import geopandas
+        return np.asarray(geopandas.GeoSeries(geoms, crs=EPSG).to_crs(epsg).values, dtype=object)
+
+    def one(self, geom, epsg: int, tables: list[str]) -> list[tuple[str, str, float]]:
+        out = []
+        fp = self._to([geom], epsg)[0]  # the footprint in the analysis plane once
+        for t in tables:
+            ids, gs = self.layers[t]
+            hit = gs.sindex.query(geom, predicate="intersects")
+            out += zip([t] * len(hit), ids[hit], shapely.area(shapely.intersection(self._to(gs.values[hit], epsg), fp)))
+        return out
+
+    def batch(self, fps: str, table: str) -> list[tuple[int, str, float]]:
+        ids, gs = self.layers[table]
+        geoms, epsgs = self.fps
+        fi, li = gs.sindex.query(geoms, predicate="intersects")
+        areas = np.empty(len(fi))
+        for e in np.unique(epsgs[fi]):
+            m = epsgs[fi] == e
+            zone_fps = self._to(geoms, int(e)) if e != EPSG else geoms  # each footprint transformed once
+            areas[m] = shapely.area(shapely.intersection(self._to(gs.values[li[m]], int(e)), zone_fps[fi[m]]))
+        return list(zip(fi.tolist(), ids[li], areas))
+
+    def close(self) -> None:
+        self.layers.clear()
+
+
+PEERS = ((PostGIS, postgis_missing), (DuckDB, duckdb_missing), (GeoPandasSindex, lambda: None))
 
 
 # ---------------------------------------------------------------- measures
