@@ -610,7 +610,8 @@ def peer_report(res: dict) -> None:
     for r in rows:
         print("  ".join(str(x).ljust(w[i]) for i, x in enumerate(r)))
     print("(ours/peer < 1: ours is faster. Ours' batch is the whole `ningxia-gis batch` command; a peer's is its "
-          "one statement on loaded, indexed tables; a peer's load starts from the layers already in memory.)")
+          "one statement (geopandas: one bulk sindex query) on loaded, indexed layers; a peer's load starts from "
+          "the layers already in memory.)")
 
 
 if __name__ == "__main__":
