@@ -17,8 +17,8 @@ in this one run on the same data and printed as a table (also saved as ``results
   ellipsoidal (our formula on their geometry): they must agree to 1e-9 relative;
 * complex footprints: a 1 km² star of 100,001 vertices (analysis zone 36) and a 1,000 km² footprint over the
   densest farmland, one ``run_check`` each against the 4 layers;
-* peers (``benchmarks/peers.py``): PostGIS in a private cluster and DuckDB spatial, each with its spatial index,
-  timed on the same measures (one check, the two complex footprints, the batch in one statement); their planar
+* peers (``benchmarks/peers.py``): PostGIS in a private cluster, DuckDB spatial and geopandas' sindex, each
+  with its spatial index, timed on the same measures (one check, the two complex footprints, the batch in one statement); their planar
   areas are compared with ours and the ratios ours/peer printed. A peer that is not installed is skipped;
 * QGIS ``native:intersection`` (``qgis_process.bin``) for one check and a sample of the batch when QGIS is
   installed, else "QGIS not installed, skipped".
