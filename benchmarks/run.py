@@ -15,6 +15,11 @@ in this one run on the same data and printed as a table (also saved as ``results
   and vs one bulk ``geopandas.overlay`` of all the footprints at once;
 * areas: every piece (footprint × feature) of ours compared with the naive overlay's, planar and
   ellipsoidal (our formula on their geometry): they must agree to 1e-9 relative;
+* complex footprints: a 1 km² star of 100,001 vertices (analysis zone 36) and a 1,000 km² footprint over the
+  densest farmland, one ``run_check`` each against the 4 layers;
+* peers (``benchmarks/peers.py``): PostGIS in a private cluster, DuckDB spatial and geopandas' sindex, each
+  with its spatial index, timed on the same measures (one check, the two complex footprints, the batch in one statement); their planar
+  areas are compared with ours and the ratios ours/peer printed. A peer that is not installed is skipped;
 * QGIS ``native:intersection`` (``qgis_process.bin``) for one check and a sample of the batch when QGIS is
   installed, else "QGIS not installed, skipped".
 
@@ -49,6 +54,9 @@ from ningxia_gis.core.areas import ellipsoidal_areas  # noqa: E402
 from ningxia_gis.core.catalog import LayerSource, load_catalog  # noqa: E402
 from ningxia_gis.core.footprint import Footprint  # noqa: E402
 from ningxia_gis.footprint_io import prepare_footprint  # noqa: E402
+
+sys.path.insert(0, str(HERE))
+import peers  # noqa: E402
 
 EPSG = 4544
 REL = 1e-9
@@ -214,6 +222,49 @@ def layer_pieces(data: dict, case: str, layer_ids=None) -> list:
     return out
 
 
+def star_polygon(cx: float, cy: float, n: int, area: float, rough: bool = True) -> shapely.Polygon:
+    """A star of ``n`` vertices and ``area`` m² around (cx, cy); ``rough``: rough at every scale (as in
+    check_speed.py), else a gently lobed outline."""
+    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    r = (1 + 0.25 * np.sin(12 * t) + 0.02 * np.sin(301 * t) + 0.002 * np.sin(4999 * t) + 0.0005 * np.sin(33331 * t)
+         if rough else 1 + 0.08 * np.sin(7 * t) + 0.01 * np.sin(61 * t))
+    g = shapely.Polygon(np.column_stack([cx + r * np.cos(t), cy + r * np.sin(t)]))
+    assert g.is_valid
+    return shapely.affinity.scale(g, *(2 * [np.sqrt(area / g.area)]), origin=(cx, cy))
+
+
+def complex_footprints(data: Path) -> dict[str, shapely.Polygon]:
+    """The 10^5-vertex star (1 km², on farmland east of 106.5°E as in check_speed.py, so in zone 36) and a
+    1,000 km² footprint centred on the farmland tile with the most parcels."""
+    from make_layers import TILE, X0, Y0
+    c = pyogrio.read_dataframe(data / "yjjbnt.gpkg", columns=[]).geometry.centroid
+    x, y = c.x.to_numpy(), c.y.to_numpy()
+    east = (x >= 680_000) & (x <= 730_000) & (y >= 4_000_000) & (y <= 4_120_000)
+    tile = np.floor((x - X0) / TILE) * 1e6 + np.floor((y - Y0) / TILE)
+    u, k = np.unique(tile, return_counts=True)
+    dense = tile == u[np.argmax(k)]
+    sx, sy = (np.median(x[east]), np.median(y[east])) if east.any() else (np.median(x[dense]), np.median(y[dense]))
+    return {"star_100k": star_polygon(float(sx), float(sy), 100_000, 1e6),
+            "area_1000km2": star_polygon(float((x[dense].min() + x[dense].max()) / 2),
+                                         float((y[dense].min() + y[dense].max()) / 2), 2_000, 1e9, rough=False)}
+
+
+COMPLEX_LABELS = {"star_100k": "footprint with 100,001 vertices (1 km²)", "area_1000km2": "footprint of 1,000 km²"}
+
+
+# `ningxia-gis batch` with the location check off, as `ningxia-gis check --no-range-check`: the synthetic
+# layers fill a rectangle of EPSG:4544 and about a third of the footprints lie outside Ningxia's boundary,
+# which the batch (it has no --no-range-check) would fail in a few ms each instead of checking them.
+BATCH_NO_RANGE_CHECK = """
+import functools, sys
+import ningxia_gis.footprint_io as fio
+fio.footprint_from_frame = functools.partial(fio.footprint_from_frame, check_range=False)
+from ningxia_gis.cli import main
+sys.argv[0] = "ningxia-gis"
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="speed benchmark (see the module docstring)")
     ap.add_argument("--scale", choices=("full", "small"), default="full")
@@ -222,6 +273,9 @@ def main(argv=None) -> int:
     ap.add_argument("--cases", type=int, help="batch size (default: every footprint: 10,000 full, 200 small)")
     ap.add_argument("--naive-sample", type=int, default=20, help="footprints overlaid one by one the naive way")
     ap.add_argument("--workers", type=int, default=os.cpu_count())
+    ap.add_argument("--no-peers", action="store_true", help="skip PostGIS and DuckDB")
+    ap.add_argument("--complex-reps", type=int, default=2,
+                    help="runs of each complex footprint (ours and peers), the best is kept (default 2)")
     ap.add_argument("--_probe", help=argparse.SUPPRESS)
     ap.add_argument("--_mode", default="gpkg", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -278,6 +332,29 @@ def main(argv=None) -> int:
                     "pieces_per_check": len(ours_rows) / max(len(times), 1)}
     print(f"  one check vs 4 layers ({len(times)} footprints): median {res['check']['median']:.3f} s, "
           f"max {res['check']['max']:.3f} s (CPU median {res['check']['median_cpu']:.3f} s)", flush=True)
+
+    # 2a. complex footprints, one check each against the 4 layers
+    cplx = {k: (g, analysis_epsg_for_lon(gpd.GeoSeries([g.centroid], crs=EPSG).to_crs(4490).x.iloc[0]))
+            for k, g in complex_footprints(data).items()}
+    ours_pieces = {"one": piece_table(ours_rows)}
+    res["complex"] = {}
+    for name, (g, e) in cplx.items():
+        fp = as_footprint(gpd.GeoDataFrame({"XMMC": [name]}, geometry=[g], crs=EPSG), name)
+        walls, cpus = [], []
+        for _ in range(args.complex_reps):
+            with Timer() as t:
+                r = run_check(fp, cat)
+            walls.append(t.wall)
+            cpus.append(t.cpu)
+        rows = layer_pieces(r.data, 0)
+        e = int(r.data["analysis_crs"]["epsg"])
+        cplx[name] = (g, e)
+        ours_pieces[name] = piece_table(rows)
+        res["complex"][name] = {"wall": min(walls), "walls": walls, "cpu": min(cpus),
+                                "vertices": int(shapely.get_num_coordinates(g)), "area_m2": float(g.area),
+                                "epsg": e, "pieces": len(rows)}
+        print(f"  {COMPLEX_LABELS[name]} vs 4 layers (analysis EPSG:{e}): {min(walls):.2f} s "
+              f"({min(cpus):.2f} s CPU, best of {len(walls)}), {len(rows):,} pieces", flush=True)
 
     # 2b. why subdivide: footprints on, inside and near (in the bbox of) the huge red-line polygons, with the
     # same in-memory index with and without subdivision
@@ -338,7 +415,7 @@ def main(argv=None) -> int:
     if out.exists():
         shutil.rmtree(out)
     with Timer() as t_batch:
-        subprocess.run([sys.executable, "-m", "ningxia_gis.cli", "batch", str(batch_src), "--layers",
+        subprocess.run([sys.executable, "-c", BATCH_NO_RANGE_CHECK, "batch", str(batch_src), "--layers",
                         str(data / "catalog_1m.toml"), "--activity-column", "activity", "--out", str(out),
                         "--workers", str(args.workers), "--quiet"], check=True, cwd=HERE.parent)
     summary = pd.read_csv(out / "summary.csv", keep_default_na=False)
@@ -358,10 +435,29 @@ def main(argv=None) -> int:
         naive = {s.id: naive_layer(s.path) for s in load_catalog(data / "catalog.toml").layers}
     res["naive_load_wall"] = t_nload.wall
     print(f"  naive: geopandas.read_file of the 4 layers (+ to_crs): {t_nload.wall:.1f} s", flush=True)
+    ids = {s.id: s.id_field for s in load_catalog(data / "catalog.toml").layers}
+
+    # 4a. the peers (PostGIS, DuckDB spatial) on the same coordinates as the naive reference
+    ours_pieces["batch"] = piece_table(batch_rows)
+    res["peers"] = {}
+    for cls, missing in ([] if args.no_peers else peers.PEERS):
+        why = missing()
+        if why:
+            res["peers"][cls.name] = why
+            print(f"  {why}", flush=True)
+            continue
+        try:
+            res["peers"][cls.name] = peers.measure(
+                cls, {lid: (lay[ids[lid]].to_numpy(), lay.geometry.values) for lid, lay in naive.items()},
+                [(shapely.union_all(fp.gdf.to_crs(EPSG).geometry.values), EPSG) for fp in fps], cplx,
+                fps_all.geometry.values[:n_cases], zone_epsg[:n_cases], ours_pieces, reps=args.complex_reps)
+        except Exception as e:  # a peer that fails (cluster not starting …) is reported, the run goes on
+            res["peers"][cls.name] = f"{cls.name} failed, skipped: {type(e).__name__}: {str(e)[:300]}"
+            print(f"  {res['peers'][cls.name]}", flush=True)
+        gc.collect()
     fp_frames = [gpd.GeoDataFrame({"case": [i]}, geometry=[shapely.union_all(fp.gdf.to_crs(EPSG).geometry.values)],
                                   crs=EPSG) for i, fp in enumerate(fps)]
     ntimes, ref_rows = [], []
-    ids = {s.id: s.id_field for s in load_catalog(data / "catalog.toml").layers}
     for f in fp_frames:
         with Timer() as t:
             parts = {lid: naive_overlay(f, layer) for lid, layer in naive.items()}
@@ -467,11 +563,55 @@ def report(res: dict) -> None:
     print("  ".join(h.ljust(w[i]) for i, h in enumerate(head)))
     for r in rows:
         print("  ".join(str(x).ljust(w[i]) for i, x in enumerate(r)))
+    peer_report(res)
     m = res["machine"]
     print(f"\nmachine: {m['cpu']}, {m['cores']} cores, {m['memory']}; {m['os']}; Python {m['python']}, geopandas "
           f"{m['geopandas']}, shapely {m['shapely']} (GEOS {m['geos']}), pyogrio {m['pyogrio']} (GDAL {m['gdal']}), "
           f"pyarrow {'yes' if m['pyarrow'] else 'no'}; load average {m['load_average_start']} → "
           f"{m['load_average_end']}; peak RSS of this process {res['rss_total_gb']:.1f} GB")
+
+
+def peer_report(res: dict) -> None:
+    """The side-by-side table: ours, each peer and the ratio ours/peer (< 1: ours is faster)."""
+    measured = {k: v for k, v in res.get("peers", {}).items() if isinstance(v, dict)}
+    c, b = res["check"], res["batch"]
+    ours = [("load + index the 4 layers", c["load_wall"], "load_total"),
+            (f"one footprint vs 4 layers (median of {c['n']})", c["median"], "one")]
+    ours += [(COMPLEX_LABELS[k], v["wall"], k) for k, v in res.get("complex", {}).items()]
+    ours.append((f"batch {b['cases']:,} footprints vs the {b.get('layer', 'YJJBNT')} layer", b["wall"], "batch"))
+    head = ["measure", "ours"]
+    for name in measured:
+        head += [name, f"ours/{name}"]
+    head += ["geopandas bulk overlay", "areas vs ours (max rel. planar)"]
+    def fmt(t: float) -> str:
+        return f"{t * 1000:.1f} ms" if t < 0.1 else f"{t:.2f} s"
+
+    rows = []
+    for label, t, key in ours:
+        row = [label, fmt(t)]
+        diffs = []
+        for name, p in measured.items():
+            pt = p[key] if key == "load_total" else p[key]["wall" if key != "one" else "median"]
+            row += [fmt(pt), f"{t / pt:.2f}"]
+            if key != "load_total":
+                a = p[key]["areas"]
+                diffs.append(f"{name} {a['max_rel_planar']:.1e} ({a['pieces']:,} pieces"
+                             + (f", {a['only_one_side']} on one side ≤ {a['only_one_side_max_m2']:.1e} m²"
+                                if a["only_one_side"] else "") + ")")
+        row += [fmt(b["naive_bulk"]) if key == "batch" else "", "; ".join(diffs)]
+        rows.append(row)
+    print()
+    for name, p in res.get("peers", {}).items():
+        print(f"{name}: {p if isinstance(p, str) else p['version']}")
+    if not measured:
+        return
+    w = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
+    print("  ".join(h.ljust(w[i]) for i, h in enumerate(head)))
+    for r in rows:
+        print("  ".join(str(x).ljust(w[i]) for i, x in enumerate(r)))
+    print("(ours/peer < 1: ours is faster. Ours' batch is the whole `ningxia-gis batch` command; a peer's is its "
+          "one statement (geopandas: one bulk sindex query) on loaded, indexed layers; a peer's load starts from "
+          "the layers already in memory.)")
 
 
 if __name__ == "__main__":
