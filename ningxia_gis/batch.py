@@ -73,6 +73,7 @@ class BatchOptions:
     formats: tuple[str, ...] = ("json",)  # outputs per case (review.outputs formats)
     case_timeout: float | None = 600.0   # s per case (None: no limit)
     case_memory_mb: int | None = 4096    # memory a worker process may add per case (None: no limit)
+    check_range: bool = True  # False: accept footprints outside Ningxia (as `check --no-range-check`)
 
 
 # ---------------------------------------------------------------- collecting the cases
@@ -159,13 +160,14 @@ def _feature_cases(p: Path, opts: BatchOptions, id_column: str | None) -> list[C
     return cases
 
 
-def _feature_footprint(case: Case, crs=None):
+def _feature_footprint(case: Case, crs=None, check_range: bool = True):
     """The Footprint of one feature of a multi-feature file, checked as `load_footprint` checks a file."""
     from .footprint_io import footprint_from_frame
     if case.gdf.crs is None:
         raise NingxiaGisError("batch.no_crs", case=case.id)
     fmt = Path(case.source.rsplit("#", 1)[0]).suffix.lstrip(".").upper() or "GIS"
-    return footprint_from_frame(case.gdf, source=case.source, name=case.id, sha256=case.sha256, fmt=fmt)
+    return footprint_from_frame(case.gdf, source=case.source, name=case.id, sha256=case.sha256, fmt=fmt,
+                                check_range=check_range)
 
 
 # ---------------------------------------------------------------- checking one case (in a worker)
@@ -309,7 +311,8 @@ def _check_case(case: Case, opts: BatchOptions, catalog, row: dict) -> None:
     """Load and check one case, write its JSON, fill ``row``."""
     from .footprint_io import load_footprint
     from .review import ReviewRequest, run_review, write_outputs
-    fp = _feature_footprint(case, opts.crs) if case.gdf is not None else load_footprint(case.source, crs=opts.crs)
+    fp = (_feature_footprint(case, opts.crs, opts.check_range) if case.gdf is not None
+          else load_footprint(case.source, crs=opts.crs, **({} if opts.check_range else {"check_range": False})))
     if case.gdf is None and opts.activity_column:
         col = opts.activity_column
         if col in fp.gdf.columns:
@@ -676,7 +679,8 @@ def cmd_batch(args) -> int:
     opts = BatchOptions(catalog=args.layers, activity=args.activity, activity_column=args.activity_column,
                         facts=parse_facts(args.fact), crs=args.crs, sliver_m2=args.sliver, out=Path(args.out),
                         preload=args.preload, case_timeout=args.case_timeout or None,
-                        case_memory_mb=args.case_memory or None, formats=_formats(args.formats))
+                        case_memory_mb=args.case_memory or None, formats=_formats(args.formats),
+                        check_range=not args.no_range_check)
     t0 = time.perf_counter()
     rows = run_batch(args.footprints, opts, workers=args.workers, engine=args.engine, scheduler=args.scheduler,
                      partitions=args.partitions, id_column=args.id_column, progress=not args.quiet)
@@ -733,5 +737,7 @@ def add_batch_subcommand(subparsers) -> None:
                         f"full from {FULL_ATTRIBUTES_MIN_CASES})")
     p.add_argument("--formats", default="json", metavar="LIST",
                    help="outputs per case besides the JSON, comma-separated: pdf, docx, xlsx, gpkg, png")
+    p.add_argument("--no-range-check", action="store_true",
+                   help="accept footprints outside Ningxia's boundary (the location check is skipped)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_batch)
