@@ -46,6 +46,7 @@ _MULTI_SUFFIXES = {".gpkg", ".shp", ".geojson", ".json", ".fgb", ".gdb"}
 _NAME_COLUMNS = ("XMMC", "项目名称", "name", "NAME", "Name", "id", "ID", "BSM")
 PRELOAD_MIN_CASES = 20  # below this, bbox reads per case are cheaper than loading whole layers
 FULL_ATTRIBUTES_MIN_CASES = 1000  # from this many cases on, keep every attribute in memory too
+CHUNK_MAX = 256  # cases checked in bulk at once (see run_cases)
 
 
 @dataclass
@@ -287,30 +288,39 @@ def _one_line(exc: BaseException) -> str:
     return messages.text("batch.internal_error")
 
 
+def _row(case: Case) -> dict:
+    return {"case": case.id, "source": case.source, "status": "failed", "error": "", "activity": case.activity or ""}
+
+
+def _failed(row: dict, case: Case, exc: BaseException, opts: BatchOptions) -> None:
+    """Put ``exc`` into ``row`` as the case's one-line error (the details into the log)."""
+    if isinstance(exc, CaseTimeout):
+        from .domain import messages
+        row["error"] = messages.text("batch.timeout", seconds=opts.case_timeout)
+        return
+    row["error"] = _one_line(exc)
+    if not isinstance(exc, NingxiaGisError):
+        row["detail"] = "".join(traceback.format_exception(exc, limit=3))
+        import logging
+        logging.getLogger("ningxia_gis").error("batch case %s failed\n%s", case.id, row["detail"])
+
+
 def run_case(case: Case, opts: BatchOptions, catalog) -> dict:
     """Check one case, write its JSON; a summary row (never raises)."""
     t0 = time.perf_counter()
-    row = {"case": case.id, "source": case.source, "status": "failed", "error": "", "activity": case.activity or ""}
+    row = _row(case)
     try:
         with _deadline(opts.case_timeout):
             _check_case(case, opts, catalog, row)
-    except CaseTimeout:
-        from .domain import messages
-        row["error"] = messages.text("batch.timeout", seconds=opts.case_timeout)
-    except Exception as exc:  # noqa: BLE001 - one bad case never stops the batch
-        row["error"] = _one_line(exc)
-        if not isinstance(exc, NingxiaGisError):
-            row["detail"] = traceback.format_exc(limit=3)
-            import logging
-            logging.getLogger("ningxia_gis").error("batch case %s failed\n%s", case.id, row["detail"])
+    except (CaseTimeout, Exception) as exc:  # noqa: BLE001 - one bad case never stops the batch
+        _failed(row, case, exc, opts)
     row["seconds"] = round(time.perf_counter() - t0, 4)
     return row
 
 
-def _check_case(case: Case, opts: BatchOptions, catalog, row: dict) -> None:
-    """Load and check one case, write its JSON, fill ``row``."""
+def _load_case(case: Case, opts: BatchOptions, row: dict):
+    """The case's footprint (its activity from ``--activity-column`` for a file case)."""
     from .footprint_io import load_footprint
-    from .review import ReviewRequest, run_review, write_outputs
     fp = (_feature_footprint(case, opts.crs, opts.check_range) if case.gdf is not None
           else load_footprint(case.source, crs=opts.crs, **({} if opts.check_range else {"check_range": False})))
     if case.gdf is None and opts.activity_column:
@@ -320,14 +330,78 @@ def _check_case(case: Case, opts: BatchOptions, catalog, row: dict) -> None:
             if vals:
                 case.activity = str(vals[0]).strip()
                 row["activity"] = case.activity
-    result = run_review(ReviewRequest(fp, catalog, activity=case.activity or None, facts=opts.facts,
-                                      sliver_m2=opts.sliver_m2))
+    return fp
+
+
+def _request(case: Case, fp, opts: BatchOptions, catalog):
+    from .review import ReviewRequest
+    return ReviewRequest(fp, catalog, activity=case.activity or None, facts=opts.facts, sliver_m2=opts.sliver_m2)
+
+
+def _check_case(case: Case, opts: BatchOptions, catalog, row: dict) -> None:
+    """Load and check one case, write its JSON, fill ``row``."""
+    from .review import run_review
+    fp = _load_case(case, opts, row)
+    _write_case(case, run_review(_request(case, fp, opts, catalog)), opts, row)
+
+
+def _write_case(case: Case, result, opts: BatchOptions, row: dict) -> None:
+    """Write a checked case's outputs, fill ``row``."""
+    from .review import write_outputs
     cases_dir = Path(opts.out) / "cases"
     out = cases_dir / f"{case.id}.json"
     write_outputs(result, {fmt: cases_dir / f"{case.id}.{fmt}" for fmt in opts.formats})
     row.update(_summary_fields(result.data))
     row["json"] = str(out.relative_to(opts.out))
     row["status"] = "ok"
+
+
+def run_cases(cases: list[Case], opts: BatchOptions, catalog) -> list[dict]:
+    """Check ``cases`` in bulk (``review.run_reviews``: per layer one candidate query and one vectorised
+    overlay for all of them, the same JSON per case as ``run_case``), then write their outputs; summary
+    rows (never raises). Should the bulk check fail or run out of time, each case is checked alone."""
+    if len(cases) <= 1:
+        return [run_case(c, opts, catalog) for c in cases]
+    from .review import run_reviews
+    rows, loaded, seconds = [], [], []
+    for case in cases:
+        t0 = time.perf_counter()
+        row = _row(case)
+        rows.append(row)
+        try:
+            with _deadline(opts.case_timeout):
+                loaded.append((case, row, _load_case(case, opts, row)))
+        except (CaseTimeout, Exception) as exc:  # noqa: BLE001 - one bad case never stops the batch
+            _failed(row, case, exc, opts)
+        seconds.append(time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    try:
+        with _deadline(opts.case_timeout * len(loaded) if opts.case_timeout else None):
+            results = run_reviews([_request(c, fp, opts, catalog) for c, _, fp in loaded])
+    except (CaseTimeout, Exception):  # noqa: BLE001 - e.g. one footprint GEOS cannot intersect
+        results = None
+    share = (time.perf_counter() - t0) / max(len(loaded), 1)
+    done = {}
+    for k, (case, row, _fp) in enumerate(loaded):
+        t1 = time.perf_counter()
+        if results is None:
+            row = run_case(case, opts, catalog)
+        elif isinstance(results[k], BaseException):
+            _failed(row, case, results[k], opts)
+        else:
+            try:
+                with _deadline(opts.case_timeout):
+                    _write_case(case, results[k], opts, row)
+            except (CaseTimeout, Exception) as exc:  # noqa: BLE001
+                _failed(row, case, exc, opts)
+        done[case.id] = row
+        row["seconds"] = round(time.perf_counter() - t1 + (share if results is not None else 0.0), 4)
+    out = []
+    for case, row, s in zip(cases, rows, seconds):
+        row = done.get(case.id, row)
+        row["seconds"] = round(row.get("seconds", 0.0) + s, 4)
+        out.append(row)
+    return out
 
 
 def _summary_fields(data: dict) -> dict:
@@ -350,7 +424,7 @@ def _summary_fields(data: dict) -> dict:
 
 def _run_chunk(cases: list[Case], opts: BatchOptions, n_cases: int) -> list[dict]:
     cat = _init_state(opts, n_cases)
-    return [run_case(c, opts, cat) for c in cases]
+    return run_cases(cases, opts, cat)
 
 
 # ---------------------------------------------------------------- progress
@@ -403,7 +477,7 @@ def _hms(s: float) -> str:
 # ---------------------------------------------------------------- engines
 
 def _chunks(cases: list[Case], workers: int) -> list[list[Case]]:
-    size = max(1, min(32, math.ceil(len(cases) / (workers * 8))))
+    size = max(1, min(CHUNK_MAX, math.ceil(len(cases) / (workers * 4))))
     return [cases[i:i + size] for i in range(0, len(cases), size)]
 
 
@@ -418,10 +492,10 @@ def run_process(cases: list[Case], opts: BatchOptions, workers: int, progress: P
     if workers <= 1 or n <= 1:
         cat = _init_state(opts, n)
         rows = []
-        for c in cases:
-            row = run_case(c, opts, cat)
-            rows.append(row)
-            progress.update([row])
+        for chunk in _chunks(cases, 1):
+            got = run_cases(chunk, opts, cat)
+            rows.extend(got)
+            progress.update(got)
         return rows
     ctx, wopts = _pool_context(opts, n)
     rows: list[dict] = []
@@ -611,7 +685,7 @@ def _dask_partition(df, opts: BatchOptions, n_cases: int):
     except Exception as exc:  # noqa: BLE001 - e.g. the catalog unreachable from this worker
         out = [_crashed(c, _one_line(exc)) for c in cases]
     else:
-        out = [run_case(c, opts, cat) for c in cases]
+        out = run_cases(cases, opts, cat)
     rows = [json.dumps(r, default=str, ensure_ascii=False) for r in out]
     return pd.DataFrame({"row": np.array(rows, dtype=object)}, index=df.index)
 

@@ -23,7 +23,7 @@ from ..domain.errors import Cancelled, NingxiaGisError
 from ..domain.limits import SLIVER_M2
 from .footprint import Footprint, parcel_overlaps
 from .files import file_sha256
-from .overlay import ZONE_PRECEDENCE, LayerOverlap, json_value, overlay_layer
+from .overlay import ZONE_PRECEDENCE, LayerOverlap, json_value, overlay_layer, overlay_many
 from ..domain.roles import ROLES
 from .units import area_block
 
@@ -216,92 +216,131 @@ _VALIDATOR = None
 def run_check(footprint: Footprint, catalog: Catalog | str | Path | None = None, *,
               sliver_m2: float = 1.0, progress: Callable[[float, str], None] | None = None,
               cancelled: Callable[[], bool] | None = None, vertex_area: bool = False) -> CheckResult:
-    """Overlay the footprint on every catalog layer and raster (no rules: see ``review.run_review``).
+    """Overlay the footprint on every catalog layer and raster (no rules: see ``review.run_review``):
+    ``run_checks`` of one footprint.
 
     ``vertex_area``: also give the vertex-only ellipsoidal figures (labelled, never the primary ones)."""
-    sliver_m2 = SLIVER_M2.check(sliver_m2)  # nan / inf / 1e12 would turn occupations into 「相接」
-    progress = progress or (lambda f, m: None)
-    cancelled = cancelled or (lambda: False)
-    fp = footprint
-    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog or SAMPLE_CATALOG)
-    progress(0.02, "footprint")
+    out = run_checks([footprint], catalog, sliver_m2=sliver_m2, progress=progress, cancelled=cancelled,
+                     vertex_area=vertex_area)[0]
+    if isinstance(out, BaseException):
+        raise out
+    return out
+
+
+@dataclass
+class _Case:
+    """A footprint on its way through ``run_checks``."""
+
+    fp: Footprint
+    epsg: int
+    block: dict
+    geom: object
+    warnings: list
+    inputs: list
+    layers: list = field(default_factory=list)
+    overlaps: list = field(default_factory=list)
+    location: dict | None = None
+
+    @property
+    def m2(self) -> float:
+        return self.block["area"]["ellipsoidal_m2"]
+
+    @property
+    def planar_m2(self) -> float:
+        return self.block["area"]["planar_m2"]
+
+
+def _start(fp: Footprint, cat: Catalog, vertex_area: bool) -> _Case:
     epsg = analysis_epsg(fp)
     fp_block, fp_geom = footprint_block(fp, epsg, vertex_area=vertex_area)
-    fp_m2 = fp_block["area"]["ellipsoidal_m2"]
-    fp_planar = fp_block["area"]["planar_m2"]
     shapely.prepare(fp_geom)
     warnings = list(fp.warnings)
-    moved = _zone_move_warning(fp, epsg, fp_planar, fp_block["centroid_lonlat"])
+    moved = _zone_move_warning(fp, epsg, fp_block["area"]["planar_m2"], fp_block["centroid_lonlat"])
     if moved:
         warnings.append(moved)
     inputs = [{"kind": "footprint", "path": fp.source, "sha256": fp.sha256}]
     if cat.path:
         inputs.append({"kind": "catalog", "path": str(cat.path), "sha256": file_sha256(cat.path)})
-    layers, overlaps, location = [], [], None
-    sources = cat.sources()
-    for i, src in enumerate(sources):
-        if cancelled():
-            raise Cancelled("error.cancelled")
-        spec = src.spec
-        progress(0.05 + 0.9 * i / max(len(sources), 1), spec.name)
-        cands = src.candidates(fp_geom, epsg)
-        repaired = list(cands.attrs.get("repaired_features", []))
-        layer_warnings = list(src.warnings)
-        if repaired:
-            layer_warnings.append(messages.text("layers.repaired", layer=spec.name, count=len(repaired),
-                                                ids=", ".join(repaired[:10]) + (" …" if len(repaired) > 10 else "")))
-        ov = overlay_layer(fp_geom, cands, epsg, spec.role, key_fields=spec.key_fields, id_field=spec.id_field,
-                           zone_field=spec.zone_field, sliver_m2=sliver_m2, footprint_m2=fp_m2,
-                           footprint_planar_m2=fp_planar)
-        src_crs = src.source_crs
-        if ov.status == "not_touched":
-            ext = _layer_extent(src, epsg, spec.extent)
-            if ext is not None and not ext.intersects(fp_geom):
-                ov.status = "no_coverage"
-                layer_warnings.append(f"{spec.name}：项目用地位于图层数据范围之外，无数据覆盖，不能判定是否涉及 "
-                                      f"({spec.name}: the footprint lies outside the layer's extent — no data "
-                                      "coverage, so 'not touched' cannot be concluded)")
-            elif ext is not None and not ext.covers(fp_geom):
-                share = 1 - float(shapely.area(shapely.intersection(fp_geom, ext))) / float(fp_geom.area)
-                layer_warnings.append(f"{spec.name}：项目用地有 {100 * share:.1f} % 位于图层数据范围之外，"
-                                      f"“未涉及”仅对范围内部分成立 ({spec.name}: {100 * share:.1f} % of the "
-                                      "footprint lies outside the layer's extent; 'not touched' holds for the "
-                                      "covered part only)")
-        entry = {
-            "id": spec.id, "name": spec.name, "role": spec.role, "role_name": ROLES[spec.role].name_zh,
-            "source": str(spec.path), "source_layer": spec.layer, "sha256": src.sha256,
-            "source_crs": crs_label(src_crs),
-            "feature_count": int(src.info.get("features", -1)),
-            "hit_count": ov.hit_count, "status": ov.status, "area": ov.total,
-            "share_of_footprint": min(ov.total["ellipsoidal_m2"] / fp_m2, 1.0) if fp_m2 else 0.0,
-            "by_zone": ov.by_zone,
-            "pieces": [{"piece_id": n + 1, "feature_id": p.feature_id, "zone": p.zone, "key": p.key,
-                        "attributes": p.attributes, "area": area_block(p.planar_m2, p.ellipsoidal_m2),
-                        "sliver": p.sliver, "geometry_wkt": _wkt(p.geometry)}
-                       for n, p in enumerate(ov.pieces)],
-            "repaired_features": repaired,
-            "warnings": layer_warnings,
-            **{k: getattr(spec, k) for k in ("provider", "vintage") if getattr(spec, k, "")},
-        }
-        if vertex_area:
-            entry["area_vertex_only"] = {**AREA_METHOD_VERTICES, "ellipsoidal_m2": float(sum(
-                ellipsoidal_areas([p.geometry for p in ov.pieces], epsg, vertices_only=True)))
-                if ov.pieces else 0.0, "note": "sum over pieces (overlapping features counted twice)"}
-        warnings.extend(layer_warnings)
-        if spec.role == "admin_boundary" and ov.pieces:
-            # the county holding the centroid, else the one with the largest share of the footprint
-            c = fp_geom.centroid
-            best = max(ov.pieces, key=lambda p: (p.geometry.buffer(1e-6).covers(c), p.ellipsoidal_m2))
-            location = {"county": best.zone, "code": best.key.get("XZQDM") or best.attributes.get("XZQDM")}
-        layers.append(entry)
-        overlaps.append((src, ov))
-        if not any(x["path"] == str(spec.path) for x in inputs):
-            inputs.append({"kind": "layer", "path": str(spec.path), "sha256": src.sha256})
+    return _Case(fp, epsg, fp_block, fp_geom, warnings, inputs)
+
+
+def _overlays(src: LayerSource, cases: list[_Case], epsg: int, sliver_m2: float):
+    """(LayerOverlap, repaired feature ids) of every case (all in EPSG ``epsg``) with layer ``src``: one
+    bulk candidate query and one ``overlay_many`` when the layer is indexed, else per case."""
+    spec = src.spec
+    kw = dict(key_fields=spec.key_fields, id_field=spec.id_field, zone_field=spec.zone_field, sliver_m2=sliver_m2)
+    geoms = [c.geom for c in cases]
+    cands = src.candidates_many(geoms, epsg)
+    if cands.frames is not None:
+        ovs = [overlay_layer(c.geom, f, epsg, spec.role, footprint_m2=c.m2, footprint_planar_m2=c.planar_m2, **kw)
+               for c, f in zip(cases, cands.frames)]
+    else:
+        ovs = overlay_many(geoms, cands.fp_of, cands.frame, epsg, spec.role, footprint_m2=[c.m2 for c in cases],
+                           footprint_planar_m2=[c.planar_m2 for c in cases], **kw)
+    return list(zip(ovs, cands.repaired))
+
+
+def _add_layer(case: _Case, src: LayerSource, ov: LayerOverlap, repaired: list, vertex_area: bool) -> None:
+    """The layer's entry of the result (and its warnings, inputs, the county) for one case."""
+    spec, epsg, fp_geom, fp_m2 = src.spec, case.epsg, case.geom, case.m2
+    repaired = list(repaired)
+    layer_warnings = list(src.warnings)
+    if repaired:
+        layer_warnings.append(messages.text("layers.repaired", layer=spec.name, count=len(repaired),
+                                            ids=", ".join(repaired[:10]) + (" …" if len(repaired) > 10 else "")))
+    src_crs = src.source_crs
+    if ov.status == "not_touched":
+        ext = _layer_extent(src, epsg, spec.extent)
+        if ext is not None and not ext.intersects(fp_geom):
+            ov.status = "no_coverage"
+            layer_warnings.append(f"{spec.name}：项目用地位于图层数据范围之外，无数据覆盖，不能判定是否涉及 "
+                                  f"({spec.name}: the footprint lies outside the layer's extent — no data "
+                                  "coverage, so 'not touched' cannot be concluded)")
+        elif ext is not None and not ext.covers(fp_geom):
+            share = 1 - float(shapely.area(shapely.intersection(fp_geom, ext))) / float(fp_geom.area)
+            layer_warnings.append(f"{spec.name}：项目用地有 {100 * share:.1f} % 位于图层数据范围之外，"
+                                  f"“未涉及”仅对范围内部分成立 ({spec.name}: {100 * share:.1f} % of the "
+                                  "footprint lies outside the layer's extent; 'not touched' holds for the "
+                                  "covered part only)")
+    entry = {
+        "id": spec.id, "name": spec.name, "role": spec.role, "role_name": ROLES[spec.role].name_zh,
+        "source": str(spec.path), "source_layer": spec.layer, "sha256": src.sha256,
+        "source_crs": crs_label(src_crs),
+        "feature_count": int(src.info.get("features", -1)),
+        "hit_count": ov.hit_count, "status": ov.status, "area": ov.total,
+        "share_of_footprint": min(ov.total["ellipsoidal_m2"] / fp_m2, 1.0) if fp_m2 else 0.0,
+        "by_zone": ov.by_zone,
+        "pieces": [{"piece_id": n + 1, "feature_id": p.feature_id, "zone": p.zone, "key": p.key,
+                    "attributes": p.attributes, "area": area_block(p.planar_m2, p.ellipsoidal_m2),
+                    "sliver": p.sliver, "geometry_wkt": _wkt(p.geometry)}
+                   for n, p in enumerate(ov.pieces)],
+        "repaired_features": repaired,
+        "warnings": layer_warnings,
+        **{k: getattr(spec, k) for k in ("provider", "vintage") if getattr(spec, k, "")},
+    }
+    if vertex_area:
+        entry["area_vertex_only"] = {**AREA_METHOD_VERTICES, "ellipsoidal_m2": float(sum(
+            ellipsoidal_areas([p.geometry for p in ov.pieces], epsg, vertices_only=True)))
+            if ov.pieces else 0.0, "note": "sum over pieces (overlapping features counted twice)"}
+    case.warnings.extend(layer_warnings)
+    if spec.role == "admin_boundary" and ov.pieces:
+        # the county holding the centroid, else the one with the largest share of the footprint
+        c = fp_geom.centroid
+        best = max(ov.pieces, key=lambda p: (p.geometry.buffer(1e-6).covers(c), p.ellipsoidal_m2))
+        case.location = {"county": best.zone, "code": best.key.get("XZQDM") or best.attributes.get("XZQDM")}
+    case.layers.append(entry)
+    case.overlaps.append((src, ov))
+    if not any(x["path"] == str(spec.path) for x in case.inputs):
+        case.inputs.append({"kind": "layer", "path": str(spec.path), "sha256": src.sha256})
+
+
+def _finish(case: _Case, cat: Catalog, sliver_m2: float, cancelled) -> CheckResult:
+    """The rasters and the whole result of one case."""
     # --- raster layers (issue 8): DEM / land-cover zonal statistics, see core/raster.py ---------------
     from .raster import rasters_section
 
-    progress(0.96, "rasters")
-    rasters = rasters_section(cat.rasters, fp_geom, epsg, footprint_m2=fp_m2, cancelled=cancelled)
+    epsg, fp_geom, warnings, inputs = case.epsg, case.geom, case.warnings, case.inputs
+    rasters = rasters_section(cat.rasters, fp_geom, epsg, footprint_m2=case.m2, cancelled=cancelled)
     for r in rasters:
         warnings.extend(r["warnings"])
         if not any(x["path"] == r["source"] for x in inputs):
@@ -318,14 +357,52 @@ def run_check(footprint: Footprint, catalog: Catalog | str | Path | None = None,
         "area_method": AREA_METHOD,
         "sliver_threshold_m2": sliver_m2,
         "catalog": {"name": cat.name, "synthetic": cat.synthetic, "note": cat.note},
-        "footprint": fp_block,
-        "location": location,
-        "layers": layers,
+        "footprint": case.block,
+        "location": case.location,
+        "layers": case.layers,
         "rasters": rasters,  # issue 8
         "activity": None,
         "verdicts": None,
         "inputs": inputs,
         "warnings": warnings,
     }
+    return CheckResult(data=data, epsg=epsg, footprint_geom=fp_geom, overlaps=case.overlaps)
+
+
+def run_checks(footprints: list[Footprint], catalog: Catalog | str | Path | None = None, *,
+               sliver_m2: float = 1.0, progress: Callable[[float, str], None] | None = None,
+               cancelled: Callable[[], bool] | None = None,
+               vertex_area: bool = False) -> list[CheckResult | NingxiaGisError]:
+    """``run_check`` of many footprints at once: per layer one bulk candidate query and one vectorised
+    overlay (``overlay_many``) for all footprints analysed in the same plane, so each gets the result it
+    gets alone. A footprint that fails before the layers (its CRS, its zone) gets its error in its slot;
+    an error of a layer stops all (the caller may then check the footprints one by one)."""
+    sliver_m2 = SLIVER_M2.check(sliver_m2)  # nan / inf / 1e12 would turn occupations into 「相接」
+    progress = progress or (lambda f, m: None)
+    cancelled = cancelled or (lambda: False)
+    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog or SAMPLE_CATALOG)
+    progress(0.02, "footprint")
+    slots: list = []
+    for fp in footprints:
+        if len(footprints) == 1:
+            slots.append(_start(fp, cat, vertex_area))
+            continue
+        try:
+            slots.append(_start(fp, cat, vertex_area))
+        except NingxiaGisError as exc:
+            slots.append(exc)
+    live = [c for c in slots if isinstance(c, _Case)]
+    planes = sorted({c.epsg for c in live})
+    sources = cat.sources()
+    for i, src in enumerate(sources):
+        if cancelled():
+            raise Cancelled("error.cancelled")
+        progress(0.05 + 0.9 * i / max(len(sources), 1), src.spec.name)
+        for epsg in planes:
+            group = [c for c in live if c.epsg == epsg]
+            for case, (ov, repaired) in zip(group, _overlays(src, group, epsg, sliver_m2)):
+                _add_layer(case, src, ov, repaired, vertex_area)
+    progress(0.96, "rasters")
+    out = [_finish(c, cat, sliver_m2, cancelled) if isinstance(c, _Case) else c for c in slots]
     progress(1.0, "done")
-    return CheckResult(data=data, epsg=epsg, footprint_geom=fp_geom, overlaps=overlaps)
+    return out
