@@ -6,11 +6,13 @@ import datetime as _dt
 import json
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from .. import __version__
@@ -23,7 +25,7 @@ from ..domain.errors import Cancelled, NingxiaGisError
 from ..domain.limits import SLIVER_M2
 from .footprint import Footprint, parcel_overlaps
 from .files import file_sha256
-from .overlay import ZONE_PRECEDENCE, LayerOverlap, json_value, overlay_layer, overlay_many
+from .overlay import ZONE_PRECEDENCE, LayerOverlap, grouped_union, json_value, overlay_layer, overlay_many
 from ..domain.roles import ROLES
 from .units import area_block
 
@@ -89,8 +91,37 @@ def _wkt(g) -> str:
 def footprint_centroid(fp: Footprint) -> tuple[float, float]:
     """CGCS2000 lon/lat of the footprint's centroid (in its own CRS), to 1e-5° (≈ 1 m): the one value
     both printed and used for the zone choice, so they always agree (also at exactly 106.5°E)."""
-    c = to_lonlat([fp.union().centroid], fp.crs)[0]
-    return round(float(c.x), 5), round(float(c.y), 5)
+    return footprint_centroids([fp])[0]
+
+
+def _crs_groups(crss) -> list[tuple[object, np.ndarray]]:
+    """(CRS, positions) of the distinct CRSs in ``crss``, in order of first appearance."""
+    groups: dict = {}
+    first: dict = {}
+    for k, c in enumerate(crss):
+        key = to_crs(c).to_wkt()
+        groups.setdefault(key, []).append(k)
+        first.setdefault(key, c)
+    return [(first[key], np.array(ks, dtype=np.int64)) for key, ks in groups.items()]
+
+
+def _parcels(fps: list[Footprint]) -> tuple[np.ndarray, np.ndarray]:
+    """Every parcel of ``fps`` (own CRS) and the footprint each belongs to."""
+    geoms = [np.asarray(fp.gdf.geometry.values, dtype=object) for fp in fps]
+    return (np.concatenate(geoms) if geoms else np.empty(0, dtype=object),
+            np.repeat(np.arange(len(fps)), [len(g) for g in geoms]))
+
+
+def footprint_centroids(fps: list[Footprint]) -> list[tuple[float, float]]:
+    """``footprint_centroid`` of each footprint: the unions, centroids and the move to lon/lat in one
+    call per CRS."""
+    geoms, of = _parcels(fps)
+    unions = grouped_union(geoms, of, len(fps))
+    out: list = [None] * len(fps)
+    for crs, ks in _crs_groups([fp.crs for fp in fps]):
+        for k, c in zip(ks, to_lonlat(shapely.centroid(unions[ks]), crs)):
+            out[k] = (round(float(c.x), 5), round(float(c.y), 5))
+    return out
 
 
 def analysis_epsg(fp: Footprint) -> int:
@@ -99,14 +130,19 @@ def analysis_epsg(fp: Footprint) -> int:
     return analysis_epsg_for_lon(footprint_centroid(fp)[0])
 
 
-def _cm(crs) -> float | None:
-    crs = to_crs(crs)
+@lru_cache(maxsize=64)
+def _cm_of(wkt: str) -> float | None:
+    crs = to_crs(wkt)
     if not crs.is_projected or crs.coordinate_operation is None:
         return None
     for p in crs.coordinate_operation.params:
         if p.name.lower() == "longitude of natural origin":
             return float(p.value)
     return None
+
+
+def _cm(crs) -> float | None:
+    return _cm_of(to_crs(crs).to_wkt())
 
 
 def _zone_move_warning(fp: Footprint, epsg: int, planar_here: float, centroid) -> str | None:
@@ -139,36 +175,65 @@ def footprint_block(fp: Footprint, epsg: int, *, vertex_area: bool = False) -> t
 
     When the parcels do not overlap, the footprint's areas are the sums of the parcels' (they partition
     it); overlapping parcels are counted once (the union) and named in a warning by the import."""
-    gdf = fp.gdf.to_crs(epsg)
-    geoms = np.asarray(gdf.geometry.values, dtype=object)
-    union = shapely.union_all(geoms)
-    parcel_p = shapely.area(geoms).astype(float)
-    parcel_e = ellipsoidal_areas(geoms, epsg)
-    if parcel_overlaps(geoms):
-        planar = float(shapely.area(union))
-        ellip = float(ellipsoidal_areas([union], epsg)[0])
-    else:
-        planar, ellip = float(parcel_p.sum()), float(parcel_e.sum())
-    ll = to_lonlat([union], epsg)[0]
-    centroid = footprint_centroid(fp)
-    rings, vertices = _count(union)
-    attrs = gdf.drop(columns=gdf.geometry.name)
-    parcels = []
-    for i, (rec, pa, ea) in enumerate(zip(attrs.to_dict("records"), parcel_p, parcel_e)):
-        parcels.append({"index": i + 1, "attributes": {k: json_value(v) for k, v in rec.items()},
-                        "area": area_block(float(pa), float(ea))})
-    block = {
-        "source": fp.source, "sha256": fp.sha256, "name": fp.name, "input_crs": crs_label(fp.crs),
-        "parcel_count": len(gdf), "ring_count": rings, "vertex_count": vertices,
-        "area": area_block(planar, ellip),
-        "bounds_lonlat": [float(v) for v in shapely.bounds(ll)],
-        "centroid_lonlat": list(centroid),
-        "parcels": parcels, "geometry_wkt": _wkt(union),
-    }
-    if vertex_area:
-        block["area_vertex_only"] = {**AREA_METHOD_VERTICES, "ellipsoidal_m2":
-                                     float(ellipsoidal_areas([union], epsg, vertices_only=True)[0])}
-    return block, union
+    return footprint_blocks([fp], [epsg], vertex_area=vertex_area)[0]
+
+
+def footprint_blocks(fps: list[Footprint], epsgs: list[int], *, vertex_area: bool = False,
+                     centroids=None) -> list[tuple[dict, object]]:
+    """``footprint_block`` of each footprint (``epsgs``: each one's analysis CRS): the reprojection,
+    unions and areas as array operations over all parcels of the footprints sharing a plane."""
+    geoms, of = _parcels(fps)
+    centroids = centroids or footprint_centroids(fps)
+    moved = np.empty(len(geoms), dtype=object)
+    for crs, ks in _crs_groups([fp.crs for fp in fps]):  # the same transformation as GeoDataFrame.to_crs
+        for epsg in sorted({epsgs[k] for k in ks}):
+            sel = np.isin(of, ks[np.array([epsgs[k] for k in ks]) == epsg])
+            moved[sel] = np.asarray(gpd.array.from_shapely(geoms[sel], crs=crs).to_crs(epsg), dtype=object)
+    unions = grouped_union(moved, of, len(fps))
+    parcel_p = shapely.area(moved).astype(float)
+    parcel_e = np.zeros(len(moved))
+    ll = np.empty(len(fps), dtype=object)
+    union_e = np.full(len(fps), np.nan)
+    union_v = np.full(len(fps), np.nan)
+    cut = np.searchsorted(of, np.arange(len(fps) + 1))
+    overlapping = np.array([cut[k + 1] - cut[k] > 1 and bool(parcel_overlaps(moved[cut[k]:cut[k + 1]]))
+                            for k in range(len(fps))], dtype=bool)
+    for epsg in sorted(set(epsgs)):
+        ks = np.nonzero(np.asarray(epsgs) == epsg)[0]
+        sel = np.isin(of, ks)
+        parcel_e[sel] = ellipsoidal_areas(moved[sel], epsg)
+        ov = ks[overlapping[ks]]
+        if len(ov):
+            union_e[ov] = ellipsoidal_areas(unions[ov], epsg)
+        ll[ks] = to_lonlat(unions[ks], epsg)
+        if vertex_area:
+            union_v[ks] = ellipsoidal_areas(unions[ks], epsg, vertices_only=True)
+    out = []
+    for k, fp in enumerate(fps):
+        union, a, b = unions[k], cut[k], cut[k + 1]
+        if overlapping[k]:
+            planar, ellip = float(shapely.area(union)), float(union_e[k])
+        else:
+            planar, ellip = float(parcel_p[a:b].sum()), float(parcel_e[a:b].sum())
+        rings, vertices = _count(union)
+        gdf = fp.gdf
+        attrs = pd.DataFrame({c: gdf[c] for c in gdf.columns if c != gdf.geometry.name}, index=gdf.index)
+        parcels = []
+        for i, (rec, pa, ea) in enumerate(zip(attrs.to_dict("records"), parcel_p[a:b], parcel_e[a:b])):
+            parcels.append({"index": i + 1, "attributes": {q: json_value(v) for q, v in rec.items()},
+                            "area": area_block(float(pa), float(ea))})
+        block = {
+            "source": fp.source, "sha256": fp.sha256, "name": fp.name, "input_crs": crs_label(fp.crs),
+            "parcel_count": len(gdf), "ring_count": rings, "vertex_count": vertices,
+            "area": area_block(planar, ellip),
+            "bounds_lonlat": [float(v) for v in shapely.bounds(ll[k])],
+            "centroid_lonlat": list(centroids[k]),
+            "parcels": parcels, "geometry_wkt": _wkt(union),
+        }
+        if vertex_area:
+            block["area_vertex_only"] = {**AREA_METHOD_VERTICES, "ellipsoidal_m2": float(union_v[k])}
+        out.append((block, union))
+    return out
 
 
 def created_at() -> str:
@@ -250,18 +315,34 @@ class _Case:
         return self.block["area"]["planar_m2"]
 
 
-def _start(fp: Footprint, cat: Catalog, vertex_area: bool) -> _Case:
-    epsg = analysis_epsg(fp)
-    fp_block, fp_geom = footprint_block(fp, epsg, vertex_area=vertex_area)
-    shapely.prepare(fp_geom)
-    warnings = list(fp.warnings)
-    moved = _zone_move_warning(fp, epsg, fp_block["area"]["planar_m2"], fp_block["centroid_lonlat"])
-    if moved:
-        warnings.append(moved)
-    inputs = [{"kind": "footprint", "path": fp.source, "sha256": fp.sha256}]
-    if cat.path:
-        inputs.append({"kind": "catalog", "path": str(cat.path), "sha256": file_sha256(cat.path)})
-    return _Case(fp, epsg, fp_block, fp_geom, warnings, inputs)
+def _start(fps: list[Footprint], cat: Catalog, vertex_area: bool) -> list:
+    """A ``_Case`` for each footprint, or the error that stops it (its zone cannot be chosen …); the
+    footprint sections in bulk (``footprint_blocks``)."""
+    slots: list = []
+    centroids = footprint_centroids(fps)
+    for fp, c in zip(fps, centroids):
+        try:
+            slots.append(analysis_epsg_for_lon(c[0]))
+        except NingxiaGisError as exc:
+            if len(fps) == 1:
+                raise
+            slots.append(exc)
+    live = [k for k, e in enumerate(slots) if not isinstance(e, BaseException)]
+    blocks = footprint_blocks([fps[k] for k in live], [slots[k] for k in live], vertex_area=vertex_area,
+                              centroids=[centroids[k] for k in live])
+    cat_input = {"kind": "catalog", "path": str(cat.path), "sha256": file_sha256(cat.path)} if cat.path else None
+    for k, (fp_block, fp_geom) in zip(live, blocks):
+        fp, epsg = fps[k], slots[k]
+        shapely.prepare(fp_geom)
+        warnings = list(fp.warnings)
+        moved = _zone_move_warning(fp, epsg, fp_block["area"]["planar_m2"], fp_block["centroid_lonlat"])
+        if moved:
+            warnings.append(moved)
+        inputs = [{"kind": "footprint", "path": fp.source, "sha256": fp.sha256}]
+        if cat_input:
+            inputs.append(dict(cat_input))
+        slots[k] = _Case(fp, epsg, fp_block, fp_geom, warnings, inputs)
+    return slots
 
 
 def _overlays(src: LayerSource, cases: list[_Case], epsg: int, sliver_m2: float):
@@ -382,15 +463,7 @@ def run_checks(footprints: list[Footprint], catalog: Catalog | str | Path | None
     cancelled = cancelled or (lambda: False)
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog or SAMPLE_CATALOG)
     progress(0.02, "footprint")
-    slots: list = []
-    for fp in footprints:
-        if len(footprints) == 1:
-            slots.append(_start(fp, cat, vertex_area))
-            continue
-        try:
-            slots.append(_start(fp, cat, vertex_area))
-        except NingxiaGisError as exc:
-            slots.append(exc)
+    slots = _start(list(footprints), cat, vertex_area)
     live = [c for c in slots if isinstance(c, _Case)]
     planes = sorted({c.epsg for c in live})
     sources = cat.sources()
