@@ -350,7 +350,9 @@ def _write_case(case: Case, result, opts: BatchOptions, row: dict) -> None:
     from .review import write_outputs
     cases_dir = Path(opts.out) / "cases"
     out = cases_dir / f"{case.id}.json"
-    write_outputs(result, {fmt: cases_dir / f"{case.id}.{fmt}" for fmt in opts.formats})
+    # the batch sweeps killed writers' temporary files once (run_batch), not at every file: with
+    # 10,000 cases in one folder a listing per file would take longer than the checks
+    write_outputs(result, {fmt: cases_dir / f"{case.id}.{fmt}" for fmt in opts.formats}, sweep=False)
     row.update(_summary_fields(result.data))
     row["json"] = str(out.relative_to(opts.out))
     row["status"] = "ok"
@@ -733,6 +735,8 @@ def run_batch(path, opts: BatchOptions, *, workers: int | None = None, engine: s
     except OSError as exc:
         raise InputError("batch.out_unwritable", path=out, reason=exc.strerror or "") from None
     opts.out = out
+    from .core.files import sweep_stale_temps
+    sweep_stale_temps(out / "cases")
     cases = collect_cases(path, opts, id_column)
     if not cases:
         raise InputError("batch.no_cases", path=Path(path))
@@ -741,6 +745,7 @@ def run_batch(path, opts: BatchOptions, *, workers: int | None = None, engine: s
         rows = run_dask(cases, opts, workers, bar, scheduler=scheduler, partitions=partitions)
     else:
         rows = run_process(cases, opts, min(workers, len(cases)), bar)
+    sweep_stale_temps(out / "cases")  # those of workers killed during this run
     order = {c.id: i for i, c in enumerate(cases)}
     rows.sort(key=lambda r: order.get(r["case"], 0))
     write_summary(rows, out)

@@ -124,3 +124,26 @@ def test_a_failing_footprint_fails_alone_in_bulk(cases, tmp_path):
                      progress=False)
     status = {r["case"]: r["status"] for r in rows}
     assert status.pop("far") == "failed" and set(status.values()) == {"ok"} and len(status) == 3
+
+
+def test_batch_removes_killed_writers_temporary_files(cases, tmp_path):
+    """Case files are written without listing the folder each time; the batch sweeps it instead."""
+    import subprocess
+    import sys
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    out = tmp_path / "o"
+    (out / "cases").mkdir(parents=True)
+    stale = out / "cases" / f".gen_00.ngtmp-{dead.pid}-x.json"
+    stale.write_text("half a JSON", encoding="utf-8")
+    mine = out / "cases" / f".gen_01.ngtmp-{__import__('os').getpid()}-x.json"  # a live writer's: kept
+    mine.write_text("being written", encoding="utf-8")
+    d = tmp_path / "two"
+    d.mkdir()
+    for f in sorted(cases.glob("gen_0*.gpkg"))[:2]:
+        shutil.copy(f, d / f.name)
+    rows = run_batch(d, BatchOptions(out=out), workers=1, progress=False)
+    assert [r["status"] for r in rows] == ["ok", "ok"]
+    assert not stale.exists() and mine.exists()
+    assert sorted(p.name for p in (out / "cases").iterdir() if not p.name.startswith(".")) == \
+        ["gen_00.json", "gen_01.json"]
