@@ -45,7 +45,6 @@ _EXTRA_SUFFIXES = {".txt", ".csv", ".xlsx", ".xlsm", ".dxf", ".kml", ".kmz"}
 _MULTI_SUFFIXES = {".gpkg", ".shp", ".geojson", ".json", ".fgb", ".gdb"}
 _NAME_COLUMNS = ("XMMC", "项目名称", "name", "NAME", "Name", "id", "ID", "BSM")
 PRELOAD_MIN_CASES = 20  # below this, bbox reads per case are cheaper than loading whole layers
-FULL_ATTRIBUTES_MIN_CASES = 1000  # from this many cases on, keep every attribute in memory too
 CHUNK_MAX = 256  # cases checked in bulk at once (see run_cases)
 
 
@@ -187,7 +186,10 @@ def _catalog_ref(catalog) -> str | None:
 def _preload_mode(opts: BatchOptions, n_cases: int) -> str:
     if opts.preload != "auto":
         return opts.preload
-    return "none" if n_cases < PRELOAD_MIN_CASES else "index" if n_cases < FULL_ATTRIBUTES_MIN_CASES else "full"
+    # the cases of a chunk fetch their features' attributes together (one read by FID per layer), so
+    # keeping the whole attribute table in memory no longer pays: 2,000 cases vs 1M polygons took 26.5 s
+    # with it and 20.9 s without, in half the memory
+    return "none" if n_cases < PRELOAD_MIN_CASES else "index"
 
 
 def _init_state(opts: BatchOptions, n_cases: int):
@@ -813,7 +815,7 @@ def add_batch_subcommand(subparsers) -> None:
     p.add_argument("--preload", choices=("auto", "index", "full", "none"), default="auto",
                    help="load the layers into memory first: index = geometry + spatial index, full = also every "
                         f"attribute, none = bbox reads per case (auto: none below {PRELOAD_MIN_CASES} cases, "
-                        f"full from {FULL_ATTRIBUTES_MIN_CASES})")
+                        "index from there on)")
     p.add_argument("--formats", default="json", metavar="LIST",
                    help="outputs per case besides the JSON, comma-separated: pdf, docx, xlsx, gpkg, png")
     p.add_argument("--no-range-check", action="store_true",
