@@ -13,7 +13,9 @@ Output (``--out``, default ``batch_out``): ``summary.xlsx`` and ``summary.csv`` 
 areas per layer, verdict, error), ``failures.csv`` when some failed, and ``cases/<case>.json``.
 
 Speed: the layers are read once (geometry + spatial index, see ``LayerSource.prepare``) and shared by
-all the cases; ``--workers`` processes check cases in parallel (default: one per CPU core). On Linux
+all the cases; the cases are checked in chunks of up to ``CHUNK_MAX`` at once (``run_cases``: per layer one
+candidate query and one vectorised overlay for the whole chunk, each case getting exactly the result of
+a single check, then the JSONs written); ``--workers`` processes check chunks in parallel (default: one per CPU core). On Linux
 the workers are forked after the layers are loaded and share them; elsewhere each worker loads them
 once. ``--engine dask`` runs the cases on dask (``pip install dask-geopandas``): the footprints are
 spatially partitioned (Hilbert curve) and each dask worker loads the layers once; with
