@@ -122,7 +122,10 @@ def check_target(fmt: str, path: str | Path, result: CheckResult | None = None) 
 def write_output(fmt: str, result: CheckResult, path: str | Path, ctx: OutputContext | None = None, *,
                  sweep: bool = True) -> Path:
     """Write one output atomically; returns its path (``sweep``: see ``core.files.atomic_output``)."""
-    p = check_target(fmt, path, result)
+    return _write_checked(fmt, result, check_target(fmt, path, result), ctx, sweep)
+
+
+def _write_checked(fmt: str, result: CheckResult, p: Path, ctx: OutputContext | None, sweep: bool) -> Path:
     with atomic_output(p, sweep=sweep) as tmp:
         OUTPUTS[fmt].write(result, tmp, ctx or OutputContext())
     return p
@@ -142,7 +145,7 @@ def write_outputs(result: CheckResult, targets: dict[str, str | Path], *, case: 
         if feedback is not None:
             feedback.check_cancelled()
             feedback.set_progress(i / len(todo), OUTPUTS[fmt].label)
-        done.append((fmt, write_output(fmt, result, p, ctx, sweep=sweep)))
+        done.append((fmt, _write_checked(fmt, result, p, ctx, sweep)))  # checked above, once
     if feedback is not None:
         feedback.set_progress(1.0, "done")
     return done
