@@ -11,6 +11,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import pytest
 import shapely
@@ -147,3 +148,32 @@ def test_batch_removes_killed_writers_temporary_files(cases, tmp_path):
     assert not stale.exists() and mine.exists()
     assert sorted(p.name for p in (out / "cases").iterdir() if not p.name.startswith(".")) == \
         ["gen_00.json", "gen_01.json"]
+
+
+def test_integer_field_with_nulls_keeps_each_footprints_own_types(tmp_path, monkeypatch):
+    """An integer field with a null: a read of the features near both footprints types it float, a read
+    of one footprint's features (no null among them) int. Each footprint gets the values of its own read."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764657000")
+    x0, y0 = 380_000.0, 4_140_000.0  # EPSG:4545, around 106.6E 37.4N
+    boxes = [shapely.box(x0 + 100 * i, y0, x0 + 100 * i + 90, y0 + 90) for i in range(4)]
+    gpkg = tmp_path / "layers.gpkg"
+    pyogrio.write_dataframe(gpd.GeoDataFrame({"BSM": ["a", "b", "c", "d"], "N": pd.array([5, 6, None, 7], dtype="Int64")},
+                                             geometry=boxes, crs=4545), gpkg, layer="YJJBNT")
+    assert pyogrio.read_info(gpkg, layer="YJJBNT")["dtypes"][1].startswith("int")
+    cat_path = tmp_path / "catalog.toml"
+    cat_path.write_text('[catalog]\nname = "t"\n[[layers]]\nid = "yjjbnt"\nrole = "permanent_basic_farmland"\n'
+                        'path = "layers.gpkg"\nlayer = "YJJBNT"\nid_field = "BSM"\n', encoding="utf-8")
+    fps = []
+    for i, (a, b) in enumerate([(0, 1), (2, 3)]):  # the first meets a and b, the second c (null) and d
+        p = tmp_path / f"fp{i}.gpkg"
+        g = shapely.box(x0 + 100 * a + 50, y0 + 10, x0 + 100 * b + 40, y0 + 80)
+        pyogrio.write_dataframe(gpd.GeoDataFrame({"XMMC": [f"p{i}"]}, geometry=[g], crs=4545), p)
+        fps.append(load_footprint(p, check_range=False))
+    cat = load_catalog(cat_path)
+    for src in cat.sources():
+        src.prepare()
+    together = run_checks(fps, cat)
+    alone = [run_check(fp, cat) for fp in fps]
+    values = [[p["attributes"]["N"] for p in r.data["layers"][0]["pieces"]] for r in together]
+    assert values == [[5, 6], [None, 7.0]] and isinstance(values[0][0], int)
+    assert [json.dumps(r.data) for r in together] == [json.dumps(r.data) for r in alone]
