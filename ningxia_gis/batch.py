@@ -386,7 +386,9 @@ def run_cases(cases: list[Case], opts: BatchOptions, catalog) -> list[dict]:
         seconds.append(time.perf_counter() - t0)
     t0 = time.perf_counter()
     try:
-        with _deadline(opts.case_timeout * len(loaded) if opts.case_timeout else None):
+        # one case's time limit for the whole chunk: a chunk that needs longer (a case stuck, or many
+        # heavy ones) is checked one by one, each case under its own limit, as without the bulk path
+        with _deadline(opts.case_timeout):
             results = run_reviews([_request(c, fp, opts, catalog) for c, _, fp in loaded])
     except (CaseTimeout, Exception):  # noqa: BLE001 - e.g. one footprint GEOS cannot intersect
         results = None
@@ -511,7 +513,8 @@ def run_process(cases: list[Case], opts: BatchOptions, workers: int, progress: P
     rows: list[dict] = []
     leftover: list[Case] = []
     chunks = _chunks(cases, workers)
-    stall = (opts.case_timeout or 3600) * max(len(c) for c in chunks) + 60
+    # a chunk may load each case, try them in bulk, then check each alone, every step under the case limit
+    stall = (opts.case_timeout or 3600) * (2 * max(len(c) for c in chunks) + 1) + 60
     try:
         from concurrent.futures import FIRST_COMPLETED, wait
         ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(wopts, n))

@@ -177,3 +177,22 @@ def test_integer_field_with_nulls_keeps_each_footprints_own_types(tmp_path, monk
     values = [[p["attributes"]["N"] for p in r.data["layers"][0]["pieces"]] for r in together]
     assert values == [[5, 6], [None, 7.0]] and isinstance(values[0][0], int)
     assert [json.dumps(r.data) for r in together] == [json.dumps(r.data) for r in alone]
+
+
+def test_a_bulk_check_past_the_case_limit_falls_back_to_one_by_one(cases, tmp_path, monkeypatch):
+    """The bulk check of a chunk gets one case's time limit; past it, every case is checked alone."""
+    import time
+
+    import ningxia_gis.review as review
+
+    def stuck(requests):
+        time.sleep(60)
+    monkeypatch.setattr(review, "run_reviews", stuck)
+    d = tmp_path / "three"
+    d.mkdir()
+    for f in sorted(cases.glob("gen_0*.gpkg"))[:3]:
+        shutil.copy(f, d / f.name)
+    t = time.perf_counter()
+    rows = run_batch(d, BatchOptions(out=tmp_path / "o", case_timeout=3), workers=1, progress=False)
+    assert time.perf_counter() - t < 45
+    assert [r["status"] for r in rows] == ["ok", "ok", "ok"]
