@@ -83,17 +83,9 @@ def main(argv=None) -> int:
             pyogrio.write_dataframe(fps_all.iloc[: args.cases], batch_src, layer="footprints")
 
     def batch():
-        import functools
-
-        import ningxia_gis.footprint_io as fio
         from ningxia_gis.cli import main as cli
-        orig = fio.footprint_from_frame
-        fio.footprint_from_frame = functools.partial(orig, check_range=False)
-        try:
-            cli(["batch", str(batch_src), "--layers", str(data / "catalog_1m.toml"),
-                 "--activity-column", "activity", "--out", str(out), "--workers", "1", "--quiet"])
-        finally:
-            fio.footprint_from_frame = orig
+        cli(["batch", str(batch_src), "--layers", str(data / "catalog_1m.toml"), "--activity-column", "activity",
+             "--no-range-check", "--out", str(out), "--workers", "1", "--quiet"])
 
     for job in jobs:
         fn = batch if job == "batch" else (lambda cs=cases[job]: [run_check(c, cat) for c in cs])

@@ -122,6 +122,19 @@ class _LayerIndex:
             local[k] = self.local(int(rows[k]), self.items[near[near_owner == rows[k]]], box)
         return rows, local
 
+    def query_many(self, geoms, pad: float = 0.0) -> list[tuple[np.ndarray, list | None]]:
+        """``query`` of every geometry of ``geoms``: one STRtree call on the array when no row is
+        subdivided, else one query each."""
+        if self.kind == "memory" and self.owner is None and len(geoms):
+            geoms = np.asarray(geoms, dtype=object)
+            pairs = (self.tree.query(geoms, predicate="dwithin", distance=pad) if pad > 0
+                     else self.tree.query(geoms, predicate="intersects"))
+            order = np.lexsort((pairs[1], pairs[0]))
+            of, hits = pairs[0][order], pairs[1][order]
+            cut = np.searchsorted(of, np.arange(len(geoms) + 1))
+            return [(hits[cut[i]:cut[i + 1]], None) for i in range(len(geoms))]
+        return [self.query(g, pad) for g in geoms]
+
     def local(self, row: int, pieces, box):
         """Row ``row`` around ``box``: the union of its pieces meeting ``box``, the cut vertices inside
         ``box`` removed. Inside ``box`` it is the original feature, vertex for vertex; its cut edges lie
@@ -581,7 +594,7 @@ class LayerSource:
         """
         ix = self._ix
         if ix is not None:
-            return self._from_index(ix, geom, epsg)
+            return self.candidates_many([geom], epsg).frame
         src = self.source_crs
         bbox, mask = self._filter(geom, epsg, src)
         gdf = self._read(bbox=None if mask is not None else bbox, mask=mask)
@@ -595,6 +608,17 @@ class LayerSource:
         out = gdf.to_crs(epsg)
         out.attrs["repaired_features"] = self._feature_ids(out, bad)
         return out
+
+    def candidates_many(self, geoms, epsg: int) -> "Candidates":
+        """``candidates`` of every geometry of ``geoms`` (EPSG ``epsg``) in one frame: from the index, one
+        query per geometry (one STRtree call on the array where it can), then the geometry, repairs,
+        reprojection and attributes of the features hit once for all of them. Footprint i gets exactly
+        the rows (values and types) ``candidates`` gives it alone."""
+        ix = self._ix
+        if ix is None:  # bbox reads, one per geometry: their frames as they are (types differ between reads)
+            frames = [self.candidates(g, epsg) for g in geoms]
+            return Candidates(None, None, [list(f.attrs.get("repaired_features", [])) for f in frames], frames)
+        return self._from_index_many(ix, list(geoms), epsg)
 
     def _feature_ids(self, df, rows) -> list[str]:
         """How the result names features ``rows`` of a candidate frame: the id field, else ``#ordinal``
@@ -673,37 +697,101 @@ class LayerSource:
                     return np.full(len(df), -1, dtype=np.int64)
         return ix.ordinal[rows] if len(rows) else np.empty(0, dtype=np.int64)
 
-    def _from_index(self, ix: _LayerIndex, geom, epsg: int) -> gpd.GeoDataFrame:
+    def _from_index_many(self, ix: _LayerIndex, geoms: list, epsg: int) -> "Candidates":
         same = ix.same_as.get(epsg)
         if same is None:
             same = ix.same_as[epsg] = ix.crs.equals(to_crs(epsg))
-        query, pad = (geom, 0.0) if same else self._index_query(geom, epsg, ix.crs)
-        rows, local = ix.query(query, pad)
-        row_geoms, bad = repair_polygons(ix.row_geoms(rows))
+        qp = [(g, 0.0) if same else self._index_query(g, epsg, ix.crs) for g in geoms]
+        queries = np.array([q for q, _ in qp], dtype=object)
+        pad = qp[0][1] if qp else 0.0  # the same for every geometry (it depends on the CRS only)
+        answers = ix.query_many(queries, pad)
+        rows = np.concatenate([r for r, _ in answers] + [np.empty(0, np.int64)]).astype(np.int64)
+        fp_of = np.repeat(np.arange(len(geoms)), [len(r) for r, _ in answers])
+        local = None
+        if any(lc is not None for _, lc in answers):
+            local = np.empty(len(rows), dtype=object)
+            k = 0
+            for r, lc in answers:
+                if lc is not None:
+                    local[k:k + len(r)] = lc
+                k += len(r)
+        uniq, inv = np.unique(rows, return_inverse=True)
+        inv = inv.ravel()
+        u_geoms, u_bad = repair_polygons(ix.row_geoms(uniq))
+        bad_u = np.zeros(len(uniq), dtype=bool)
+        bad_u[u_bad] = True
         if ix.repaired_rows:
-            bad = np.union1d(bad, np.flatnonzero(np.isin(rows, list(ix.repaired_rows)))).astype(np.int64)
+            bad_u |= np.isin(uniq, list(ix.repaired_rows))
+        row_geoms, bad = u_geoms[inv], bad_u[inv]
         if ix.kind == "gpkg" and len(rows):
             # the grid answers by envelope: keep what meets the query (subdivided rows already do)
-            shapely.prepare(query)
-            meets = shapely.dwithin(query, row_geoms, pad) if pad > 0 else shapely.intersects(query, row_geoms)
+            shapely.prepare(queries)
+            q = queries[fp_of]
+            meets = shapely.dwithin(q, row_geoms, pad) if pad > 0 else shapely.intersects(q, row_geoms)
             keep = ix.split[rows] | meets
             if not keep.all():
-                rows, row_geoms = rows[keep], row_geoms[keep]
-                local = [g for g, k in zip(local, keep) if k] if local is not None else None
-                bad = np.nonzero(np.isin(np.nonzero(keep)[0], bad))[0]
-        df = self._attributes(ix, rows).copy()
-        geoms = gpd.array.from_shapely(row_geoms, crs=ix.crs)
-        if not same:
-            geoms = geoms.to_crs(epsg)
-        df["geometry"] = geoms
+                rows, row_geoms, bad, fp_of = rows[keep], row_geoms[keep], bad[keep], fp_of[keep]
+                local = local[keep] if local is not None else None
+                kept = np.unique(rows)
+                u_geoms, uniq = u_geoms[np.searchsorted(uniq, kept)], kept
+                inv = np.searchsorted(uniq, rows)
+        df = self._attributes_many(ix, uniq, inv, fp_of)
+        if same:
+            geoms_out = gpd.array.from_shapely(row_geoms, crs=ix.crs)
+        else:  # each feature reprojected once, however many geometries it is near
+            geoms_out = gpd.array.from_shapely(u_geoms, crs=ix.crs).to_crs(epsg)[inv]
+        df["geometry"] = geoms_out
         df["__fid"] = self._index_ordinals(ix, rows, df)
         if local is not None:
             if not same:
-                local = list(gpd.GeoSeries(local, crs=ix.crs).to_crs(epsg).values)
+                has = shapely.is_geometry(local)
+                local = local.copy()
+                local[has] = np.asarray(gpd.GeoSeries(local[has], crs=ix.crs).to_crs(epsg).values, dtype=object)
             df["__local"] = pd.Series(local, dtype=object)
         out = gpd.GeoDataFrame(df, geometry="geometry")
-        out.attrs["repaired_features"] = self._feature_ids(out, bad)
-        return out
+        cut = np.searchsorted(fp_of, np.arange(len(geoms) + 1))
+        bad_at = np.nonzero(bad)[0]
+        repaired = [self._feature_ids(out, bad_at[(bad_at >= cut[i]) & (bad_at < cut[i + 1])])
+                    for i in range(len(geoms))]
+        out.attrs["repaired_features"] = repaired[0] if len(geoms) == 1 else []
+        return Candidates(out, fp_of, repaired)
+
+    def _attributes_many(self, ix: _LayerIndex, uniq, inv, fp_of) -> pd.DataFrame:
+        """The attributes of rows ``uniq[inv]`` (read once per row), typed as a read of each
+        footprint's rows alone would type them: an integer or boolean field with a null among the rows
+        read comes as float / object, so such a column keeps the file's type for a footprint whose own
+        rows have no null (``fp_of``: the footprint of each row)."""
+        table = self._attributes(ix, uniq)
+        df = table.iloc[inv].reset_index(drop=True) if len(inv) != len(uniq) or (inv != np.arange(len(inv))).any() \
+            else table.copy()
+        if ix.table is not None or not len(df) or fp_of.max(initial=0) == 0:
+            return df
+        declared = dict(zip([str(f) for f in self.info.get("fields", [])], [str(d) for d in self.info.get("dtypes", [])]))
+        for col in df.columns:
+            want = declared.get(str(col), "")
+            if not (want.startswith(("int", "uint", "bool")) and str(df[col].dtype) != want):
+                continue
+            null = df[col].isna().to_numpy()
+            if not null.any():
+                continue
+            clean = np.bincount(fp_of, weights=null, minlength=int(fp_of.max()) + 1)[fp_of] == 0
+            cast = int if want.startswith(("int", "uint")) else bool
+            vals = df[col].to_numpy(dtype=object).copy()
+            vals[clean] = [cast(v) for v in vals[clean]]
+            df[col] = pd.Series(vals, dtype=object)
+        return df
+
+
+@dataclass
+class Candidates:
+    """``LayerSource.candidates_many``: one frame of candidate rows, ``fp_of[i]`` the geometry row i is a
+    candidate of (non-decreasing), and the repaired features near each geometry; without an index,
+    ``frames`` holds one ``candidates`` frame per geometry instead (``frame`` and ``fp_of`` None)."""
+
+    frame: gpd.GeoDataFrame | None
+    fp_of: np.ndarray | None
+    repaired: list
+    frames: list | None = None
 
 
 @dataclass

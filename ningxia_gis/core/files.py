@@ -36,6 +36,21 @@ def _stale_temps(target: Path):
             yield f
 
 
+def sweep_stale_temps(folder: str | Path) -> None:
+    """Remove the temporary files of killed writers from ``folder`` (one listing): for a writer of many
+    files into one folder (the batch), which then writes with ``atomic_output(..., sweep=False)``
+    instead of listing the folder again for every file."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for e in entries:
+        if e.name.startswith(".") and _TMP_MARK in e.name:
+            pid = e.name.split(_TMP_MARK, 1)[1].split("-", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                _remove(Path(e.path))
+
+
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
@@ -59,15 +74,15 @@ def _remove(p: Path) -> None:
 
 
 @contextmanager
-def atomic_output(path: str | Path):
+def atomic_output(path: str | Path, *, sweep: bool = True):
     """Yield a temporary path next to ``path``; it is moved onto ``path`` only if the block succeeds.
 
     The previous file survives any failure; temporary files left by a killed process are removed by the
-    next write to the same target."""
+    next write to the same target (``sweep=False``: the caller does it, see ``sweep_stale_temps``)."""
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        for stale in _stale_temps(target):
+        for stale in (_stale_temps(target) if sweep else ()):
             _remove(stale)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}{_TMP_MARK}{os.getpid()}-", suffix=target.suffix,
                                    dir=target.parent)

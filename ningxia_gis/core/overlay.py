@@ -158,92 +158,193 @@ def _capped(planar: float, ellip: float, limit: tuple[float | None, float | None
 def overlay_layer(fp, candidates: gpd.GeoDataFrame, crs, role: str, *, key_fields=(), id_field=None,
                   zone_field=None, sliver_m2: float = 1.0, footprint_m2: float | None = None,
                   footprint_planar_m2: float | None = None) -> LayerOverlap:
-    """Overlap pieces of footprint ``fp`` with ``candidates`` (both in projected ``crs``).
+    """Overlap pieces of footprint ``fp`` with ``candidates`` (both in projected ``crs``): ``overlay_many``
+    for one footprint (the batch runs the same code for many).
 
     ``candidates`` are features pre-selected by a spatial index; the exact test happens here. The layer
     total is the dissolved overlap, split into disjoint zone parts (``ZONE_PRECEDENCE``) that add up to
     it; no figure exceeds the footprint's (``footprint_m2``, ``footprint_planar_m2``).
     """
-    result = LayerOverlap()
-    if candidates.empty:
-        return result
+    return overlay_many([fp], np.zeros(len(candidates), dtype=np.int64), candidates, crs, role,
+                        key_fields=key_fields, id_field=id_field, zone_field=zone_field, sliver_m2=sliver_m2,
+                        footprint_m2=[footprint_m2], footprint_planar_m2=[footprint_planar_m2])[0]
+
+
+def grouped_union(geoms: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """``union_all`` of ``geoms`` per group (``group[i]`` in 0 … n_groups − 1, order kept within a group):
+    one vectorised GEOS call per bucket of similar group sizes (rows padded with None, which
+    ``union_all`` skips), the same result as ``union_all`` of each group alone."""
+    out = np.empty(n_groups, dtype=object)
+    if not n_groups:
+        return out
+    order = np.argsort(group, kind="stable")
+    gs_sorted = group[order]
+    counts = np.bincount(group, minlength=n_groups)
+    pos = np.arange(len(order)) - (np.cumsum(counts) - counts)[gs_sorted]
+    bucket = np.ceil(np.log2(np.maximum(counts, 1))).astype(np.int64)
+    for b in np.unique(bucket):
+        members = np.nonzero(bucket == b)[0]
+        row = np.full(n_groups, -1, dtype=np.int64)
+        row[members] = np.arange(len(members))
+        mat = np.full((len(members), int(counts[members].max())), None, dtype=object)
+        sel = bucket[gs_sorted] == b
+        mat[row[gs_sorted[sel]], pos[sel]] = geoms[order[sel]]
+        out[members] = shapely.union_all(mat, axis=1)
+    return out
+
+
+def _big_zone_parts(fp, src: np.ndarray, zones: list[str], piece_zone: list[str]):
+    """A complex footprint is dissolved in candidate space (the union of fp ∩ cᵢ is fp ∩ ∪cᵢ): unions
+    of the simple candidates, then one overlay with the footprint per figure, instead of unions of
+    pieces that each carry a share of its 10⁵ vertices. (union, own part) per zone of ``zones``."""
+    taken, out = None, []
+    for zone in zones:
+        idx = [k for k, z in enumerate(piece_zone) if z == zone]
+        cz = shapely.union_all(src[idx])
+        u = polygonal(np.array([shapely.intersection(cz, fp)], dtype=object))[0]
+        own = u if taken is None else polygonal(np.array([shapely.intersection(shapely.difference(cz, taken), fp)],
+                                                         dtype=object))[0]
+        taken = cz if taken is None else shapely.union(taken, cz)
+        out.append((u, own))
+    return out
+
+
+def overlay_many(fps, fp_of, candidates: gpd.GeoDataFrame, crs, role: str, *, key_fields=(), id_field=None,
+                 zone_field=None, sliver_m2: float = 1.0, footprint_m2=None,
+                 footprint_planar_m2=None) -> list[LayerOverlap]:
+    """``overlay_layer`` of every footprint of ``fps`` at once: ``candidates`` row i is a candidate of
+    footprint ``fp_of[i]`` (a feature near several footprints comes once for each). Exact test,
+    intersection, areas and the dissolve per (footprint, zone) are array operations over all pairs; the
+    only Python loops build the result objects. Per footprint the result is the one it gets alone.
+    ``footprint_m2`` / ``footprint_planar_m2``: one cap per footprint (None: no cap)."""
+    fps = np.asarray(fps, dtype=object)
+    n_fp = len(fps)
+    results = [LayerOverlap() for _ in range(n_fp)]
+    if candidates.empty or not n_fp:
+        return results
+    cap_e = list(footprint_m2) if footprint_m2 is not None else [None] * n_fp
+    cap_p = list(footprint_planar_m2) if footprint_planar_m2 is not None else [None] * n_fp
+    fp_of = np.asarray(fp_of, dtype=np.int64)
     geoms = np.asarray(candidates.geometry.values, dtype=object)
-    shapely.prepare(fp)
+    shapely.prepare(fps)
     # a subdivided feature (LayerSource.candidates) comes with its part around the footprint, rebuilt
     # from its pieces: the same intersection as the whole feature, without walking all its vertices
     exact = geoms
     if "__local" in candidates.columns:
         local = candidates["__local"].to_numpy()
-        use = np.array([g is not None for g in local], dtype=bool)
+        use = shapely.is_geometry(local)  # None (or NaN after a concat) where the whole feature is used
         if use.any():
             exact = geoms.copy()
             exact[use] = local[use]
-    hit = shapely.intersects(fp, exact)
+    hit = shapely.intersects(fps[fp_of], exact)
     if not hit.any():
-        return result
-    limit = (footprint_planar_m2, footprint_m2)
+        return results
     rows = np.nonzero(hit)[0]
+    rows = rows[np.argsort(fp_of[rows], kind="stable")]  # grouped by footprint, candidate order kept
+    of = fp_of[rows]
+    src = exact[rows]
     cand = candidates.iloc[rows]
+    big_fp = shapely.get_num_coordinates(fps) > FOOTPRINT_CLIP_VERTICES
+    big = big_fp[of]
+    inter = np.empty(len(rows), dtype=object)
+    if (~big).any():
+        inter[~big] = shapely.intersection(src[~big], fps[of[~big]])
+    for f in np.unique(of[big]):
+        sel = of == f
+        inter[sel] = intersections(src[sel], fps[f])
     # normalised: a subdivided feature's local part and the whole feature give the same point set, but GEOS
     # may start its rings elsewhere; the pieces (their WKT and float sums) must not depend on the path
-    inter = shapely.normalize(polygonal(intersections(exact[rows], fp)))
+    inter = shapely.normalize(polygonal(inter))
     attr_cols = [c for c in cand.columns if c != cand.geometry.name and c not in PRIVATE_COLUMNS]
     records = [{k: json_value(v) for k, v in rec.items()} for rec in cand[attr_cols].to_dict("records")]
-    piece_zone = [normalise_zone(role, a.get(zone_field) if zone_field else None) for a in records]
-    zones: dict[str, list[int]] = {}
-    for k, z in enumerate(piece_zone):
-        zones.setdefault(z, []).append(k)
-    # a complex footprint is dissolved in candidate space (the union of fp ∩ cᵢ is fp ∩ ∪cᵢ): unions of
-    # the simple candidates, then one overlay with the footprint per figure, instead of unions of pieces
-    # that each carry a share of its 10⁵ vertices
-    big = shapely.get_num_coordinates(fp) > FOOTPRINT_CLIP_VERTICES
-    src = exact[rows]
-    taken = None
-    parts = []
-    for zone in zone_order(zones):
-        idx = zones[zone]
-        if big:
-            cz = shapely.union_all(src[idx])
-            u = polygonal(np.array([shapely.intersection(cz, fp)], dtype=object))[0]
-            own = u if taken is None else polygonal(np.array([shapely.intersection(shapely.difference(cz, taken), fp)],
-                                                             dtype=object))[0]
-            taken = cz if taken is None else shapely.union(taken, cz)
-        else:
-            u = shapely.union_all(inter[idx])
-            own = u if taken is None else polygonal(np.array([shapely.difference(u, taken)], dtype=object))[0]
-            taken = u if taken is None else shapely.union(taken, u)
-        parts.append((zone, idx, u, own))
+    zone_of: dict = {}  # normalise_zone once per distinct (type, value)
+    piece_zone = []
+    for a in records:
+        v = a.get(zone_field) if zone_field else None
+        k = (type(v), v)
+        if k not in zone_of:
+            zone_of[k] = normalise_zone(role, v)
+        piece_zone.append(zone_of[k])
+    ranked = zone_order(set(piece_zone))
+    rank_of = {z: i for i, z in enumerate(ranked)}
+    # groups = (footprint, zone) in footprint order, then zone precedence
+    key = of * len(ranked) + np.array([rank_of[z] for z in piece_zone], dtype=np.int64)
+    gkeys, group = np.unique(key, return_inverse=True)
+    group = group.ravel()
+    n_groups = len(gkeys)
+    g_fp, g_zone = gkeys // len(ranked), gkeys % len(ranked)
+    g_level = np.arange(n_groups) - np.searchsorted(g_fp, g_fp)  # 0 for the stricter zone of a footprint
+    last = np.append(g_fp[1:] != g_fp[:-1], True)
+    small_g = ~big_fp[g_fp]
+    union = np.empty(n_groups, dtype=object)
+    own = np.empty(n_groups, dtype=object)
+    sg = np.nonzero(small_g)[0]
+    if len(sg):
+        in_small = small_g[group]
+        remap = np.full(n_groups, -1, dtype=np.int64)
+        remap[sg] = np.arange(len(sg))
+        union[sg] = grouped_union(inter[in_small], remap[group[in_small]], len(sg))
+        taken = np.empty(n_fp, dtype=object)
+        for lv in range(int(g_level[sg].max()) + 1):
+            at = sg[g_level[sg] == lv]
+            f = g_fp[at]
+            if lv == 0:
+                own[at] = union[at]
+                taken[f] = union[at]
+            else:
+                own[at] = polygonal(shapely.difference(union[at], taken[f]))
+            more = at[~last[at]]
+            if lv and len(more):
+                taken[g_fp[more]] = shapely.union(taken[g_fp[more]], union[more])
+    for f in np.unique(g_fp[~small_g]):
+        gi = np.nonzero(g_fp == f)[0]
+        sel = of == f
+        parts = _big_zone_parts(fps[f], src[sel], [ranked[z] for z in g_zone[gi]],
+                                [z for z, s in zip(piece_zone, sel) if s])
+        union[gi] = [u for u, _ in parts]
+        own[gi] = [o for _, o in parts]
     # one ellipsoidal call for the pieces, the zone unions and their own parts (the first zone's part is
     # its union)
-    unions = [u for _, _, u, _ in parts]
-    owns = [o for _, _, _, o in parts[1:]]
-    n = len(inter)
+    n, m = len(inter), n_groups
+    rest = np.nonzero(g_level > 0)[0]
+    areas = ellipsoidal_areas(np.concatenate([inter, union, own[rest]]), crs)
+    ellip, gross_e = areas[:n], areas[n:n + m]
+    own_e = gross_e.copy()
+    own_e[rest] = areas[n + m:]
     planar = planar_areas(inter)
-    areas = ellipsoidal_areas(np.concatenate([inter, np.array(unions + owns, dtype=object)]), crs)
-    ellip, areas = areas[:n], areas[n:]
-    gross_e, own_e = areas[:len(unions)], np.concatenate([areas[:1], areas[len(unions):]])
-    own_p = planar_areas(unions[:1] + owns)
+    own_p = planar_areas(own)
     # a zone's own part can be a degenerate sliver whose extrapolated area is −1e-20: no area is negative
     own_e, own_p = np.maximum(own_e, 0.0), np.maximum(own_p, 0.0)
-    fids = cand["__fid"].to_numpy() if "__fid" in cand.columns else np.arange(len(cand))
-    for attrs, zone, fid, g, pa, ea in zip(records, piece_zone, fids, inter, planar, ellip):
-        fid_val = attrs.get(id_field) if id_field else None
-        pa, ea = _capped(float(pa), float(ea), limit)
-        result.pieces.append(Piece(
-            feature_id=str(fid_val) if fid_val not in (None, "") else f"#{int(fid) + 1}", zone=zone,
-            key={k: attrs.get(k) for k in key_fields if k in attrs}, attributes=attrs,
-            geometry=g, planar_m2=pa, ellipsoidal_m2=ea, sliver=ea < sliver_m2))
-    total_p, total_e = _capped(float(own_p.sum()), float(own_e.sum()), limit)
-    # capping the total (by ~1e-10 at most) scales the parts with it, so they still add up
-    fp_, fe_ = (total_p / own_p.sum() if own_p.sum() else 1.0), (total_e / own_e.sum() if own_e.sum() else 1.0)
-    for (zone, idx, _u, _own), ge, oe, op in zip(parts, gross_e, own_e, own_p):
-        zpa, zea = float(op) * fp_, float(oe) * fe_
-        result.by_zone.append({"zone": zone, "area": area_block(zpa, zea),
-                               "share_of_footprint": min(max(zea, 0.0) / footprint_m2, 1.0) if footprint_m2 else 0.0,
-                               "piece_count": len(idx),
-                               "shared_with_stricter_m2": max(float(ge) - float(oe), 0.0),
-                               "status": "occupied" if zea >= sliver_m2 else "touching"})
-    result.total = area_block(total_p, total_e)
-    result.status = "occupied" if total_e >= sliver_m2 else "touching"
-    result.by_zone.sort(key=lambda z: -z["area"]["ellipsoidal_m2"])
-    return result
+    fids = cand["__fid"].to_numpy() if "__fid" in cand.columns else None
+    starts = np.searchsorted(of, np.arange(n_fp + 1))
+    g_starts = np.searchsorted(g_fp, np.arange(n_fp + 1))
+    for f in np.unique(of):
+        res, limit = results[f], (cap_p[f], cap_e[f])
+        a, b = starts[f], starts[f + 1]
+        for k in range(a, b):
+            attrs = records[k]
+            fid_val = attrs.get(id_field) if id_field else None
+            fid = fids[k] if fids is not None else k - a
+            pa, ea = _capped(float(planar[k]), float(ellip[k]), limit)
+            res.pieces.append(Piece(
+                feature_id=str(fid_val) if fid_val not in (None, "") else f"#{int(fid) + 1}", zone=piece_zone[k],
+                key={q: attrs.get(q) for q in key_fields if q in attrs}, attributes=attrs,
+                geometry=inter[k], planar_m2=pa, ellipsoidal_m2=ea, sliver=ea < sliver_m2))
+        ga, gb = g_starts[f], g_starts[f + 1]
+        op, oe = own_p[ga:gb], own_e[ga:gb]
+        total_p, total_e = _capped(float(op.sum()), float(oe.sum()), limit)
+        # capping the total (by ~1e-10 at most) scales the parts with it, so they still add up
+        fp_, fe_ = (total_p / op.sum() if op.sum() else 1.0), (total_e / oe.sum() if oe.sum() else 1.0)
+        counts = np.bincount(group[a:b] - ga, minlength=gb - ga)
+        for j in range(gb - ga):
+            zpa, zea = float(op[j]) * fp_, float(oe[j]) * fe_
+            cap = cap_e[f]
+            res.by_zone.append({"zone": ranked[g_zone[ga + j]], "area": area_block(zpa, zea),
+                                "share_of_footprint": min(max(zea, 0.0) / cap, 1.0) if cap else 0.0,
+                                "piece_count": int(counts[j]),
+                                "shared_with_stricter_m2": max(float(gross_e[ga + j]) - float(oe[j]), 0.0),
+                                "status": "occupied" if zea >= sliver_m2 else "touching"})
+        res.total = area_block(total_p, total_e)
+        res.status = "occupied" if total_e >= sliver_m2 else "touching"
+        res.by_zone.sort(key=lambda z: -z["area"]["ellipsoidal_m2"])
+    return results

@@ -6,8 +6,9 @@
 """
 
 from .outputs import OUTPUTS, write_output, write_outputs
-from .pipeline import apply_rules, build_request, review_file, run_review
+from .pipeline import apply_rules, build_request, review_file, run_review, run_reviews
 from .request import Feedback, ReviewRequest
 
-__all__ = ["OUTPUTS", "Feedback", "ReviewRequest", "apply_rules", "build_request", "review_file", "run_review", "write_output",
+__all__ = ["OUTPUTS", "Feedback", "ReviewRequest", "apply_rules", "build_request", "review_file", "run_review", "run_reviews",
+           "write_output",
            "write_outputs"]

@@ -119,18 +119,24 @@ def check_target(fmt: str, path: str | Path, result: CheckResult | None = None) 
     return p
 
 
-def write_output(fmt: str, result: CheckResult, path: str | Path, ctx: OutputContext | None = None) -> Path:
-    """Write one output atomically; returns its path."""
-    p = check_target(fmt, path, result)
-    with atomic_output(p) as tmp:
+def write_output(fmt: str, result: CheckResult, path: str | Path, ctx: OutputContext | None = None, *,
+                 sweep: bool = True) -> Path:
+    """Write one output atomically; returns its path (``sweep``: see ``core.files.atomic_output``)."""
+    return _write_checked(fmt, result, check_target(fmt, path, result), ctx, sweep)
+
+
+def _write_checked(fmt: str, result: CheckResult, p: Path, ctx: OutputContext | None, sweep: bool) -> Path:
+    with atomic_output(p, sweep=sweep) as tmp:
         OUTPUTS[fmt].write(result, tmp, ctx or OutputContext())
     return p
 
 
 def write_outputs(result: CheckResult, targets: dict[str, str | Path], *, case: dict | None = None,
                   use_sources: bool = True, base_dir: str | None = None, map_dpi: int | None = None,
-                  feedback=None, lang: str = "zh", edition: str = "full") -> list[tuple[str, Path]]:
-    """Write every ``{format: path}`` target (all targets are checked before the first is written)."""
+                  feedback=None, lang: str = "zh", edition: str = "full",
+                  sweep: bool = True) -> list[tuple[str, Path]]:
+    """Write every ``{format: path}`` target (all targets are checked before the first is written;
+    ``sweep=False``: the caller removes killed writers' temporary files, see ``core.files.atomic_output``)."""
     todo = [(fmt, check_target(fmt, path, result)) for fmt, path in targets.items() if path]
     ctx = OutputContext(case=dict(case or {}), use_sources=use_sources, base_dir=base_dir, map_dpi=map_dpi,
                         lang=lang, edition=edition)
@@ -139,7 +145,7 @@ def write_outputs(result: CheckResult, targets: dict[str, str | Path], *, case: 
         if feedback is not None:
             feedback.check_cancelled()
             feedback.set_progress(i / len(todo), OUTPUTS[fmt].label)
-        done.append((fmt, write_output(fmt, result, p, ctx)))
+        done.append((fmt, _write_checked(fmt, result, p, ctx, sweep)))  # checked above, once
     if feedback is not None:
         feedback.set_progress(1.0, "done")
     return done

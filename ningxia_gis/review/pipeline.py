@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.catalog import Catalog, load_catalog
-from ..core.check import CheckResult, run_check
+from ..core.check import CheckResult, run_check, run_checks
 from ..core.footprint import Footprint
 from ..footprint_io import load_footprint
 from ..paths import SAMPLE_CATALOG
@@ -36,6 +36,26 @@ def run_review(request: ReviewRequest, feedback: Feedback | None = None) -> Chec
         apply_rules(result, request.activity, request.facts, request.overrides)
     fb.set_progress(1.0, "done")
     return result
+
+
+def run_reviews(requests: list[ReviewRequest]) -> list[CheckResult | Exception]:
+    """``run_review`` of many requests sharing their catalog, sliver and ``vertex_area``: the checks in
+    bulk (``core.check.run_checks``: the same result per footprint as alone), then each one's rules. A
+    request that fails gets its exception in its slot; an error of a layer is raised."""
+    if not requests:
+        return []
+    first = requests[0]
+    results = run_checks([r.footprint for r in requests], first.catalog, sliver_m2=first.sliver_m2,
+                         vertex_area=first.vertex_area)
+    out: list = []
+    for req, res in zip(requests, results):
+        if isinstance(res, CheckResult) and req.activity:
+            try:
+                apply_rules(res, req.activity, req.facts, req.overrides)
+            except Exception as exc:  # noqa: BLE001 - one request's rules never stop the others
+                res = exc
+        out.append(res)
+    return out
 
 
 def apply_rules(result: CheckResult, activity: str, facts: dict, overrides: list | None = None) -> None:
