@@ -170,6 +170,20 @@ def overlay_layer(fp, candidates: gpd.GeoDataFrame, crs, role: str, *, key_field
                         footprint_m2=[footprint_m2], footprint_planar_m2=[footprint_planar_m2])[0]
 
 
+COVERAGE_MIN_PIECES = 2_000  # from here on, test for a polygonal coverage before the general union
+
+
+def coverage_or_union(geoms: np.ndarray):
+    """``union_all`` of ``geoms``; when they form a polygonal coverage (no overlaps, neighbours sharing
+    their edges exactly: 三调 and farmland parcels, and the parts of them under a large footprint) the
+    coverage union, the same point set about 3× faster including the test."""
+    geoms = np.asarray(geoms, dtype=object)
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    if len(geoms) and shapely.coverage_is_valid(geoms):
+        return shapely.coverage_union_all(geoms)
+    return shapely.union_all(geoms)
+
+
 def grouped_union(geoms: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
     """``union_all`` of ``geoms`` per group (``group[i]`` in 0 … n_groups − 1, order kept within a group):
     one vectorised GEOS call per bucket of similar group sizes (rows padded with None, which
@@ -182,7 +196,10 @@ def grouped_union(geoms: np.ndarray, group: np.ndarray, n_groups: int) -> np.nda
     counts = np.bincount(group, minlength=n_groups)
     pos = np.arange(len(order)) - (np.cumsum(counts) - counts)[gs_sorted]
     bucket = np.ceil(np.log2(np.maximum(counts, 1))).astype(np.int64)
-    for b in np.unique(bucket):
+    for g in np.nonzero(counts >= COVERAGE_MIN_PIECES)[0]:
+        out[g] = coverage_or_union(geoms[order[gs_sorted == g]])
+        bucket[g] = -1
+    for b in np.unique(bucket[bucket >= 0]):
         members = np.nonzero(bucket == b)[0]
         row = np.full(n_groups, -1, dtype=np.int64)
         row[members] = np.arange(len(members))
@@ -246,11 +263,16 @@ def overlay_many(fps, fp_of, candidates: gpd.GeoDataFrame, crs, role: str, *, ke
     cand = candidates.iloc[rows]
     big_fp = shapely.get_num_coordinates(fps) > FOOTPRINT_CLIP_VERTICES
     big = big_fp[of]
+    # a feature wholly in the footprint's interior is its own piece (most parcels under a large
+    # footprint): a prepared predicate instead of an overlay
+    inside = shapely.contains_properly(fps[of], src)
     inter = np.empty(len(rows), dtype=object)
-    if (~big).any():
-        inter[~big] = shapely.intersection(src[~big], fps[of[~big]])
-    for f in np.unique(of[big]):
-        sel = of == f
+    inter[inside] = src[inside]
+    small = ~big & ~inside
+    if small.any():
+        inter[small] = shapely.intersection(src[small], fps[of[small]])
+    for f in np.unique(of[big & ~inside]):
+        sel = (of == f) & ~inside
         inter[sel] = intersections(src[sel], fps[f])
     # normalised: a subdivided feature's local part and the whole feature give the same point set, but GEOS
     # may start its rings elsewhere; the pieces (their WKT and float sums) must not depend on the path

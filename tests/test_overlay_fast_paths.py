@@ -1,0 +1,67 @@
+"""Two shortcuts of the overlay under large footprints give what the general operations give: a feature
+wholly inside the footprint is its own piece, and a polygonal coverage is dissolved by the coverage union."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from ningxia_gis.core import overlay
+from ningxia_gis.core.areas import ellipsoidal_areas
+
+from test_speed_paths import EPSG, X0, Y0, parcels
+
+
+def test_coverage_union_is_the_union_and_overlaps_fall_back():
+    g = parcels(n=60)  # 3,600 parcels sharing their edges exactly
+    u = overlay.coverage_or_union(g)
+    ref = shapely.union_all(g)
+    assert shapely.symmetric_difference(u, ref).area == 0.0
+    assert u.area == pytest.approx(ref.area, rel=1e-13)
+    # one parcel enlarged so that it overlaps its neighbours: not a coverage, the general union is used
+    bad = g.copy()
+    bad[0] = shapely.buffer(bad[0], 5.0)
+    assert not shapely.coverage_is_valid(bad)
+    assert shapely.equals(overlay.coverage_or_union(bad), shapely.union_all(bad))
+    assert overlay.coverage_or_union(np.array([None, shapely.Polygon()], dtype=object)).is_empty
+
+
+@pytest.mark.parametrize("shortcuts", [True, False], ids=["shortcuts", "general"])
+def test_large_footprint_over_a_parcel_coverage(shortcuts, monkeypatch):
+    """3,600 parcels under a footprint that covers most of them whole: pieces, zone totals and the
+    dissolved total equal an independent shapely overlay, with and without the shortcuts."""
+    used = []
+    if shortcuts:
+        monkeypatch.setattr(overlay, "COVERAGE_MIN_PIECES", 100)
+        monkeypatch.setattr(overlay.shapely, "coverage_union_all",
+                            lambda g, _f=shapely.coverage_union_all: used.append(len(g)) or _f(g))
+    else:
+        monkeypatch.setattr(overlay, "COVERAGE_MIN_PIECES", 10**9)
+        monkeypatch.setattr(overlay.shapely, "contains_properly",
+                            lambda a, b: np.zeros(np.broadcast(a, b).shape, dtype=bool))
+    g = parcels(n=60)
+    zone = np.where(np.arange(len(g)) % 5 == 0, "基本草原", "一般草原")
+    cand = gpd.GeoDataFrame({"BH": [f"P{i:05d}" for i in range(len(g))], "CDLX": zone}, geometry=g, crs=EPSG)
+    fp = shapely.Point(X0 + 3_000, Y0 + 3_000).buffer(2_600, quad_segs=32)
+    (res,) = overlay.overlay_many([fp], np.zeros(len(cand), dtype=np.int64), cand, EPSG, "grassland",
+                                  id_field="BH", zone_field="CDLX")
+    inter = shapely.intersection(g, fp)
+    keep = shapely.area(inter) > 0
+    assert {p.feature_id for p in res.pieces if p.planar_m2 > 0} == set(cand["BH"][keep])
+    whole = shapely.union_all(inter[keep])
+    assert res.total["planar_m2"] == pytest.approx(whole.area, rel=1e-12)
+    assert res.total["ellipsoidal_m2"] == pytest.approx(float(ellipsoidal_areas([whole], EPSG)[0]), rel=1e-12)
+    by_zone = {z["zone"]: z["area"]["planar_m2"] for z in res.by_zone}
+    for name in ("基本草原", "一般草原"):
+        sel = keep & (zone == name)
+        assert by_zone[name] == pytest.approx(shapely.union_all(inter[sel]).area, rel=1e-12)
+    assert sum(by_zone.values()) == pytest.approx(res.total["planar_m2"], rel=1e-12)
+    if shortcuts:  # both zones dissolved as coverages, most parcels taken whole
+        assert len(used) == 2 and sum(used) == keep.sum()
+        inside = shapely.contains_properly(fp, g)
+        assert inside.sum() > 0.8 * keep.sum()
+        pieces = {p.feature_id: p.geometry for p in res.pieces}
+        for i in np.nonzero(inside)[0][:50]:
+            assert shapely.equals_exact(pieces[cand["BH"][i]], shapely.normalize(g[i]), tolerance=0)
