@@ -1,5 +1,6 @@
 """Footprint readers at scale: a 10⁶-vertex 界址点 TXT (inspect and check) and a DXF with 10⁶ entities
-(inspect), timed in this tree and, with ``--baseline GIT_REV``, in an export of that revision.
+(inspect), timed in this tree and, with ``--baseline GIT_REV`` (repeatable), in an export of that revision,
+all in the same run, with the peak RSS of each measurement.
 
     python benchmarks/footprint_scale.py                      # this tree only
     python benchmarks/footprint_scale.py --baseline c046d81   # before/after ratios
@@ -70,24 +71,32 @@ def make_dxf(path: Path, n_entities: int = 1_000_000, n_parcels: int = 1_000) ->
 
 
 JOBS = {
-    "txt_inspect": ("big.txt", "fp = load_footprint(P); fp.report.to_text()"),
+    "txt_inspect": ("big.txt", "fp = load_footprint(P); report_of(fp).to_text()"),
     "txt_check": ("big.txt", "fp = load_footprint(P); run_check(fp, None)"),
-    "dxf_inspect": ("big.dxf", "fp = load_footprint(P); fp.report.to_text()"),
+    "dxf_inspect": ("big.dxf", "fp = load_footprint(P); report_of(fp).to_text()"),
 }
 
 RUNNER = """
 import sys, time, json
 from pathlib import Path
-from ningxia_gis.footprint_io import load_footprint
+try:
+    from ningxia_gis.footprint_io import load_footprint
+except ImportError:  # revisions before a096b8b: load_footprint lived in core.footprint
+    from ningxia_gis.core.footprint import load_footprint
+from ningxia_gis.footprint_io.validate import report_of
 from ningxia_gis.core.check import run_check
 P = Path(sys.argv[1])
 t0 = time.perf_counter()
 {code}
-print(json.dumps({{"seconds": time.perf_counter() - t0}}))
+import resource
+print(json.dumps({{"seconds": time.perf_counter() - t0,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
 
-def timed(src: Path, job: str, timeout: float) -> float | None:
+def timed(src: Path, job: str, timeout: float) -> dict | None:
+    """{"seconds", "peak_mb"} of one job in a fresh interpreter on the tree ``src``; None on timeout,
+    NaN seconds on failure."""
     name, code = JOBS[job]
     env = {**os.environ, "PYTHONPATH": str(src)}
     env.pop("PROJ_DATA", None)
@@ -99,8 +108,8 @@ def timed(src: Path, job: str, timeout: float) -> float | None:
     if r.returncode != 0:
         print(f"  {job} in {src}: failed: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else r.returncode}",
               file=sys.stderr)
-        return float("nan")
-    return json.loads(r.stdout.strip().splitlines()[-1])["seconds"]
+        return {"seconds": float("nan"), "peak_mb": float("nan")}
+    return json.loads(r.stdout.strip().splitlines()[-1])
 
 
 def export(rev: str) -> Path:
@@ -113,9 +122,17 @@ def export(rev: str) -> Path:
     return d
 
 
+def _fmt(m: dict | None) -> str:
+    if m is None:
+        return "timeout"
+    s, mb = m["seconds"], m["peak_mb"]
+    return "failed" if s != s else f"{s:.2f} s {mb / 1024:.2f} GB"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--baseline", metavar="GIT_REV", help="also time this revision (git archive export)")
+    ap.add_argument("--baseline", metavar="GIT_REV", action="append", default=[],
+                    help="also time this revision (git archive export); may be given more than once")
     ap.add_argument("--jobs", nargs="*", default=list(JOBS), choices=list(JOBS))
     ap.add_argument("--timeout", type=float, default=900, help="seconds per measurement (default 900)")
     args = ap.parse_args()
@@ -128,17 +145,21 @@ def main() -> int:
         t = time.perf_counter()
         make_dxf(DATA / "big.dxf")
         print(f"made big.dxf ({(DATA / 'big.dxf').stat().st_size >> 20} MB) in {time.perf_counter() - t:.1f} s")
-    base = export(args.baseline) if args.baseline else None
-    print(f"{'job':<12} {'before s':>9} {'after s':>9} {'ratio':>7}")
+    bases = {rev: export(rev) for rev in args.baseline}
+    cols = [f"{rev} (time, peak RSS)" for rev in bases] + ["this tree"] + [f"ratio vs {rev}" for rev in bases]
+    print(f"{'job':<12} " + " ".join(f"{c:>22}" for c in cols))
     results = {}
     for job in args.jobs:
-        after = timed(ROOT, job, args.timeout)
-        before = timed(base, job, args.timeout) if base else None
-        ratio = before / after if before and after and after == after and before == before else None
-        results[job] = {"before_s": before, "after_s": after, "ratio": ratio}
-        fmt = lambda v: "timeout" if v is None and base else ("—" if v is None else f"{v:9.2f}")  # noqa: E731
-        print(f"{job:<12} {fmt(before) if base else '—':>9} {fmt(after):>9} "
-              f"{(f'{ratio:6.1f}×') if ratio else '—':>7}", flush=True)
+        ours = timed(ROOT, job, args.timeout)
+        before = {rev: timed(d, job, args.timeout) for rev, d in bases.items()}
+        ratios = {}
+        for rev, m in before.items():
+            ok = m and ours and m["seconds"] == m["seconds"] and ours["seconds"] == ours["seconds"]
+            ratios[rev] = m["seconds"] / ours["seconds"] if ok else None
+        results[job] = {"this_tree": ours, "baselines": before, "ratio": ratios}
+        cells = [_fmt(m) for m in before.values()] + [_fmt(ours)] + \
+            [f"{r:.1f}×" if r else "—" for r in ratios.values()]
+        print(f"{job:<12} " + " ".join(f"{c:>22}" for c in cells), flush=True)
     (DATA / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0
 
