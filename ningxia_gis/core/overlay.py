@@ -155,6 +155,18 @@ def _capped(planar: float, ellip: float, limit: tuple[float | None, float | None
     return (min(planar, lp) if lp is not None else planar), (min(ellip, le) if le is not None else ellip)
 
 
+def _areas_once(geoms: np.ndarray, crs) -> np.ndarray:
+    """``ellipsoidal_areas`` with each geometry object computed once (a zone's union or own part is
+    often the very piece object: a 10⁶-vertex footprint inside one feature)."""
+    first: dict[int, int] = {}
+    where = np.array([first.setdefault(id(g), len(first)) for g in geoms], dtype=np.int64)
+    if len(first) == len(geoms):
+        return ellipsoidal_areas(geoms, crs)
+    uniq = np.empty(len(first), dtype=object)
+    uniq[where] = geoms
+    return ellipsoidal_areas(uniq, crs)[where]
+
+
 def overlay_layer(fp, candidates: gpd.GeoDataFrame, crs, role: str, *, key_fields=(), id_field=None,
                   zone_field=None, sliver_m2: float = 1.0, footprint_m2: float | None = None,
                   footprint_planar_m2: float | None = None) -> LayerOverlap:
@@ -204,7 +216,9 @@ def overlay_layer(fp, candidates: gpd.GeoDataFrame, crs, role: str, *, key_field
         idx = zones[zone]
         if big:
             cz = shapely.union_all(src[idx])
-            u = polygonal(np.array([shapely.intersection(cz, fp)], dtype=object))[0]
+            # one piece: its union is the piece itself (the overlay of fp with cz gives the same point set)
+            u = inter[idx[0]] if len(idx) == 1 else polygonal(np.array([shapely.intersection(cz, fp)],
+                                                                         dtype=object))[0]
             own = u if taken is None else polygonal(np.array([shapely.intersection(shapely.difference(cz, taken), fp)],
                                                              dtype=object))[0]
             taken = cz if taken is None else shapely.union(taken, cz)
@@ -219,7 +233,7 @@ def overlay_layer(fp, candidates: gpd.GeoDataFrame, crs, role: str, *, key_field
     owns = [o for _, _, _, o in parts[1:]]
     n = len(inter)
     planar = planar_areas(inter)
-    areas = ellipsoidal_areas(np.concatenate([inter, np.array(unions + owns, dtype=object)]), crs)
+    areas = _areas_once(np.concatenate([inter, np.array(unions + owns, dtype=object)]), crs)
     ellip, areas = areas[:n], areas[n:]
     gross_e, own_e = areas[:len(unions)], np.concatenate([areas[:1], areas[len(unions):]])
     own_p = planar_areas(unions[:1] + owns)
