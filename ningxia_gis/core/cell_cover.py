@@ -8,8 +8,9 @@
   (an edge piece of ≤ ½ cell only meets the 3×3 cells around its start);
 * the other cells are wholly inside or outside: an even-odd scanline through the cell centres (one
   parity toggle per ring edge crossing a centre row, an XOR accumulation along each row);
-* boundary cells get area(cell ∩ polygon) / cell area exactly, the polygon clipped (GEOS rectangle
-  clipping) into ever smaller blocks of cells until a block's share has at most ``LEAF_VERTICES``.
+* boundary cells get area(cell ∩ polygon) / cell area exactly: the polygon is clipped (GEOS rectangle
+  clipping) into quarters of the block of cells, recursively, until a block's share has at most
+  ``LEAF_VERTICES`` (then one intersection per cell) or the block is one cell (its share's area).
 """
 
 from __future__ import annotations
@@ -77,14 +78,16 @@ def block_fractions(piece, rows, cols, transform, frac) -> None:
     cells' bounding box; blocks whose share has more than ``LEAF_VERTICES`` coordinates are quartered."""
     a, e, x0, y0 = transform.a, transform.e, transform.c, transform.f
     cell_area = abs(a * e)
-    stack = [(piece, rows, cols)]
+    stack = [(piece, rows, cols, False)]
     while stack:
-        g, r, c = stack.pop()
+        g, r, c, clipped = stack.pop()
         if g.is_empty:
             frac[r, c] = 0.0
             continue
-        single = r.min() == r.max() and c.min() == c.max()
-        if single or shapely.get_num_coordinates(g) <= LEAF_VERTICES:
+        if len(r) == 1 and clipped:  # g is the polygon clipped to this very cell
+            frac[r, c] = min(max(float(shapely.area(g)) / cell_area, 0.0), 1.0)
+            continue
+        if len(r) == 1 or shapely.get_num_coordinates(g) <= LEAF_VERTICES:
             xa, xb = x0 + a * c, x0 + a * (c + 1)
             ya, yb = y0 + e * r, y0 + e * (r + 1)
             boxes = shapely.box(np.minimum(xa, xb), np.minimum(ya, yb), np.maximum(xa, xb), np.maximum(ya, yb))
@@ -98,7 +101,7 @@ def block_fractions(piece, rows, cols, transform, frac) -> None:
             xs = (x0 + a * sc.min(), x0 + a * (sc.max() + 1))
             ys = (y0 + e * sr.min(), y0 + e * (sr.max() + 1))
             rect = (min(xs), min(ys), max(xs), max(ys))
-            stack.append((clip(g, rect), sr, sc))
+            stack.append((clip(g, rect), sr, sc, True))
 
 
 def clip(g, rect):
@@ -110,20 +113,11 @@ def clip(g, rect):
     return sub
 
 
-def complex_fractions(geom, transform, shape, tile: int) -> np.ndarray:
+def complex_fractions(geom, transform, shape) -> np.ndarray:
     """``raster.cell_fractions`` for a polygon of many vertices (same figures to rounding)."""
-    h, w = shape
     p, q = _ring_edges(geom, transform)
     frac = centres_inside(p, q, shape).astype(float)
     rows, cols = np.nonzero(boundary_cells(p, q, shape))
-    a, e, x0, y0 = transform.a, transform.e, transform.c, transform.f
-    tiles = (rows // tile) * (w // tile + 1) + cols // tile
-    order = np.argsort(tiles, kind="stable")
-    rows, cols, tiles = rows[order], cols[order], tiles[order]
-    starts = np.flatnonzero(np.r_[True, tiles[1:] != tiles[:-1]])
-    for s, t in zip(starts, np.r_[starts[1:], len(tiles)]):
-        r, c = rows[s:t], cols[s:t]
-        xs = (x0 + a * c.min(), x0 + a * (c.max() + 1))
-        ys = (y0 + e * r.min(), y0 + e * (r.max() + 1))
-        block_fractions(clip(geom, (min(xs), min(ys), max(xs), max(ys))), r, c, transform, frac)
+    if len(rows):
+        block_fractions(geom, rows, cols, transform, frac)
     return frac

@@ -480,7 +480,7 @@ def cell_fractions(geom, transform: Affine, shape: tuple[int, int]) -> np.ndarra
     if geom is None or geom.is_empty or h == 0 or w == 0:
         return frac
     if shapely.get_num_coordinates(geom) > COMPLEX_VERTICES:  # 10⁵–10⁶ vertices: see core.cell_cover
-        return complex_fractions(geom, transform, shape, _TILE)
+        return complex_fractions(geom, transform, shape)
     inside = rasterize([(geom, 1)], out_shape=(h, w), transform=transform, fill=0, all_touched=False,
                        dtype="uint8")
     frac[inside == 1] = 1.0
