@@ -73,44 +73,59 @@ def centres_inside(p, q, shape) -> np.ndarray:
     return np.bitwise_xor.accumulate(toggles.astype(np.uint8), axis=1)[:, :w].astype(bool)
 
 
-def block_fractions(piece, rows, cols, transform, frac) -> None:
-    """frac[rows, cols] = area(cell ∩ piece) / cell area, ``piece`` being the polygon's share of the
-    cells' bounding box; blocks whose share has more than ``LEAF_VERTICES`` coordinates are quartered."""
+def block_fractions(geom, rows, cols, transform, frac) -> None:
+    """frac[rows, cols] = area(cell ∩ geom) / cell area. The block of cells is quartered (its rectangle
+    split on grid lines) while its share of ``geom`` has more than ``LEAF_VERTICES`` coordinates; each
+    split is checked: the quarters' areas must add up to the block's (see ``_quarters``)."""
     a, e, x0, y0 = transform.a, transform.e, transform.c, transform.f
     cell_area = abs(a * e)
-    stack = [(piece, rows, cols, False)]
+
+    def rect(r0, r1, c0, c1):
+        xs, ys = (x0 + a * c0, x0 + a * c1), (y0 + e * r0, y0 + e * r1)
+        return min(xs), min(ys), max(xs), max(ys)
+
+    block = (int(rows.min()), int(rows.max()) + 1, int(cols.min()), int(cols.max()) + 1)
+    box0 = rect(*block)
+    gx0, gy0, gx1, gy1 = shapely.bounds(geom)
+    inside = box0[0] <= gx0 and box0[1] <= gy0 and gx1 <= box0[2] and gy1 <= box0[3]
+    root = geom if inside else shapely.intersection(geom, shapely.box(*box0))
+    stack = [(root, rows, cols, block)]
     while stack:
-        g, r, c, clipped = stack.pop()
+        g, r, c, (r0, r1, c0, c1) = stack.pop()
         if g.is_empty:
             frac[r, c] = 0.0
             continue
-        if len(r) == 1 and clipped:  # g is the polygon clipped to this very cell
+        if (r1 - r0) * (c1 - c0) == 1:  # g is geom's share of this very cell
             frac[r, c] = min(max(float(shapely.area(g)) / cell_area, 0.0), 1.0)
             continue
-        if len(r) == 1 or shapely.get_num_coordinates(g) <= LEAF_VERTICES:
+        if shapely.get_num_coordinates(g) <= LEAF_VERTICES:
             xa, xb = x0 + a * c, x0 + a * (c + 1)
             ya, yb = y0 + e * r, y0 + e * (r + 1)
             boxes = shapely.box(np.minimum(xa, xb), np.minimum(ya, yb), np.maximum(xa, xb), np.maximum(ya, yb))
             frac[r, c] = np.clip(shapely.area(shapely.intersection(boxes, g)) / cell_area, 0.0, 1.0)
             continue
-        rm, cm = (int(r.min()) + int(r.max()) + 1) // 2, (int(c.min()) + int(c.max()) + 1) // 2
-        for sel in ((r < rm) & (c < cm), (r < rm) & (c >= cm), (r >= rm) & (c < cm), (r >= rm) & (c >= cm)):
-            if not sel.any():
-                continue
-            sr, sc = r[sel], c[sel]
-            xs = (x0 + a * sc.min(), x0 + a * (sc.max() + 1))
-            ys = (y0 + e * sr.min(), y0 + e * (sr.max() + 1))
-            rect = (min(xs), min(ys), max(xs), max(ys))
-            stack.append((clip(g, rect), sr, sc, True))
+        rm = (r0 + r1 + 1) // 2 if r1 - r0 > 1 else r1
+        cm = (c0 + c1 + 1) // 2 if c1 - c0 > 1 else c1
+        quads = [q for q in ((r0, rm, c0, cm), (r0, rm, cm, c1), (rm, r1, c0, cm), (rm, r1, cm, c1))
+                 if q[0] < q[1] and q[2] < q[3]]
+        for q, sub in zip(quads, _quarters(g, [rect(*q) for q in quads])):
+            sel = (r >= q[0]) & (r < q[1]) & (c >= q[2]) & (c < q[3])
+            if sel.any():
+                stack.append((sub, r[sel], c[sel], q))
 
 
-def clip(g, rect):
-    """``g`` ∩ the rectangle (GEOS rectangle clipping; the robust overlay should that come out invalid,
-    as in overlay.subdivide)."""
-    sub = shapely.clip_by_rect(g, *rect)
-    if not sub.is_empty and not shapely.is_valid(sub):
-        sub = shapely.intersection(g, shapely.box(*rect))
-    return sub
+def _quarters(g, rects):
+    """``g`` ∩ each rectangle (together they tile g's own rectangle) by GEOS rectangle clipping; the
+    robust overlay instead when a clip is invalid or the clips' areas do not add up to g's: rectangle
+    clipping can return the complement of the answer when g has edges on the rectangle's sides."""
+    subs = [shapely.clip_by_rect(g, *rc) for rc in rects]
+    sizes = [(rc[2] - rc[0]) * (rc[3] - rc[1]) for rc in rects]
+    parts = [float(shapely.area(s)) for s in subs]
+    tol = 1e-9 * max(sizes)
+    if (all(s.is_empty or shapely.is_valid(s) for s in subs) and abs(sum(parts) - float(shapely.area(g))) <= tol
+            and all(p <= z + tol for p, z in zip(parts, sizes))):
+        return subs
+    return [shapely.intersection(g, shapely.box(*rc)) for rc in rects]
 
 
 def complex_fractions(geom, transform, shape) -> np.ndarray:
