@@ -80,25 +80,20 @@ class _Rings:
         xy, r = self.xy, self.ring_idx
         if len(xy) < 2:
             return out
-        same = r[1:] == r[:-1]
-        a, b = xy[:-1][same], xy[1:][same]
-        n = times * np.maximum(1, np.ceil(np.hypot(*(b - a).T) / step)).astype(np.int64)
-        k = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
-        f = (k / np.repeat(n, n))[:, None]
-        pts = np.repeat(a, n, axis=0) + f * np.repeat(b - a, n, axis=0)
-        # each ring's edge points then its closing vertex: edge point p of ring q goes to p + (q's rank)
-        last = np.append(np.nonzero(~same)[0], len(r) - 1)
-        er = np.repeat(r[:-1][same], n)
-        rank = np.searchsorted(r[last], er)
-        size = len(pts) + len(last)
-        pos_pts = np.arange(len(pts)) + rank
-        pos_last = np.searchsorted(er, r[last], side="right") + np.arange(len(last))
-        out.xy = np.empty((size, 2))
-        out.xy[pos_pts], out.xy[pos_last] = pts, xy[last]
-        out.ring_idx = np.empty(size, dtype=np.int64)
-        out.ring_idx[pos_pts], out.ring_idx[pos_last] = er, r[last]
-        out.every = np.ones(size, dtype=bool)
-        out.every[pos_pts] = k % times == 0
+        # every vertex that starts an edge gives its edge's n points, a ring's closing vertex itself
+        start = np.append(r[1:] == r[:-1], False)
+        d = np.zeros_like(xy)
+        d[:-1][start[:-1]] = (xy[1:] - xy[:-1])[start[:-1]]
+        n = np.ones(len(xy), dtype=np.int64)
+        n[start] = times * np.maximum(1, np.ceil(np.hypot(*d[start].T) / step)).astype(np.int64)
+        src = np.repeat(np.arange(len(xy)), n)
+        k = np.arange(len(src)) - np.repeat(np.cumsum(n) - n, n)
+        f = k / n[src]
+        out.xy = np.empty((len(src), 2))
+        for j in (0, 1):  # column by column: a row gather of an (n, 2) array is several times slower
+            out.xy[:, j] = xy[:, j][src] + f * d[:, j][src]
+        out.ring_idx = r[src]
+        out.every = k % times == 0
         return out
 
     def subset(self, keep: np.ndarray) -> "_Rings":
