@@ -8,7 +8,9 @@ all in the same run, with the peak RSS of each measurement.
 The files are generated on first use into ``benchmarks/data/footprint_scale/`` (git-ignored): the TXT is
 one parcel whose ring is a 10⁶-vertex circle (r = 2 km) in CGCS2000 3° zone 35; the DXF is a 勘测定界图-like
 drawing of 999,000 LINE/TEXT entities (topography, labels) and 1,000 closed LWPOLYLINE parcels on 红线.
-Each measurement runs in a fresh interpreter (``time.perf_counter`` around load + report / run_check).
+Each measurement runs in a fresh interpreter: ``time.perf_counter`` around load + report / run_check
+(``txt_inspect``, ``txt_check``, ``dxf_inspect``), or around the whole command with its imports
+(``cli_*``: ``ningxia-gis footprint inspect`` / ``ningxia-gis check --json``); peak = the process's max RSS.
 """
 
 from __future__ import annotations
@@ -75,6 +77,13 @@ JOBS = {
     "txt_check": ("big.txt", "fp = load_footprint(P); run_check(fp, None)"),
     "dxf_inspect": ("big.dxf", "fp = load_footprint(P); report_of(fp).to_text()"),
 }
+#: the commands as a user runs them (``ningxia-gis …``, in process, output discarded; DXF inspect also
+#: restores our writers' attributes, the check writes the result JSON)
+CLI_JOBS = {
+    "cli_txt_inspect": ("big.txt", ["footprint", "inspect", "{P}"]),
+    "cli_txt_check": ("big.txt", ["check", "{P}", "--json", "{P}.result.json"]),
+    "cli_dxf_inspect": ("big.dxf", ["footprint", "inspect", "{P}"]),
+}
 
 RUNNER = """
 import sys, time, json
@@ -94,14 +103,35 @@ print(json.dumps({{"seconds": time.perf_counter() - t0,
 """
 
 
+CLI_RUNNER = """
+import contextlib, io, json, resource, sys, time
+t0 = time.perf_counter()
+from ningxia_gis.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    rc = main({argv!r})
+if rc != 0:
+    sys.exit(f"exit status {{rc}}")
+print(json.dumps({{"seconds": time.perf_counter() - t0,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
 def timed(src: Path, job: str, timeout: float) -> dict | None:
     """{"seconds", "peak_mb"} of one job in a fresh interpreter on the tree ``src``; None on timeout,
     NaN seconds on failure."""
+    if job in CLI_JOBS:
+        name, argv = CLI_JOBS[job]
+        code = CLI_RUNNER.format(argv=[a.format(P=DATA / name) for a in argv])
+        return _run(src, job, code, name, timeout)
     name, code = JOBS[job]
+    return _run(src, job, RUNNER.format(code=code), name, timeout)
+
+
+def _run(src: Path, job: str, code: str, name: str, timeout: float) -> dict | None:
     env = {**os.environ, "PYTHONPATH": str(src)}
     env.pop("PROJ_DATA", None)
     try:
-        r = subprocess.run([sys.executable, "-c", RUNNER.format(code=code), str(DATA / name)], env=env,
+        r = subprocess.run([sys.executable, "-c", code, str(DATA / name)], env=env,
                            capture_output=True, text=True, timeout=timeout, cwd=str(src))
     except subprocess.TimeoutExpired:
         return None
@@ -133,7 +163,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--baseline", metavar="GIT_REV", action="append", default=[],
                     help="also time this revision (git archive export); may be given more than once")
-    ap.add_argument("--jobs", nargs="*", default=list(JOBS), choices=list(JOBS))
+    ap.add_argument("--jobs", nargs="*", default=[*JOBS, *CLI_JOBS], choices=[*JOBS, *CLI_JOBS])
     ap.add_argument("--timeout", type=float, default=900, help="seconds per measurement (default 900)")
     args = ap.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)

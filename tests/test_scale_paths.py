@@ -2,6 +2,7 @@
 figures as the plain computations they replace, checked against independent ones."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from ningxia_gis.core.check import _holds, run_check
 from ningxia_gis.footprint_io import load_footprint
 from ningxia_gis.paths import SAMPLE_CATALOG
 
-EPSG = 4543  # CGCS2000 GK CM 105E
+EPSG = 4544  # CGCS2000 GK CM 105E
 X0, Y0 = 615_000.0, 4_141_000.0  # ≈106.30°E 37.39°N
 
 
@@ -141,3 +142,34 @@ def test_complex_footprint_paths_give_the_same_check_figures(monkeypatch):
         assert y == pytest.approx(x, rel=1e-9, abs=1e-6), p
     assert [lay["status"] for lay in plain["layers"]] == [lay["status"] for lay in fast["layers"]]
     assert any(r["stats"] or r["classes"] for r in fast["rasters"])
+
+
+# ------------------------------------------------------------------------------------ DXF attributes
+
+
+def test_dxf_attributes_are_looked_for_only_in_drawings_we_wrote(tmp_path, monkeypatch):
+    """`footprint inspect` of a DXF restores our writers' fields; a drawing without our APPID is not
+    loaded a second time by ezdxf (a minute and 1.5 GB for 10⁶ entities)."""
+    import ezdxf
+
+    from ningxia_gis.footprint_io import convert_footprint
+    from ningxia_gis.footprint_io.attributes import APPID
+    from ningxia_gis.footprint_io.convert import load_with_attributes
+
+    src = Path(__file__).parent / "data" / "footprints" / "multi_parcel.txt"
+    ours = tmp_path / "ours.dxf"
+    convert_footprint(src, ours)
+    assert APPID.encode() in ours.read_bytes()
+    other = tmp_path / "other.dxf"
+    doc = ezdxf.new()
+    doc.modelspace().add_lwpolyline([(X0, Y0), (X0 + 50, Y0), (X0 + 50, Y0 + 40), (X0, Y0 + 40)], close=True,
+                                    dxfattribs={"layer": "红线"})
+    doc.saveas(other)
+    reads = []
+    real = ezdxf.readfile
+    monkeypatch.setattr(ezdxf, "readfile", lambda *a, **k: reads.append(a[0]) or real(*a, **k))
+    fp = load_with_attributes(ours)
+    assert list(fp.gdf["地块编号"]) == ["DK05", "DK06"] and reads
+    reads.clear()
+    load_with_attributes(other, crs=EPSG)
+    assert not reads
