@@ -1,5 +1,6 @@
 """Footprint readers at scale: a 10⁶-vertex 界址点 TXT (inspect and check) and a DXF with 10⁶ entities
-(inspect), timed in this tree and, with ``--baseline GIT_REV``, in an export of that revision.
+(inspect), timed in this tree and, with ``--baseline GIT_REV`` (repeatable), in an export of that revision,
+all in the same run, with the peak RSS of each measurement.
 
     python benchmarks/footprint_scale.py                      # this tree only
     python benchmarks/footprint_scale.py --baseline c046d81   # before/after ratios
@@ -7,7 +8,9 @@
 The files are generated on first use into ``benchmarks/data/footprint_scale/`` (git-ignored): the TXT is
 one parcel whose ring is a 10⁶-vertex circle (r = 2 km) in CGCS2000 3° zone 35; the DXF is a 勘测定界图-like
 drawing of 999,000 LINE/TEXT entities (topography, labels) and 1,000 closed LWPOLYLINE parcels on 红线.
-Each measurement runs in a fresh interpreter (``time.perf_counter`` around load + report / run_check).
+Each measurement runs in a fresh interpreter: ``time.perf_counter`` around load + report / run_check
+(``txt_inspect``, ``txt_check``, ``dxf_inspect``), or around the whole command with its imports
+(``cli_*``: ``ningxia-gis footprint inspect`` / ``ningxia-gis check --json``); peak = the process's max RSS.
 """
 
 from __future__ import annotations
@@ -70,37 +73,73 @@ def make_dxf(path: Path, n_entities: int = 1_000_000, n_parcels: int = 1_000) ->
 
 
 JOBS = {
-    "txt_inspect": ("big.txt", "fp = load_footprint(P); fp.report.to_text()"),
+    "txt_inspect": ("big.txt", "fp = load_footprint(P); report_of(fp).to_text()"),
     "txt_check": ("big.txt", "fp = load_footprint(P); run_check(fp, None)"),
-    "dxf_inspect": ("big.dxf", "fp = load_footprint(P); fp.report.to_text()"),
+    "dxf_inspect": ("big.dxf", "fp = load_footprint(P); report_of(fp).to_text()"),
+}
+#: the commands as a user runs them (``ningxia-gis …``, in process, output discarded; DXF inspect also
+#: restores our writers' attributes, the check writes the result JSON)
+CLI_JOBS = {
+    "cli_txt_inspect": ("big.txt", ["footprint", "inspect", "{P}"]),
+    "cli_txt_check": ("big.txt", ["check", "{P}", "--json", "{P}.result.json"]),
+    "cli_dxf_inspect": ("big.dxf", ["footprint", "inspect", "{P}"]),
 }
 
 RUNNER = """
 import sys, time, json
 from pathlib import Path
-from ningxia_gis.footprint_io import load_footprint
+try:
+    from ningxia_gis.footprint_io import load_footprint
+except ImportError:  # revisions before a096b8b: load_footprint lived in core.footprint
+    from ningxia_gis.core.footprint import load_footprint
+from ningxia_gis.footprint_io.validate import report_of
 from ningxia_gis.core.check import run_check
 P = Path(sys.argv[1])
 t0 = time.perf_counter()
 {code}
-print(json.dumps({{"seconds": time.perf_counter() - t0}}))
+import resource
+print(json.dumps({{"seconds": time.perf_counter() - t0,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
 
-def timed(src: Path, job: str, timeout: float) -> float | None:
+CLI_RUNNER = """
+import contextlib, io, json, resource, sys, time
+t0 = time.perf_counter()
+from ningxia_gis.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    rc = main({argv!r})
+if rc != 0:
+    sys.exit(f"exit status {{rc}}")
+print(json.dumps({{"seconds": time.perf_counter() - t0,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def timed(src: Path, job: str, timeout: float) -> dict | None:
+    """{"seconds", "peak_mb"} of one job in a fresh interpreter on the tree ``src``; None on timeout,
+    NaN seconds on failure."""
+    if job in CLI_JOBS:
+        name, argv = CLI_JOBS[job]
+        code = CLI_RUNNER.format(argv=[a.format(P=DATA / name) for a in argv])
+        return _run(src, job, code, name, timeout)
     name, code = JOBS[job]
+    return _run(src, job, RUNNER.format(code=code), name, timeout)
+
+
+def _run(src: Path, job: str, code: str, name: str, timeout: float) -> dict | None:
     env = {**os.environ, "PYTHONPATH": str(src)}
     env.pop("PROJ_DATA", None)
     try:
-        r = subprocess.run([sys.executable, "-c", RUNNER.format(code=code), str(DATA / name)], env=env,
+        r = subprocess.run([sys.executable, "-c", code, str(DATA / name)], env=env,
                            capture_output=True, text=True, timeout=timeout, cwd=str(src))
     except subprocess.TimeoutExpired:
         return None
     if r.returncode != 0:
         print(f"  {job} in {src}: failed: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else r.returncode}",
               file=sys.stderr)
-        return float("nan")
-    return json.loads(r.stdout.strip().splitlines()[-1])["seconds"]
+        return {"seconds": float("nan"), "peak_mb": float("nan")}
+    return json.loads(r.stdout.strip().splitlines()[-1])
 
 
 def export(rev: str) -> Path:
@@ -113,10 +152,18 @@ def export(rev: str) -> Path:
     return d
 
 
+def _fmt(m: dict | None) -> str:
+    if m is None:
+        return "timeout"
+    s, mb = m["seconds"], m["peak_mb"]
+    return "failed" if s != s else f"{s:.2f} s {mb / 1024:.2f} GB"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--baseline", metavar="GIT_REV", help="also time this revision (git archive export)")
-    ap.add_argument("--jobs", nargs="*", default=list(JOBS), choices=list(JOBS))
+    ap.add_argument("--baseline", metavar="GIT_REV", action="append", default=[],
+                    help="also time this revision (git archive export); may be given more than once")
+    ap.add_argument("--jobs", nargs="*", default=[*JOBS, *CLI_JOBS], choices=[*JOBS, *CLI_JOBS])
     ap.add_argument("--timeout", type=float, default=900, help="seconds per measurement (default 900)")
     args = ap.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
@@ -128,17 +175,21 @@ def main() -> int:
         t = time.perf_counter()
         make_dxf(DATA / "big.dxf")
         print(f"made big.dxf ({(DATA / 'big.dxf').stat().st_size >> 20} MB) in {time.perf_counter() - t:.1f} s")
-    base = export(args.baseline) if args.baseline else None
-    print(f"{'job':<12} {'before s':>9} {'after s':>9} {'ratio':>7}")
+    bases = {rev: export(rev) for rev in args.baseline}
+    cols = [f"{rev} (time, peak RSS)" for rev in bases] + ["this tree"] + [f"ratio vs {rev}" for rev in bases]
+    print(f"{'job':<12} " + " ".join(f"{c:>22}" for c in cols))
     results = {}
     for job in args.jobs:
-        after = timed(ROOT, job, args.timeout)
-        before = timed(base, job, args.timeout) if base else None
-        ratio = before / after if before and after and after == after and before == before else None
-        results[job] = {"before_s": before, "after_s": after, "ratio": ratio}
-        fmt = lambda v: "timeout" if v is None and base else ("—" if v is None else f"{v:9.2f}")  # noqa: E731
-        print(f"{job:<12} {fmt(before) if base else '—':>9} {fmt(after):>9} "
-              f"{(f'{ratio:6.1f}×') if ratio else '—':>7}", flush=True)
+        ours = timed(ROOT, job, args.timeout)
+        before = {rev: timed(d, job, args.timeout) for rev, d in bases.items()}
+        ratios = {}
+        for rev, m in before.items():
+            ok = m and ours and m["seconds"] == m["seconds"] and ours["seconds"] == ours["seconds"]
+            ratios[rev] = m["seconds"] / ours["seconds"] if ok else None
+        results[job] = {"this_tree": ours, "baselines": before, "ratio": ratios}
+        cells = [_fmt(m) for m in before.values()] + [_fmt(ours)] + \
+            [f"{r:.1f}×" if r else "—" for r in ratios.values()]
+        print(f"{job:<12} " + " ".join(f"{c:>22}" for c in cells), flush=True)
     (DATA / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0
 

@@ -80,25 +80,20 @@ class _Rings:
         xy, r = self.xy, self.ring_idx
         if len(xy) < 2:
             return out
-        same = r[1:] == r[:-1]
-        a, b = xy[:-1][same], xy[1:][same]
-        n = times * np.maximum(1, np.ceil(np.hypot(*(b - a).T) / step)).astype(np.int64)
-        k = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
-        f = (k / np.repeat(n, n))[:, None]
-        pts = np.repeat(a, n, axis=0) + f * np.repeat(b - a, n, axis=0)
-        # each ring's edge points then its closing vertex: edge point p of ring q goes to p + (q's rank)
-        last = np.append(np.nonzero(~same)[0], len(r) - 1)
-        er = np.repeat(r[:-1][same], n)
-        rank = np.searchsorted(r[last], er)
-        size = len(pts) + len(last)
-        pos_pts = np.arange(len(pts)) + rank
-        pos_last = np.searchsorted(er, r[last], side="right") + np.arange(len(last))
-        out.xy = np.empty((size, 2))
-        out.xy[pos_pts], out.xy[pos_last] = pts, xy[last]
-        out.ring_idx = np.empty(size, dtype=np.int64)
-        out.ring_idx[pos_pts], out.ring_idx[pos_last] = er, r[last]
-        out.every = np.ones(size, dtype=bool)
-        out.every[pos_pts] = k % times == 0
+        # every vertex that starts an edge gives its edge's n points, a ring's closing vertex itself
+        start = np.append(r[1:] == r[:-1], False)
+        d = np.zeros_like(xy)
+        d[:-1][start[:-1]] = (xy[1:] - xy[:-1])[start[:-1]]
+        n = np.ones(len(xy), dtype=np.int64)
+        n[start] = times * np.maximum(1, np.ceil(np.hypot(*d[start].T) / step)).astype(np.int64)
+        src = np.repeat(np.arange(len(xy)), n)
+        k = np.arange(len(src)) - np.repeat(np.cumsum(n) - n, n)
+        f = k / n[src]
+        out.xy = np.empty((len(src), 2))
+        for j in (0, 1):  # column by column: a row gather of an (n, 2) array is several times slower
+            out.xy[:, j] = xy[:, j][src] + f * d[:, j][src]
+        out.ring_idx = r[src]
+        out.every = k % times == 0
         return out
 
     def subset(self, keep: np.ndarray) -> "_Rings":
@@ -126,30 +121,46 @@ class _Rings:
         same = ring_idx[1:] == ring_idx[:-1]
         start = np.searchsorted(ring_idx, np.arange(self.n_rings))
         lref = lon[np.minimum(start, len(lon) - 1)][ring_idx]
-        b1, b2 = lat[:-1][same], lat[1:][same]
-        dl = ((lon[:-1] + lon[1:]) / 2 - lref[:-1])[same]
-        db, bm = b2 - b1, (b1 + b2) / 2
-        # sin(k·ΔB/2)·cos(k·Bm), k = 1, 3, 5, 7, 9, by the multiple-angle (Chebyshev) identities: two
-        # trigonometric calls instead of ten (the higher terms carry factors ≤ 2e-6, so their rounding
-        # is immaterial)
-        x, c = np.sin(db / 2), np.cos(bm)
-        x2, c2 = x * x, c * c
-        a, b, cc, d, e = _K
-        s3 = x * (3 - 4 * x2)
-        s5 = x * (5 - x2 * (20 - 16 * x2))
-        s7 = x * (7 - x2 * (56 - x2 * (112 - 64 * x2)))
-        s9 = x * (9 - x2 * (120 - x2 * (432 - x2 * (576 - 256 * x2))))
-        c3 = c * (4 * c2 - 3)
-        c5 = c * (5 - c2 * (20 - 16 * c2))
-        c7 = c * (-7 + c2 * (56 - c2 * (112 - 64 * c2)))
-        c9 = c * (9 - c2 * (120 - c2 * (432 - c2 * (576 - 256 * c2))))
-        s = a * x * c - b * s3 * c3 + cc * s5 * c5 - d * s7 * c7 + e * s9 * c9
-        edge = 2 * B_AXIS**2 * dl * s
+        edge = np.empty(int(same.sum()))
+        k = 0
+        # elementwise only, so the figures do not depend on the chunk size; chunks keep the dozen
+        # temporaries in cache (10⁶-vertex rings)
+        for i in range(0, len(same), _CHUNK):
+            j = min(i + _CHUNK + 1, len(lon))
+            e = _edge_terms(lon[i:j], lat[i:j], lref[i:j], same[i:j - 1])
+            edge[k:k + len(e)] = e
+            k += len(e)
         ring_area = np.abs(np.bincount(ring_idx[:-1][same], weights=edge, minlength=self.n_rings))
         signed = np.where(self.is_ext, ring_area, -ring_area)
         part_area = np.bincount(self.ring_part, weights=signed, minlength=self.n_parts)
         np.add.at(out, self.part_geom, part_area)
         return out
+
+
+_CHUNK = 1 << 15
+
+
+def _edge_terms(lon, lat, lref, same) -> np.ndarray:
+    """2·b²·Δλ·Σ of each edge (consecutive points where ``same``) of the trapezoid series, radians."""
+    b1, b2 = lat[:-1][same], lat[1:][same]
+    dl = ((lon[:-1] + lon[1:]) / 2 - lref[:-1])[same]
+    db, bm = b2 - b1, (b1 + b2) / 2
+    # sin(k·ΔB/2)·cos(k·Bm), k = 1, 3, 5, 7, 9, by the multiple-angle (Chebyshev) identities: two
+    # trigonometric calls instead of ten (the higher terms carry factors ≤ 2e-6, so their rounding
+    # is immaterial)
+    x, c = np.sin(db / 2), np.cos(bm)
+    x2, c2 = x * x, c * c
+    a, b, cc, d, e = _K
+    s3 = x * (3 - 4 * x2)
+    s5 = x * (5 - x2 * (20 - 16 * x2))
+    s7 = x * (7 - x2 * (56 - x2 * (112 - 64 * x2)))
+    s9 = x * (9 - x2 * (120 - x2 * (432 - x2 * (576 - 256 * x2))))
+    c3 = c * (4 * c2 - 3)
+    c5 = c * (5 - c2 * (20 - 16 * c2))
+    c7 = c * (-7 + c2 * (56 - c2 * (112 - 64 * c2)))
+    c9 = c * (9 - c2 * (120 - c2 * (432 - c2 * (576 - 256 * c2))))
+    s = a * x * c - b * s3 * c3 + cc * s5 * c5 - d * s7 * c7 + e * s9 * c9
+    return 2 * B_AXIS**2 * dl * s
 
 
 def ellipsoidal_areas_lonlat(geoms_lonlat) -> np.ndarray:

@@ -155,6 +155,18 @@ def _capped(planar: float, ellip: float, limit: tuple[float | None, float | None
     return (min(planar, lp) if lp is not None else planar), (min(ellip, le) if le is not None else ellip)
 
 
+def _areas_once(geoms: np.ndarray, crs) -> np.ndarray:
+    """``ellipsoidal_areas`` with each geometry object computed once (a zone's union or own part is
+    often the very piece object: a 10⁶-vertex footprint inside one feature)."""
+    first: dict[int, int] = {}
+    where = np.array([first.setdefault(id(g), len(first)) for g in geoms], dtype=np.int64)
+    if len(first) == len(geoms):
+        return ellipsoidal_areas(geoms, crs)
+    uniq = np.empty(len(first), dtype=object)
+    uniq[where] = geoms
+    return ellipsoidal_areas(uniq, crs)[where]
+
+
 def overlay_layer(fp, candidates: gpd.GeoDataFrame, crs, role: str, *, key_fields=(), id_field=None,
                   zone_field=None, sliver_m2: float = 1.0, footprint_m2: float | None = None,
                   footprint_planar_m2: float | None = None) -> LayerOverlap:
@@ -210,15 +222,18 @@ def grouped_union(geoms: np.ndarray, group: np.ndarray, n_groups: int) -> np.nda
     return out
 
 
-def _big_zone_parts(fp, src: np.ndarray, zones: list[str], piece_zone: list[str]):
+def _big_zone_parts(fp, src: np.ndarray, pieces: np.ndarray, zones: list[str], piece_zone: list[str]):
     """A complex footprint is dissolved in candidate space (the union of fp ∩ cᵢ is fp ∩ ∪cᵢ): unions
     of the simple candidates, then one overlay with the footprint per figure, instead of unions of
-    pieces that each carry a share of its 10⁵ vertices. (union, own part) per zone of ``zones``."""
+    pieces that each carry a share of its 10⁵ vertices. (union, own part) per zone of ``zones``;
+    ``pieces``: fp ∩ ``src``."""
     taken, out = None, []
     for zone in zones:
         idx = [k for k, z in enumerate(piece_zone) if z == zone]
         cz = shapely.union_all(src[idx])
-        u = polygonal(np.array([shapely.intersection(cz, fp)], dtype=object))[0]
+        # one piece: its union is the piece itself (the overlay of fp with cz gives the same point set)
+        u = pieces[idx[0]] if len(idx) == 1 else polygonal(np.array([shapely.intersection(cz, fp)],
+                                                                     dtype=object))[0]
         own = u if taken is None else polygonal(np.array([shapely.intersection(shapely.difference(cz, taken), fp)],
                                                          dtype=object))[0]
         taken = cz if taken is None else shapely.union(taken, cz)
@@ -321,7 +336,7 @@ def overlay_many(fps, fp_of, candidates: gpd.GeoDataFrame, crs, role: str, *, ke
     for f in np.unique(g_fp[~small_g]):
         gi = np.nonzero(g_fp == f)[0]
         sel = of == f
-        parts = _big_zone_parts(fps[f], src[sel], [ranked[z] for z in g_zone[gi]],
+        parts = _big_zone_parts(fps[f], src[sel], inter[sel], [ranked[z] for z in g_zone[gi]],
                                 [z for z, s in zip(piece_zone, sel) if s])
         union[gi] = [u for u, _ in parts]
         own[gi] = [o for _, o in parts]
@@ -329,7 +344,7 @@ def overlay_many(fps, fp_of, candidates: gpd.GeoDataFrame, crs, role: str, *, ke
     # its union)
     n, m = len(inter), n_groups
     rest = np.nonzero(g_level > 0)[0]
-    areas = ellipsoidal_areas(np.concatenate([inter, union, own[rest]]), crs)
+    areas = _areas_once(np.concatenate([inter, union, own[rest]]), crs)
     ellip, gross_e = areas[:n], areas[n:n + m]
     own_e = gross_e.copy()
     own_e[rest] = areas[n + m:]

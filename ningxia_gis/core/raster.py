@@ -47,6 +47,7 @@ from rasterio.warp import Resampling, reproject
 from rasterio.windows import Window
 
 from .areas import ellipsoidal_areas
+from .cell_cover import COMPLEX_VERTICES, complex_fractions
 from .crs import crs_label, transformer
 from ..domain.errors import Cancelled, CatalogError, CRSError, InputError
 from .files import file_sha256
@@ -478,6 +479,8 @@ def cell_fractions(geom, transform: Affine, shape: tuple[int, int]) -> np.ndarra
     frac = np.zeros((h, w))
     if geom is None or geom.is_empty or h == 0 or w == 0:
         return frac
+    if shapely.get_num_coordinates(geom) > COMPLEX_VERTICES:  # 10⁵–10⁶ vertices: see core.cell_cover
+        return complex_fractions(geom, transform, shape)
     inside = rasterize([(geom, 1)], out_shape=(h, w), transform=transform, fill=0, all_touched=False,
                        dtype="uint8")
     frac[inside == 1] = 1.0
