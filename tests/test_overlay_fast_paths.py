@@ -65,3 +65,24 @@ def test_large_footprint_over_a_parcel_coverage(shortcuts, monkeypatch):
         pieces = {p.feature_id: p.geometry for p in res.pieces}
         for i in np.nonzero(inside)[0][:50]:
             assert shapely.equals_exact(pieces[cand["BH"][i]], shapely.normalize(g[i]), tolerance=0)
+
+
+def test_subdivide_never_trusts_a_rectangle_clip_whose_areas_do_not_add_up(monkeypatch):
+    """GEOS rectangle clipping can answer with the complement when edges lie on the rectangle's sides;
+    here every fourth clip answers with the whole rectangle: the pieces still tile the polygon exactly."""
+    from ningxia_gis.core import cell_cover
+    from test_speed_paths import huge_polygon
+
+    g = huge_polygon(n=4_000)
+    real, calls = shapely.clip_by_rect, []
+
+    def wrong(geom, *rect):
+        calls.append(1)
+        return shapely.box(*rect) if len(calls) % 4 == 0 else real(geom, *rect)
+
+    monkeypatch.setattr(cell_cover.shapely, "clip_by_rect", wrong)
+    pieces = overlay.subdivide(g, max_vertices=256)
+    monkeypatch.setattr(cell_cover.shapely, "clip_by_rect", real)
+    assert len(calls) > 8 and len(pieces) > 10
+    assert shapely.area(pieces).sum() == pytest.approx(g.area, rel=1e-12)
+    assert shapely.symmetric_difference(shapely.union_all(pieces), g).area < 1e-6 * g.area

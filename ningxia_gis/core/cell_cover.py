@@ -76,7 +76,7 @@ def centres_inside(p, q, shape) -> np.ndarray:
 def block_fractions(geom, rows, cols, transform, frac) -> None:
     """frac[rows, cols] = area(cell ∩ geom) / cell area. The block of cells is quartered (its rectangle
     split on grid lines) while its share of ``geom`` has more than ``LEAF_VERTICES`` coordinates; each
-    split is checked: the quarters' areas must add up to the block's (see ``_quarters``)."""
+    split is checked: the quarters' areas must add up to the block's (see ``clip_quarters``)."""
     a, e, x0, y0 = transform.a, transform.e, transform.c, transform.f
     cell_area = abs(a * e)
 
@@ -108,14 +108,14 @@ def block_fractions(geom, rows, cols, transform, frac) -> None:
         cm = (c0 + c1 + 1) // 2 if c1 - c0 > 1 else c1
         quads = [q for q in ((r0, rm, c0, cm), (r0, rm, cm, c1), (rm, r1, c0, cm), (rm, r1, cm, c1))
                  if q[0] < q[1] and q[2] < q[3]]
-        for q, sub in zip(quads, _quarters(g, [rect(*q) for q in quads])):
+        for q, sub in zip(quads, clip_quarters(g, [rect(*q) for q in quads])):
             sel = (r >= q[0]) & (r < q[1]) & (c >= q[2]) & (c < q[3])
             if sel.any():
                 stack.append((sub, r[sel], c[sel], q))
 
 
-def _quarters(g, rects):
-    """``g`` ∩ each rectangle (together they tile g's own rectangle) by GEOS rectangle clipping; the
+def clip_quarters(g, rects):
+    """``g`` ∩ each rectangle (together they tile a rectangle holding g) by GEOS rectangle clipping; the
     robust overlay instead when a clip is invalid or the clips' areas do not add up to g's: rectangle
     clipping can return the complement of the answer when g has edges on the rectangle's sides."""
     subs = [shapely.clip_by_rect(g, *rc) for rc in rects]

@@ -11,6 +11,7 @@ import pandas as pd
 import shapely
 
 from .areas import ellipsoidal_areas, planar_areas
+from .cell_cover import clip_quarters
 from ..domain.roles import normalise_zone
 from .units import area_block
 
@@ -95,10 +96,8 @@ def subdivide(geom, max_vertices: int = 256, max_depth: int = 24) -> np.ndarray:
         mx, my = (minx + maxx) / 2, (miny + maxy) / 2
         quads = ((minx, miny, mx, my), (mx, miny, maxx, my), (minx, my, mx, maxy), (mx, my, maxx, maxy))
         # GEOS rectangle clipping, as PostGIS ST_Subdivide does (several times faster than a general
-        # intersection); should a piece come out invalid, the robust overlay is used for that split
-        qs = np.array([shapely.clip_by_rect(g, *q) for q in quads], dtype=object)
-        if not shapely.is_valid(qs).all():
-            qs = shapely.intersection(g, shapely.box(*np.array(quads).T))
+        # intersection), checked: invalid quarters or areas that do not add up take the robust overlay
+        qs = np.array(clip_quarters(g, quads), dtype=object)
         for q in polygonal(qs):
             for part in shapely.get_parts(q):
                 if not part.is_empty and shapely.area(part) > 0:
