@@ -552,13 +552,15 @@ class LayerSource:
             self._ix = None
             self._full.clear()
 
-    def _table(self, ix: _LayerIndex) -> pd.DataFrame:
+    def _attribute_file(self) -> tuple:
+        """(path, layer, encoding, where) the attributes are read from: the source, or its cached copy
+        (already filtered and decoded)."""
         s = self.spec
-        if self._attr_from is not None:
-            path, layer, encoding = self._attr_from
-            table = read_attributes(path, layer, encoding=encoding)
-        else:
-            table = read_attributes(s.path, s.layer, where=s.where, encoding=s.encoding)
+        return (*self._attr_from, None) if self._attr_from is not None else (s.path, s.layer, s.encoding, s.where)
+
+    def _table(self, ix: _LayerIndex) -> pd.DataFrame:
+        path, layer, encoding, where = self._attribute_file()
+        table = read_attributes(path, layer, where=where, encoding=encoding)
         return table.iloc[ix.ordinal].reset_index(drop=True)
 
     def _attributes(self, ix: _LayerIndex, rows: np.ndarray) -> pd.DataFrame:
@@ -566,8 +568,7 @@ class LayerSource:
             return ix.table.iloc[rows].reset_index(drop=True)
         if len(rows) == 0:
             return pd.DataFrame({f: pd.Series([], dtype=object) for f in self.fields})
-        s = self.spec
-        path, layer, encoding = self._attr_from or (s.path, s.layer, s.encoding)
+        path, layer, encoding, _where = self._attribute_file()
         return read_attributes(path, layer, fids=ix.gdal_fids[rows], encoding=encoding)
 
     def load(self, epsg: int) -> gpd.GeoDataFrame:

@@ -47,13 +47,18 @@ def boundary_cells(p, q, shape) -> np.ndarray:
     ok = (col >= -1) & (col <= w) & (row >= -1) & (row <= h)
     mask = np.zeros((h + 2, w + 2), dtype=bool)
     mask[row[ok].astype(np.int64) + 1, col[ok].astype(np.int64) + 1] = True
+    return dilate_one_cell(mask)[1:-1, 1:-1]
+
+
+def dilate_one_cell(mask: np.ndarray) -> np.ndarray:
+    """``mask`` grown by one cell in all eight directions (a 3 × 3 box)."""
     grown = mask.copy()
     grown[1:, :] |= mask[:-1, :]
     grown[:-1, :] |= mask[1:, :]
-    g2 = grown.copy()
-    g2[:, 1:] |= grown[:, :-1]
-    g2[:, :-1] |= grown[:, 1:]
-    return g2[1:-1, 1:-1]
+    out = grown.copy()
+    out[:, 1:] |= grown[:, :-1]
+    out[:, :-1] |= grown[:, 1:]
+    return out
 
 
 def centres_inside(p, q, shape) -> np.ndarray:

@@ -47,7 +47,7 @@ from rasterio.warp import Resampling, reproject
 from rasterio.windows import Window
 
 from .areas import ellipsoidal_areas
-from .cell_cover import COMPLEX_VERTICES, complex_fractions
+from .cell_cover import COMPLEX_VERTICES, complex_fractions, dilate_one_cell
 from .crs import crs_label, transformer
 from ..domain.errors import Cancelled, CatalogError, CRSError, InputError
 from .files import file_sha256
@@ -487,13 +487,7 @@ def cell_fractions(geom, transform: Affine, shape: tuple[int, int]) -> np.ndarra
     edge = rasterize([(geom.boundary, 1)], out_shape=(h, w), transform=transform, fill=0, all_touched=True,
                      dtype="uint8").astype(bool)
     # one-cell dilation so that numerical corner cases of the line rasteriser cannot miss a cell
-    grown = edge.copy()
-    grown[1:, :] |= edge[:-1, :]
-    grown[:-1, :] |= edge[1:, :]
-    g2 = grown.copy()
-    g2[:, 1:] |= grown[:, :-1]
-    g2[:, :-1] |= grown[:, 1:]
-    rows, cols = np.nonzero(g2)
+    rows, cols = np.nonzero(dilate_one_cell(edge))
     if len(rows) == 0:
         return frac
     a, e, x0, y0 = transform.a, transform.e, transform.c, transform.f
