@@ -28,11 +28,16 @@ def file_sha256(path: str | Path) -> str:
 _TMP_MARK = ".ngtmp-"
 
 
+def _writer_gone(after_mark: str) -> bool:
+    """Whether the process that named a temporary file ``…{_TMP_MARK}{after_mark}`` is gone."""
+    pid = after_mark.split("-", 1)[0]
+    return pid.isdigit() and not _alive(int(pid))
+
+
 def _stale_temps(target: Path):
     """Temporary files of earlier writes to ``target`` whose process is gone (killed mid-write)."""
     for f in target.parent.glob(f".{target.stem}{_TMP_MARK}*"):
-        pid = f.name[len(target.stem) + 1 + len(_TMP_MARK):].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if _writer_gone(f.name[len(target.stem) + 1 + len(_TMP_MARK):]):
             yield f
 
 
@@ -45,10 +50,8 @@ def sweep_stale_temps(folder: str | Path) -> None:
     except OSError:
         return
     for e in entries:
-        if e.name.startswith(".") and _TMP_MARK in e.name:
-            pid = e.name.split(_TMP_MARK, 1)[1].split("-", 1)[0]
-            if pid.isdigit() and not _alive(int(pid)):
-                _remove(Path(e.path))
+        if e.name.startswith(".") and _TMP_MARK in e.name and _writer_gone(e.name.split(_TMP_MARK, 1)[1]):
+            _remove(Path(e.path))
 
 
 def _alive(pid: int) -> bool:
