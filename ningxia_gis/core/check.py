@@ -273,19 +273,14 @@ def validate_result(data: dict, path=None) -> None:
     """Raise NingxiaGisError when ``data`` does not match resources/schema/check_result.schema.json."""
     import jsonschema
 
-    from ..paths import RESOURCES
-    global _VALIDATOR
-    if _VALIDATOR is None:
-        schema = json.loads((RESOURCES / "schema" / "check_result.schema.json").read_text(encoding="utf-8"))
-        _VALIDATOR = jsonschema.Draft202012Validator(schema)
-    err = jsonschema.exceptions.best_match(_VALIDATOR.iter_errors(data))
+    from .result_schema import conforms, validator
+    if conforms(data):
+        return
+    err = jsonschema.exceptions.best_match(validator().iter_errors(data))
     if err is not None:
         where = "/".join(str(p) for p in err.absolute_path) or "(root)"
         raise NingxiaGisError("result.schema_invalid", where=where, what=err.message[:200],
                               file=Path(path) if path else "")
-
-
-_VALIDATOR = None
 
 
 def run_check(footprint: Footprint, catalog: Catalog | str | Path | None = None, *,

@@ -9,6 +9,7 @@ import logging
 
 from ..domain.errors import InputError
 from ..paths import RESOURCES
+from .schema_fast import UnsupportedSchema, compile_schema
 
 _TYPES_ZH = {"object": "对象", "array": "数组", "string": "文本", "number": "数值", "integer": "整数",
              "boolean": "true/false", "null": "null"}
@@ -19,11 +20,31 @@ _SOFT = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}
 
 
 @functools.lru_cache(maxsize=1)
-def _validator():
+def _schema() -> dict:
+    return json.loads((RESOURCES / "schema" / "check_result.schema.json").read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=1)
+def validator():
+    """The jsonschema validator of the check result schema (its messages name the field at fault)."""
     import jsonschema
-    schema = json.loads((RESOURCES / "schema" / "check_result.schema.json").read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)
+    cls = jsonschema.validators.validator_for(_schema())
+    return cls(_schema())
+
+
+@functools.lru_cache(maxsize=1)
+def _fast_check():
+    try:
+        return compile_schema(_schema())
+    except UnsupportedSchema:
+        return None
+
+
+def conforms(data) -> bool:
+    """Whether ``data`` matches the check result schema, without any message (the quick test every result
+    passes before it is written; ``validator()`` says what is wrong when this says no)."""
+    fast = _fast_check()
+    return fast(data) if fast is not None else next(validator().iter_errors(data), None) is None
 
 
 def field_path(parts) -> str:
@@ -35,7 +56,9 @@ def field_path(parts) -> str:
 
 def validate_result(data, file) -> None:
     """InputError naming the first wrongly typed, missing or unknown-valued field of ``data``."""
-    errors = sorted(_validator().iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if conforms(data):
+        return
+    errors = sorted(validator().iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     hard = [e for e in errors if e.validator not in _SOFT]
     for e in errors:
         if e.validator in _SOFT:
