@@ -15,6 +15,7 @@ from typing import Callable
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from ..core.crs import crs_label, to_crs
@@ -105,22 +106,26 @@ def prepare_footprint(fp: Footprint) -> Footprint:
     label = Path(fp.source).name or "footprint"
     if gdf.crs is None:
         raise FootprintError("footprint.no_crs", label=label)
-    geoms = gdf.geometry.values
-    invalid = ~shapely.is_valid(np.asarray(geoms, dtype=object)) & ~shapely.is_missing(np.asarray(geoms, dtype=object))
+    arr = np.asarray(gdf.geometry.values, dtype=object)
+    invalid = ~shapely.is_valid(arr) & ~shapely.is_missing(arr)
     if invalid.any():
-        reasons = [shapely.is_valid_reason(g) for g in np.asarray(geoms, dtype=object)[invalid]]
-        fixed = shapely.make_valid(np.asarray(geoms, dtype=object)[invalid])
-        arr = np.asarray(geoms, dtype=object).copy()
-        arr[invalid] = fixed
-        gdf = gdf.set_geometry(gpd.GeoSeries(arr, crs=gdf.crs, index=gdf.index))
+        reasons = [shapely.is_valid_reason(g) for g in arr[invalid]]
+        arr = arr.copy()
+        arr[invalid] = shapely.make_valid(arr[invalid])
         locs = fp.meta.get("parcel_locs") or []
         for i, r in zip(np.nonzero(invalid)[0], reasons):
             where = f" {locs[i]}" if i < len(locs) and locs[i] else ""
             fp.repairs.append(f"{label}{where}: parcel {i + 1}: invalid geometry ({r}) repaired with make_valid")
-    polys = [_polygonal(g) for g in gdf.geometry.values]
-    gdf = gdf.set_geometry(gpd.GeoSeries(polys, crs=gdf.crs, index=gdf.index))
-    gdf = gdf[~gdf.geometry.is_empty & gdf.geometry.notna()].reset_index(drop=True)
-    if gdf.empty or shapely.area(shapely.union_all(gdf.geometry.values)) <= 0:
+    polys = np.empty(len(arr), dtype=object)
+    polys[:] = [_polygonal(g) for g in arr]
+    if invalid.any() or any(p is not g for p, g in zip(polys, arr)):  # else the frame stays as it is
+        gdf = gdf.set_geometry(gpd.GeoSeries(polys, crs=gdf.crs, index=gdf.index))
+    keep = ~(shapely.is_missing(polys) | shapely.is_empty(polys))
+    if not keep.all():
+        gdf, polys = gdf[keep].reset_index(drop=True), polys[keep]
+    elif not gdf.index.equals(pd.RangeIndex(len(gdf))):
+        gdf = gdf.reset_index(drop=True)
+    if not len(polys) or shapely.area(polys[0] if len(polys) == 1 else shapely.union_all(polys)) <= 0:
         raise FootprintError("footprint.no_area", label=label)
     fp.gdf = gdf
     fp.warnings.extend(r for r in fp.repairs if r not in fp.warnings)

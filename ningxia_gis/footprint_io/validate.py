@@ -116,7 +116,8 @@ def clean_vector_footprint(fp: Footprint, *, check_range: bool = True, bounds=No
     if gdf.crs is None or gdf.empty:
         return fp
     geoms = np.asarray(gdf.geometry.values, dtype=object)
-    geoms = shapely.force_2d(geoms)
+    changed = bool(shapely.has_z(geoms).any())
+    geoms = shapely.force_2d(geoms) if changed else geoms
     closed = 0
     for i, g in enumerate(geoms):
         if g is None or g.is_empty or g.geom_type not in ("LineString", "MultiLineString", "LinearRing"):
@@ -139,7 +140,8 @@ def clean_vector_footprint(fp: Footprint, *, check_range: bool = True, bounds=No
     dropped = n_before - shapely.get_num_coordinates(geoms)
     for i in np.nonzero(dropped > 0)[0]:
         fp.repairs.append(f"{label} feature {i + 1}: {int(dropped[i])} duplicate vertex(es) removed")
-    fp.gdf = gdf.set_geometry(_series(geoms, gdf))
+    if changed or closed or (dropped > 0).any():  # else the geometries are the file's, unchanged
+        fp.gdf = gdf.set_geometry(_series(geoms, gdf))
     return fp
 
 
