@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import fnmatch
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -433,10 +434,12 @@ def build_for_lint(path: str | Path | None = None) -> tuple[RuleBase, list[str]]
 
 
 def _signature(directory: Path) -> tuple:
+    """What changes when a rule file (or the schema) is edited, added or removed: names, times, sizes."""
     sig = []
-    for p in sorted(directory.glob("*.yaml")):
-        st = p.stat()
-        sig.append((p.name, st.st_mtime_ns, st.st_size))
+    with os.scandir(directory) as it:  # several times faster than Path.glob + stat, once per check
+        for e in sorted((e for e in it if e.name.endswith(".yaml") and e.is_file()), key=lambda e: e.name):
+            st = e.stat()
+            sig.append((e.name, st.st_mtime_ns, st.st_size))
     try:
         st = SCHEMA_PATH.stat()
         sig.append(("schema", st.st_mtime_ns, st.st_size))
