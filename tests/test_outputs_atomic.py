@@ -114,3 +114,32 @@ def test_a_live_writers_temp_file_is_left_alone(tmp_path):
         assert outer.exists()
     assert target.read_text() == "1"
     assert _temps(tmp_path) == []
+
+
+def test_an_input_is_never_overwritten_whatever_the_path_says(result, tmp_path):
+    """The target is refused when it is an input by another spelling (a link to it, a detour through ..),
+    and accepted when it only shares the name with one."""
+    import copy
+
+    from ningxia_gis.core.check import CheckResult
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "other").mkdir()
+    src = tmp_path / "footprint.json"
+    src.write_bytes(OLD)
+    (tmp_path / "link.json").symlink_to(src)
+    data = copy.deepcopy(result.data)
+    data["inputs"] = list(data["inputs"]) + [{"kind": "footprint", "path": str(tmp_path / "sub" / ".." / "footprint.json"),
+                                              "sha256": "0" * 64}]
+    res = CheckResult(data=data, epsg=result.epsg, footprint_geom=result.footprint_geom)
+    for target in (src, tmp_path / "link.json", tmp_path / "other" / ".." / "footprint.json"):
+        with pytest.raises(InputError) as e:
+            write_output("json", res, target)
+        assert e.value.key == "output.is_input"
+    assert src.read_bytes() == OLD
+    write_output("json", res, tmp_path / "other" / "footprint.json")
+    assert (tmp_path / "other" / "footprint.json").stat().st_size > 1000
+    data["inputs"][-1]["path"] = str(tmp_path / "link.json")  # the input is a link, the target its file
+    with pytest.raises(InputError):
+        write_output("json", res, src)
+    assert src.read_bytes() == OLD

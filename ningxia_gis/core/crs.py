@@ -61,6 +61,15 @@ def to_crs(src) -> CRS:
 def crs_label(crs) -> str:
     """'EPSG:4544 CGCS2000 / 3-degree Gauss-Kruger CM 105E' or the CRS name."""
     crs = to_crs(crs)
+    return _label(crs.srs) if crs.srs else _label_of(crs)
+
+
+@lru_cache(maxsize=256)
+def _label(srs: str) -> str:  # by the CRS's definition: to_epsg() takes 40 µs, and a check asks ~10 times
+    return _label_of(CRS.from_user_input(srs))
+
+
+def _label_of(crs: CRS) -> str:
     epsg = crs.to_epsg()
     return f"EPSG:{epsg} {crs.name}" if epsg else crs.name
 
