@@ -145,20 +145,19 @@ def _feature_cases(p: Path, opts: BatchOptions, id_column: str | None) -> list[C
         raise InputError("batch.no_column", path=p, column=id_column, option="--id-column",
                          columns=", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)[:200])
     name_col = id_column or next((c for c in _NAME_COLUMNS if c in gdf.columns), None)
-    names = []
-    for i in range(len(gdf)):
-        v = gdf[name_col].iloc[i] if name_col else None
-        names.append(_safe(f"{i + 1:05d}_{v}") if v is not None and str(v).strip() and str(v) != "nan"
-                     else f"{p.stem}_{i + 1:05d}")
+    values = gdf[name_col].to_numpy(dtype=object) if name_col else [None] * len(gdf)
+    names = [_safe(f"{i + 1:05d}_{v}") if v is not None and str(v).strip() and str(v) != "nan"
+             else f"{p.stem}_{i + 1:05d}" for i, v in enumerate(values)]
+    acts = gdf[opts.activity_column].to_numpy(dtype=object) if opts.activity_column else None
     sha = file_sha256(p)
     cases = []
     for i, cid in enumerate(_unique(names)):
         act = opts.activity
-        if opts.activity_column:
-            v = gdf[opts.activity_column].iloc[i]
+        if acts is not None:
+            v = acts[i]
             act = str(v).strip() if v is not None and str(v).strip() not in ("", "nan", "None") else opts.activity
-        cases.append(Case(id=cid, source=f"{p}#{i + 1}", activity=act, index=i, gdf=gdf.iloc[[i]].reset_index(drop=True),
-                          sha256=sha))
+        # a one-row slice (its index is i: the footprint import numbers it from 0)
+        cases.append(Case(id=cid, source=f"{p}#{i + 1}", activity=act, index=i, gdf=gdf.iloc[i:i + 1], sha256=sha))
     return cases
 
 
