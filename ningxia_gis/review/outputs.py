@@ -6,13 +6,13 @@ one report model per ``write_outputs`` call, so their maps are rendered once."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from ..core.check import CheckResult, validate_result
 from ..core.files import atomic_output
+from ..core.json_text import dumps_indented
 from ..domain.errors import InputError
 
 
@@ -55,7 +55,7 @@ def _json(result: CheckResult, tmp: Path, ctx: OutputContext) -> None:
 
 def result_json(data: dict) -> str:
     """The result as the JSON text every front end writes (byte-identical for the same data)."""
-    return json.dumps(data, ensure_ascii=False, indent=1)
+    return dumps_indented(data)  # json.dumps(data, ensure_ascii=False, indent=1), faster
 
 
 def _gpkg(result: CheckResult, tmp: Path, ctx: OutputContext) -> None:
