@@ -86,3 +86,29 @@ def test_subdivide_never_trusts_a_rectangle_clip_whose_areas_do_not_add_up(monke
     assert len(calls) > 8 and len(pieces) > 10
     assert shapely.area(pieces).sum() == pytest.approx(g.area, rel=1e-12)
     assert shapely.symmetric_difference(shapely.union_all(pieces), g).area < 1e-6 * g.area
+
+
+def test_a_complex_footprint_clip_that_answers_with_the_complement_is_not_used(monkeypatch):
+    """The footprint clipped to each candidate's box (over FOOTPRINT_CLIP_VERTICES): should GEOS answer with
+    the box minus the footprint, that candidate is intersected with the whole footprint instead."""
+    from test_speed_paths import huge_polygon
+
+    fp = huge_polygon(n=4_000)
+    x0, y0, x1, y1 = fp.bounds
+    step = (x1 - x0) / 12
+    cells = np.array([shapely.box(x, y, x + step, y + step) for x in np.arange(x0, x1, step)
+                      for y in np.arange(y0, y1, step)], dtype=object)
+    want = shapely.area(shapely.intersection(cells, fp))
+    real, calls = shapely.clip_by_rect, []
+
+    def wrong(geom, *rect):
+        calls.append(1)
+        good = real(geom, *rect)
+        return shapely.difference(shapely.box(*rect), good) if len(calls) % 3 == 0 else good
+
+    monkeypatch.setattr(overlay, "FOOTPRINT_CLIP_VERTICES", 1_000)
+    monkeypatch.setattr(overlay.shapely, "clip_by_rect", wrong)
+    got = shapely.area(overlay.intersections(cells, fp))
+    monkeypatch.setattr(overlay.shapely, "clip_by_rect", real)
+    assert len(calls) == len(cells) and want.sum() > 0
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-6)
