@@ -189,14 +189,15 @@ def finalize(fp: Footprint) -> Footprint:
     locs = fp.meta.get("parcel_locs") or [f"feature {i + 1}" for i in range(len(gdf))]
     parcels = []
     stated_col = next((k for k in ("地块面积", "DKMJ") if k in gdf.columns), None)
+    # the fields read per parcel, as columns (a pandas row per parcel costs more than the rest)
+    cols = {k: gdf[k].to_numpy(dtype=object) for k in (*_ID_FIELDS, *_NAME_FIELDS, stated_col) if k in gdf.columns}
     for i, g in enumerate(geoms):
         polys = [p for p in shapely.get_parts(g) if p.geom_type == "Polygon"]
         rings = sum(1 + len(p.interiors) for p in polys)
         verts = sum(len(p.exterior.coords) - 1 + sum(len(r.coords) - 1 for r in p.interiors) for p in polys)
-        row = gdf.iloc[i]
+        row = {k: v[i] for k, v in cols.items()}
         stated = _float(row[stated_col]) if stated_col else None
-        pr = ParcelReport(index=i + 1, id=_text(row, ("地块编号", "DKBH", "id", "ID")),
-                          name=_text(row, ("地块名称", "DKMC", "name", "Name", "NAME")),
+        pr = ParcelReport(index=i + 1, id=_text(row, _ID_FIELDS), name=_text(row, _NAME_FIELDS),
                           loc=locs[i] if i < len(locs) else "", parts=len(polys), rings=rings, vertices=verts,
                           planar_m2=float(planar[i]), ellipsoidal_m2=float(ellips[i]), stated_ha=stated)
         parcels.append(pr)
@@ -244,9 +245,13 @@ def _float(v) -> float | None:
     return f if math.isfinite(f) else None
 
 
-def _text(row, keys) -> str:
+_ID_FIELDS = ("地块编号", "DKBH", "id", "ID")
+_NAME_FIELDS = ("地块名称", "DKMC", "name", "Name", "NAME")
+
+
+def _text(row: dict, keys) -> str:
     for k in keys:
-        if k in row.index:
+        if k in row:
             v = row[k]
             if v is not None and not (isinstance(v, float) and math.isnan(v)) and str(v).strip():
                 return str(v).strip()
