@@ -366,7 +366,7 @@ def _overlays(src: LayerSource, cases: list[_Case], epsg: int, sliver_m2: float)
         ovs = [overlay_layer(c.geom, f, epsg, spec.role, footprint_m2=c.m2, footprint_planar_m2=c.planar_m2, **kw)
                for c, f in zip(cases, cands.frames)]
     else:
-        ovs = overlay_many(geoms, cands.fp_of, cands.frame, epsg, spec.role, footprint_m2=[c.m2 for c in cases],
+        ovs = overlay_many(geoms, cands.fp_of, cands.table, epsg, spec.role, footprint_m2=[c.m2 for c in cases],
                            footprint_planar_m2=[c.planar_m2 for c in cases], **kw)
     return list(zip(ovs, cands.repaired))
 
