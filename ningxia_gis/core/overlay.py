@@ -79,6 +79,16 @@ def column_values(s: pd.Series):
     return s.to_numpy() if isinstance(s.dtype, np.dtype) and s.dtype.kind in "biufO" else s.array
 
 
+def json_records(columns: dict, n: int) -> list[dict]:
+    """The ``n`` rows of ``columns`` (name → values) as dicts of JSON values (``json_value``), as
+    ``DataFrame.to_dict("records")`` gives them."""
+    if not columns:
+        return [{} for _ in range(n)]
+    names = list(columns)
+    values = [[json_value(v) for v in col] for col in columns.values()]
+    return [dict(zip(names, row)) for row in zip(*values)]
+
+
 @dataclass
 class CandidateTable:
     """Candidate features as plain arrays, what ``overlay_many`` reads (cheaper to gather than a
@@ -109,9 +119,7 @@ class CandidateTable:
 
     def records(self) -> list[dict]:
         """Each row's attributes as JSON values (``json_value``)."""
-        names = list(self.columns)
-        values = [[json_value(v) for v in col] for col in self.columns.values()]
-        return [dict(zip(names, row)) for row in zip(*values)] if names else [{} for _ in range(len(self))]
+        return json_records(self.columns, len(self))
 
     def frame(self, crs) -> gpd.GeoDataFrame:
         """The rows as a GeoDataFrame: attribute columns, geometry, ``__fid`` and ``__local``."""
