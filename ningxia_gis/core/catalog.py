@@ -23,7 +23,7 @@ from . import layer_cache
 from .files import file_sha256
 from .layers import (RANDOM_ACCESS_SUFFIXES, VECTOR_SUFFIXES, GpkgLayer, list_layers, read_attributes, read_fids,
                      read_info, read_vector)
-from .overlay import CandidateTable, column_values, subdivide
+from .overlay import CandidateTable, column_values, object_columns, subdivide
 from ..domain.roles import CULTIVATED_WHERE, ROLES, guess_role
 
 
@@ -103,11 +103,14 @@ class _LayerIndex:
         return len(self.geoms)
 
     def columns(self) -> dict | None:
-        """The in-memory attribute table (``table``) as arrays (``column_values``), None without one."""
+        """The in-memory attribute table (``table``) as arrays (``column_values``; Arrow text as
+        ``_TextColumn``), None without one."""
         if self.table is None:
             return None
         if self._columns[0] is not self.table:
-            self._columns = (self.table, {c: column_values(self.table[c]) for c in self.table.columns})
+            cols = {c: column_values(self.table[c]) for c in self.table.columns}
+            self._columns = (self.table, {c: _TextColumn(v) if isinstance(v, pd.arrays.ArrowStringArray) else v
+                                          for c, v in cols.items()})
         return self._columns[1]
 
     def repaired_geoms(self, rows) -> tuple[np.ndarray, np.ndarray]:
@@ -764,33 +767,35 @@ class LayerSource:
                 kept = np.unique(rows)
                 u_geoms, uniq = u_geoms[np.searchsorted(uniq, kept)], kept
                 inv = np.searchsorted(uniq, rows)
-        columns = self._attributes_many(ix, uniq, inv, fp_of)
+        columns, dtypes = self._attributes_many(ix, uniq, inv, fp_of)
         if not same:  # each feature reprojected once, however many geometries it is near
             row_geoms = np.asarray(gpd.array.from_shapely(u_geoms, crs=ix.crs).to_crs(epsg), dtype=object)[inv]
             if local is not None:
                 has = shapely.is_geometry(local)
                 local = local.copy()
                 local[has] = np.asarray(gpd.array.from_shapely(local[has], crs=ix.crs).to_crs(epsg), dtype=object)
-        table = CandidateTable(row_geoms, columns, self._index_ordinals(ix, rows, columns), local)
+        table = CandidateTable(row_geoms, columns, self._index_ordinals(ix, rows, columns), local, dtypes)
         cut = np.searchsorted(fp_of, np.arange(len(geoms) + 1))
         bad_at = np.nonzero(bad)[0]
         repaired = [self._feature_ids(table, bad_at[(bad_at >= cut[i]) & (bad_at < cut[i + 1])])
                     for i in range(len(geoms))]
         return Candidates(table, fp_of, repaired, crs=ix.crs if same else to_crs(epsg))
 
-    def _attributes_many(self, ix: _LayerIndex, uniq, inv, fp_of) -> dict:
+    def _attributes_many(self, ix: _LayerIndex, uniq, inv, fp_of) -> tuple[dict, dict]:
         """The attribute columns of rows ``uniq[inv]`` (read once per row), typed as a read of each
         footprint's rows alone would type them: an integer or boolean field with a null among the rows
         read comes as float / object, so such a column keeps the file's type for a footprint whose own
-        rows have no null (``fp_of``: the footprint of each row)."""
+        rows have no null (``fp_of``: the footprint of each row). Text as object arrays: (columns,
+        the pandas type of those, see ``object_columns``)."""
         table = ix.columns()
         if table is not None:
             at = uniq[inv]
-            return {c: v[at] for c, v in table.items()}
+            return ({c: v[at] for c, v in table.items()},
+                    {c: v.dtype for c, v in table.items() if isinstance(v, _TextColumn)})
         df = self._attributes(ix, uniq)
         cols = {c: column_values(df[c])[inv] for c in df.columns}
         if not len(inv) or fp_of.max(initial=0) == 0:
-            return cols
+            return object_columns(cols)
         declared = dict(zip([str(f) for f in self.info.get("fields", [])], [str(d) for d in self.info.get("dtypes", [])]))
         for col, values in cols.items():
             want = declared.get(str(col), "")
@@ -804,7 +809,22 @@ class LayerSource:
             vals = np.asarray(values, dtype=object).copy()
             vals[clean] = [cast(v) for v in vals[clean]]
             cols[col] = vals
-        return cols
+        return object_columns(cols)
+
+
+class _TextColumn:
+    """An Arrow text column of an in-memory table: rows taken straight from Arrow as an object array
+    (str, None for a null), ~6× cheaper than through pandas."""
+
+    def __init__(self, values: pd.arrays.ArrowStringArray):
+        import pyarrow as pa
+        data = pa.array(values)
+        if isinstance(data, pa.ChunkedArray):
+            data = data.chunk(0) if data.num_chunks == 1 else data.combine_chunks()
+        self.data, self.dtype = data, values.dtype
+
+    def __getitem__(self, rows) -> np.ndarray:
+        return self.data.take(np.asarray(rows, dtype=np.int64)).to_numpy(zero_copy_only=False)
 
 
 def _one_chunk(table: pd.DataFrame) -> pd.DataFrame:

@@ -79,6 +79,13 @@ def column_values(s: pd.Series):
     return s.to_numpy() if isinstance(s.dtype, np.dtype) and s.dtype.kind in "biufO" else s.array
 
 
+def object_columns(columns: dict) -> tuple[dict, dict]:
+    """Arrow-backed columns (text) as object arrays, several times cheaper to gather and read row by row,
+    and the pandas type of each converted column."""
+    dtypes = {c: v.dtype for c, v in columns.items() if isinstance(v, pd.arrays.ArrowStringArray)}
+    return {c: np.asarray(v, dtype=object) if c in dtypes else v for c, v in columns.items()}, dtypes
+
+
 def json_records(columns: dict, n: int) -> list[dict]:
     """The ``n`` rows of ``columns`` (name → values) as dicts of JSON values (``json_value``), as
     ``DataFrame.to_dict("records")`` gives them."""
@@ -94,12 +101,14 @@ class CandidateTable:
     """Candidate features as plain arrays, what ``overlay_many`` reads (cheaper to gather than a
     GeoDataFrame): ``geometry`` (analysis CRS), attribute ``columns`` (name → values, layer order) and,
     per row or None, ``fid`` (``__fid``: position in the reading order) and ``local`` (``__local``: a
-    subdivided feature's part near the footprint, None where the whole feature is used)."""
+    subdivided feature's part near the footprint, None where the whole feature is used); ``dtypes``: the
+    pandas type of columns held as object arrays (text read as Arrow strings)."""
 
     geometry: np.ndarray
     columns: dict
     fid: np.ndarray | None = None
     local: np.ndarray | None = None
+    dtypes: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, frame: gpd.GeoDataFrame) -> "CandidateTable":
@@ -115,7 +124,7 @@ class CandidateTable:
     def take(self, rows) -> "CandidateTable":
         return CandidateTable(self.geometry[rows], {c: v[rows] for c, v in self.columns.items()},
                               None if self.fid is None else self.fid[rows],
-                              None if self.local is None else self.local[rows])
+                              None if self.local is None else self.local[rows], self.dtypes)
 
     def records(self) -> list[dict]:
         """Each row's attributes as JSON values (``json_value``)."""
@@ -123,7 +132,8 @@ class CandidateTable:
 
     def frame(self, crs) -> gpd.GeoDataFrame:
         """The rows as a GeoDataFrame: attribute columns, geometry, ``__fid`` and ``__local``."""
-        df = pd.DataFrame({c: pd.Series(v, dtype=v.dtype, copy=False) for c, v in self.columns.items()})
+        df = pd.DataFrame({c: pd.Series(v, dtype=self.dtypes.get(c, v.dtype), copy=False)
+                           for c, v in self.columns.items()})
         df["geometry"] = gpd.array.from_shapely(self.geometry, crs=crs)
         if self.fid is not None:
             df["__fid"] = self.fid
