@@ -283,6 +283,21 @@ class GpkgLayer:
             found.update(con.execute(sql, chunk).fetchall())
         return shapely.from_wkb(np.array([self._wkb(found.get(int(f))) for f in fids], dtype=object))
 
+    def columns(self) -> list[tuple[str, str]]:
+        """(name, declared SQLite type) of the table's columns, in order."""
+        return [(r[1], str(r[2])) for r in self._con().execute(f"PRAGMA table_info({_q(self.table)})")]
+
+    def rows(self, columns: list[str], fids) -> dict:
+        """{fid: values of ``columns``} of features ``fids``, as SQLite gives them."""
+        out: dict = {}
+        con, cols = self._con(), ", ".join(_q(c) for c in [self.fid, *columns])
+        fids = [int(f) for f in fids]
+        for i in range(0, len(fids), 500):
+            chunk = fids[i:i + 500]
+            sql = f"SELECT {cols} FROM {_q(self.table)} WHERE {_q(self.fid)} IN ({','.join('?' * len(chunk))})"
+            out.update((r[0], r[1:]) for r in con.execute(sql, chunk))
+        return out
+
     def _wkb(self, blob):
         if blob is None:
             return None
