@@ -84,8 +84,9 @@ def _count(geom) -> tuple[int, int]:
     return rings, int(shapely.get_num_coordinates(geom))
 
 
-def _wkt(g) -> str:
-    return shapely.to_wkt(g, rounding_precision=3, trim=True)
+def _wkt(g):
+    """WKT of a geometry (or, as an array, of each of a list) to the millimetre."""
+    return shapely.to_wkt(np.asarray(g, dtype=object) if isinstance(g, list) else g, rounding_precision=3, trim=True)
 
 
 def footprint_centroid(fp: Footprint) -> tuple[float, float]:
@@ -401,8 +402,8 @@ def _add_layer(case: _Case, src: LayerSource, ov: LayerOverlap, repaired: list, 
         "by_zone": ov.by_zone,
         "pieces": [{"piece_id": n + 1, "feature_id": p.feature_id, "zone": p.zone, "key": p.key,
                     "attributes": p.attributes, "area": area_block(p.planar_m2, p.ellipsoidal_m2),
-                    "sliver": p.sliver, "geometry_wkt": _wkt(p.geometry)}
-                   for n, p in enumerate(ov.pieces)],
+                    "sliver": p.sliver, "geometry_wkt": wkt}
+                   for n, (p, wkt) in enumerate(zip(ov.pieces, _wkt([p.geometry for p in ov.pieces])))],
         "repaired_features": repaired,
         "warnings": layer_warnings,
         **{k: getattr(spec, k) for k in ("provider", "vintage") if getattr(spec, k, "")},
