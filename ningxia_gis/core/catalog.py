@@ -311,6 +311,10 @@ class _GpkgIndex(_LayerIndex):
         minx, miny, maxx, maxy = _padded_bounds(geom, pad)
         rows = self.grid.query(minx, miny, maxx, maxy)
         rows = rows[~self.split[rows]]
+        if len(rows) > 8:  # envelopes away from the geometry itself (a diagonal shape's bbox holds many)
+            boxes = shapely.box(*self.boxes[rows].T)
+            shapely.prepare(geom)
+            rows = rows[shapely.dwithin(geom, boxes, pad) if pad > 0 else shapely.intersects(geom, boxes)]
         hits = _tree_query(self.tree, geom, pad) if self.piece_count else np.empty(0, np.int64)
         if not len(hits):
             return rows, None
