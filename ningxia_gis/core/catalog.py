@@ -600,18 +600,12 @@ class LayerSource:
         table = read_attributes(path, layer, where=where, encoding=encoding, use_arrow=True)
         return _one_chunk(table.iloc[ix.ordinal].reset_index(drop=True))
 
-    def _attributes(self, ix: _LayerIndex, rows: np.ndarray) -> pd.DataFrame:
-        if ix.table is not None:
-            return ix.table.iloc[rows].reset_index(drop=True)
-        if len(rows) == 0:
-            return pd.DataFrame({f: pd.Series([], dtype=object) for f in self.fields})
-        path, layer, encoding, _where = self._attribute_file()
-        return read_attributes(path, layer, fids=ix.gdal_fids[rows], encoding=encoding)
-
     def _columns_by_fid(self, ix: _LayerIndex, rows: np.ndarray) -> tuple[dict, dict]:
         """``object_columns`` of the attributes of index rows ``rows`` (no table in memory): straight from
         a GeoPackage's SQLite table where ``_SqlAttributes`` can, else read through GDAL."""
-        if ix.kind == "gpkg" and len(rows):
+        if not len(rows):
+            return {f: np.empty(0, dtype=object) for f in self.fields}, {}
+        if ix.kind == "gpkg":
             if ix.sql_attributes is None:
                 path, layer, _enc, _where = self._attribute_file()
                 ix.sql_attributes = _SqlAttributes.of(ix.reader, path, layer) or False
@@ -619,7 +613,8 @@ class LayerSource:
                 got = ix.sql_attributes.read(ix.gdal_fids[rows])
                 if got is not None:
                     return got
-        df = self._attributes(ix, rows)
+        path, layer, encoding, _where = self._attribute_file()
+        df = read_attributes(path, layer, fids=ix.gdal_fids[rows], encoding=encoding)
         return object_columns({c: column_values(df[c]) for c in df.columns})
 
     def load(self, epsg: int) -> gpd.GeoDataFrame:
