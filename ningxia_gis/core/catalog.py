@@ -72,10 +72,13 @@ class _LayerIndex:
         ncoord = shapely.get_num_coordinates(geoms)
         big = np.nonzero(ncoord > max_vertices)[0]
         self.repaired_rows: set[int] = set()  # repaired before subdividing (reported when hit)
+        self._valid = np.zeros(len(geoms), dtype=np.int8)
         if len(big):  # subdividing clips the polygon: it must be valid first
             geoms = geoms.copy()
             geoms[big], fixed = repair_polygons(geoms[big])
             self.repaired_rows = {int(big[k]) for k in fixed}
+            self._valid[big] = 1
+            self._valid[big[fixed]] = 2  # ``self.geoms`` keeps them unrepaired
         self.split = np.zeros(len(geoms), dtype=bool)
         self.split[big] = True
         self.owner = None
@@ -95,7 +98,8 @@ class _LayerIndex:
         self.piece_count = int(len(items) - (~self.split).sum())
 
     kind = "memory"
-    _valid: np.ndarray | None = None  # per row: 0 not tested yet, 1 valid (or null), 2 invalid
+    _valid: np.ndarray | None = None  # per row: 0 not tested yet, 1 valid (or null), 2 invalid (subdivided
+    # rows: known from the index's own repair)
     _columns: tuple = (None, None)  # (table, its columns as arrays)
 
     @property
@@ -263,6 +267,7 @@ class _GpkgIndex(_LayerIndex):
         self.whole: dict[int, object] = {}
         self.cuts: dict[int, np.ndarray] = {}
         self.repaired_rows: set[int] = set()
+        self._valid = np.zeros(len(fids), dtype=np.int8)
         big = np.nonzero(np.isin(fids, reader.large(16 * max_vertices)))[0]
         pieces, owners = [], []
         if len(big):
@@ -273,6 +278,7 @@ class _GpkgIndex(_LayerIndex):
                 g = g[0]
                 if len(fixed):
                     self.repaired_rows.add(int(i))
+                self._valid[i] = 1 if not len(fixed) or shapely.is_valid(g) else 2  # of ``whole``
                 pc = subdivide(g, max_vertices)
                 self.split[i] = True
                 self.whole[int(i)] = g
@@ -782,7 +788,7 @@ class LayerSource:
                 u_geoms, uniq = u_geoms[np.searchsorted(uniq, kept)], kept
                 inv = np.searchsorted(uniq, rows)
         columns, dtypes = self._attributes_many(ix, uniq, inv, fp_of)
-        if not same:  # each feature reprojected once, however many geometries it is near
+        if not same and len(uniq):  # each feature reprojected once, however many geometries it is near
             row_geoms = np.asarray(gpd.array.from_shapely(u_geoms, crs=ix.crs).to_crs(epsg), dtype=object)[inv]
             if local is not None:
                 has = shapely.is_geometry(local)
