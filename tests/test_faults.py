@@ -82,6 +82,32 @@ def test_bowtie_in_a_touched_layer_is_repaired_and_listed(tmp_path, how, monkeyp
     assert any("make_valid" in w and "BOW" in w for w in result.data["warnings"])
 
 
+@pytest.mark.parametrize("rtree", [False, True])
+def test_bowtie_is_repaired_and_listed_on_every_check_of_a_prepared_layer(tmp_path, rtree, monkeypatch):
+    """The index remembers which rows are valid: the bow-tie must still be repaired the second time, and a
+    check near the valid square only does not list it."""
+    from ningxia_gis.core.check import run_check
+    from ningxia_gis.core.footprint import Footprint
+    monkeypatch.setattr(LayerSource, "USE_GPKG_RTREE", rtree)
+    cat = load_catalog(_bowtie_catalog(tmp_path))
+    for src in cat.sources():
+        src.prepare()
+
+    def check(geom):
+        fp = Footprint(gdf=gpd.GeoDataFrame({"XMMC": ["x"]}, geometry=[geom], crs=4545), source="fp", name="fp",
+                       sha256="0" * 64)
+        return run_check(fp, cat).data["layers"][0]
+
+    strip = box(X0 - 100, Y0 + 100, X0 + 1100, Y0 + 400)
+    both = shapely.union(strip, box(X0 + 2100, Y0 + 100, X0 + 2200, Y0 + 200))
+    for geom, area in ((strip, _strip_area()), (both, _strip_area() + 100.0 ** 2), (strip, _strip_area())):
+        layer = check(geom)
+        assert layer["repaired_features"] == ["BOW"]
+        assert layer["area"]["planar_m2"] == pytest.approx(area, rel=1e-9)
+    only_ok = check(box(X0 + 2100, Y0 + 100, X0 + 2200, Y0 + 200))
+    assert only_ok["repaired_features"] == [] and only_ok["area"]["planar_m2"] == pytest.approx(100.0 ** 2)
+
+
 def test_bowtie_check_from_the_cli_exits_0(tmp_path, capsys):
     cat = _bowtie_catalog(tmp_path)
     fp = tmp_path / "fp.geojson"

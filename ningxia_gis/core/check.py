@@ -12,20 +12,20 @@ from typing import Callable
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from .. import __version__
 from ..paths import SAMPLE_CATALOG
 from .areas import DENSIFY_STEP_M, METHOD_DENSIFIED, METHOD_VERTICES, ellipsoidal_areas, to_lonlat
 from .catalog import Catalog, LayerSource, load_catalog
-from .crs import analysis_epsg_for_lon, crs_label, to_crs, transformer
+from .crs import analysis_epsg_for_lon, crs_label, crs_wkt, to_crs, transformer
 from ..domain import messages
 from ..domain.errors import Cancelled, NingxiaGisError
 from ..domain.limits import SLIVER_M2
 from .footprint import Footprint, parcel_overlaps
 from .files import file_sha256
-from .overlay import ZONE_PRECEDENCE, LayerOverlap, grouped_union, json_value, overlay_layer, overlay_many
+from .overlay import (ZONE_PRECEDENCE, LayerOverlap, column_values, grouped_union, json_records, overlay_layer,
+                      overlay_many)
 from ..domain.roles import ROLES
 from .units import area_block
 
@@ -84,8 +84,9 @@ def _count(geom) -> tuple[int, int]:
     return rings, int(shapely.get_num_coordinates(geom))
 
 
-def _wkt(g) -> str:
-    return shapely.to_wkt(g, rounding_precision=3, trim=True)
+def _wkt(g):
+    """WKT of a geometry (or, as an array, of each of a list) to the millimetre."""
+    return shapely.to_wkt(np.asarray(g, dtype=object) if isinstance(g, list) else g, rounding_precision=3, trim=True)
 
 
 def footprint_centroid(fp: Footprint) -> tuple[float, float]:
@@ -99,7 +100,7 @@ def _crs_groups(crss) -> list[tuple[object, np.ndarray]]:
     groups: dict = {}
     first: dict = {}
     for k, c in enumerate(crss):
-        key = to_crs(c).to_wkt()
+        key = crs_wkt(c)
         groups.setdefault(key, []).append(k)
         first.setdefault(key, c)
     return [(first[key], np.array(ks, dtype=np.int64)) for key, ks in groups.items()]
@@ -142,7 +143,7 @@ def _cm_of(wkt: str) -> float | None:
 
 
 def _cm(crs) -> float | None:
-    return _cm_of(to_crs(crs).to_wkt())
+    return _cm_of(crs_wkt(crs))
 
 
 def _zone_move_warning(fp: Footprint, epsg: int, planar_here: float, centroid) -> str | None:
@@ -217,11 +218,9 @@ def footprint_blocks(fps: list[Footprint], epsgs: list[int], *, vertex_area: boo
             planar, ellip = float(parcel_p[a:b].sum()), float(parcel_e[a:b].sum())
         rings, vertices = _count(union)
         gdf = fp.gdf
-        attrs = pd.DataFrame({c: gdf[c] for c in gdf.columns if c != gdf.geometry.name}, index=gdf.index)
-        parcels = []
-        for i, (rec, pa, ea) in enumerate(zip(attrs.to_dict("records"), parcel_p[a:b], parcel_e[a:b])):
-            parcels.append({"index": i + 1, "attributes": {q: json_value(v) for q, v in rec.items()},
-                            "area": area_block(float(pa), float(ea))})
+        records = json_records({c: column_values(gdf[c]) for c in gdf.columns if c != gdf.geometry.name}, len(gdf))
+        parcels = [{"index": i + 1, "attributes": rec, "area": area_block(float(pa), float(ea))}
+                   for i, (rec, pa, ea) in enumerate(zip(records, parcel_p[a:b], parcel_e[a:b]))]
         block = {
             "source": fp.source, "sha256": fp.sha256, "name": fp.name, "input_crs": crs_label(fp.crs),
             "parcel_count": len(gdf), "ring_count": rings, "vertex_count": vertices,
@@ -361,7 +360,7 @@ def _overlays(src: LayerSource, cases: list[_Case], epsg: int, sliver_m2: float)
         ovs = [overlay_layer(c.geom, f, epsg, spec.role, footprint_m2=c.m2, footprint_planar_m2=c.planar_m2, **kw)
                for c, f in zip(cases, cands.frames)]
     else:
-        ovs = overlay_many(geoms, cands.fp_of, cands.frame, epsg, spec.role, footprint_m2=[c.m2 for c in cases],
+        ovs = overlay_many(geoms, cands.fp_of, cands.table, epsg, spec.role, footprint_m2=[c.m2 for c in cases],
                            footprint_planar_m2=[c.planar_m2 for c in cases], **kw)
     return list(zip(ovs, cands.repaired))
 
@@ -398,8 +397,8 @@ def _add_layer(case: _Case, src: LayerSource, ov: LayerOverlap, repaired: list, 
         "by_zone": ov.by_zone,
         "pieces": [{"piece_id": n + 1, "feature_id": p.feature_id, "zone": p.zone, "key": p.key,
                     "attributes": p.attributes, "area": area_block(p.planar_m2, p.ellipsoidal_m2),
-                    "sliver": p.sliver, "geometry_wkt": _wkt(p.geometry)}
-                   for n, p in enumerate(ov.pieces)],
+                    "sliver": p.sliver, "geometry_wkt": wkt}
+                   for n, (p, wkt) in enumerate(zip(ov.pieces, _wkt([p.geometry for p in ov.pieces])))],
         "repaired_features": repaired,
         "warnings": layer_warnings,
         **{k: getattr(spec, k) for k in ("provider", "vintage") if getattr(spec, k, "")},

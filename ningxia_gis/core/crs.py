@@ -48,30 +48,51 @@ def _transformer(src_wkt: str, dst_wkt: str) -> Transformer:
 
 def transformer(src, dst) -> Transformer:
     """Cached ``always_xy`` transformer between two CRS-like values."""
-    return _transformer(CRS.from_user_input(src).to_wkt(), CRS.from_user_input(dst).to_wkt())
+    return _transformer(crs_wkt(src), crs_wkt(dst))
+
+
+@lru_cache(maxsize=256)
+def _crs_of(value) -> CRS:
+    return CRS.from_user_input(value)
 
 
 def to_crs(src) -> CRS:
+    """The pyproj CRS of a CRS-like value (one shared object per EPSG code or text)."""
     try:
+        if isinstance(src, (int, str)) and not isinstance(src, bool):
+            return _crs_of(src)
         return CRS.from_user_input(src)
     except Exception as exc:  # pyproj raises several types
         raise CRSError("crs.unknown", crs=src) from None
 
 
-def crs_label(crs) -> str:
-    """'EPSG:4544 CGCS2000 / 3-degree Gauss-Kruger CM 105E' or the CRS name."""
+_WKT: dict[int, tuple[CRS, str]] = {}  # id(CRS) -> (the CRS, its WKT)
+
+
+def crs_wkt(crs) -> str:
+    """The WKT of a CRS-like value, built once per CRS object (pyproj builds it anew on every call)."""
     crs = to_crs(crs)
-    return _label(crs.srs) if crs.srs else _label_of(crs)
+    hit = _WKT.get(id(crs))
+    if hit is None or hit[0] is not crs:
+        if len(_WKT) >= 256:
+            _WKT.clear()
+        hit = _WKT[id(crs)] = (crs, crs.to_wkt())
+    return hit[1]
 
 
-@lru_cache(maxsize=256)
-def _label(srs: str) -> str:  # by the CRS's definition: to_epsg() takes 40 µs, and a check asks ~10 times
-    return _label_of(CRS.from_user_input(srs))
+_LABELS: dict[str, str] = {}  # WKT -> label
 
 
-def _label_of(crs: CRS) -> str:
-    epsg = crs.to_epsg()
-    return f"EPSG:{epsg} {crs.name}" if epsg else crs.name
+def crs_label(crs) -> str:
+    """'EPSG:4544 CGCS2000 / 3-degree Gauss-Kruger CM 105E' or the CRS name (once per definition)."""
+    crs = to_crs(crs)
+    key = crs_wkt(crs)
+    if key not in _LABELS:
+        if len(_LABELS) >= 256:
+            _LABELS.clear()
+        epsg = crs.to_epsg()
+        _LABELS[key] = f"EPSG:{epsg} {crs.name}" if epsg else crs.name
+    return _LABELS[key]
 
 
 def gk_false_easting(crs: CRS) -> float | None:

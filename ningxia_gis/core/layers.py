@@ -159,9 +159,11 @@ def _encoding(p: Path, encoding: str | None) -> dict:
 
 
 def read_attributes(path: str | Path, layer: str | None = None, fids=None, encoding: str | None = None,
-                    where: str | None = None) -> pd.DataFrame:
+                    where: str | None = None, use_arrow: bool = False) -> pd.DataFrame:
     """The attribute table (no geometry) of a layer, or of the features with GDAL FIDs ``fids``
-    (in that order): the fast way to fetch the attributes of a few features of a big layer."""
+    (in that order): the fast way to fetch the attributes of a few features of a big layer.
+    ``use_arrow``: through GDAL's Arrow reader when pyarrow is there (the same frame, ~10× faster for a
+    whole table)."""
     p = Path(path)
     kwargs = _encoding(p, encoding)
     if fids is not None:
@@ -174,7 +176,8 @@ def read_attributes(path: str | Path, layer: str | None = None, fids=None, encod
             if fids is not None and len(kwargs["fids"]) == 0:
                 df = pyogrio.read_dataframe(_gdal_path(p), layer=layer, read_geometry=False, max_features=0)
             else:
-                df = pyogrio.read_dataframe(_gdal_path(p), layer=layer, read_geometry=False, **kwargs)
+                df = pyogrio.read_dataframe(_gdal_path(p), layer=layer, read_geometry=False,
+                                            use_arrow=use_arrow and has_arrow(), **kwargs)
     except Exception as exc:
         raise InputError("layers.cannot_read", path=p, layer=_layer_note(layer), reason=_short(exc)) from None
     return pd.DataFrame(df).reset_index(drop=True)
@@ -279,6 +282,21 @@ class GpkgLayer:
                    f"WHERE {_q(self.fid)} IN ({','.join('?' * len(chunk))})")
             found.update(con.execute(sql, chunk).fetchall())
         return shapely.from_wkb(np.array([self._wkb(found.get(int(f))) for f in fids], dtype=object))
+
+    def columns(self) -> list[tuple[str, str]]:
+        """(name, declared SQLite type) of the table's columns, in order."""
+        return [(r[1], str(r[2])) for r in self._con().execute(f"PRAGMA table_info({_q(self.table)})")]
+
+    def rows(self, columns: list[str], fids) -> dict:
+        """{fid: values of ``columns``} of features ``fids``, as SQLite gives them."""
+        out: dict = {}
+        con, cols = self._con(), ", ".join(_q(c) for c in [self.fid, *columns])
+        fids = [int(f) for f in fids]
+        for i in range(0, len(fids), 500):
+            chunk = fids[i:i + 500]
+            sql = f"SELECT {cols} FROM {_q(self.table)} WHERE {_q(self.fid)} IN ({','.join('?' * len(chunk))})"
+            out.update((r[0], r[1:]) for r in con.execute(sql, chunk))
+        return out
 
     def _wkb(self, blob):
         if blob is None:

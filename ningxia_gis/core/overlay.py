@@ -73,6 +73,75 @@ def polygonal(geoms: np.ndarray) -> np.ndarray:
 PRIVATE_COLUMNS = ("__fid", "__local")
 
 
+def column_values(s: pd.Series):
+    """A column's values as an array whose elements are what the Series yields (a numpy array for plain
+    numpy types, else the pandas array: Timestamps, not datetime64)."""
+    return s.to_numpy() if isinstance(s.dtype, np.dtype) and s.dtype.kind in "biufO" else s.array
+
+
+def object_columns(columns: dict) -> tuple[dict, dict]:
+    """Arrow-backed columns (text) as object arrays, several times cheaper to gather and read row by row,
+    and the pandas type of each converted column."""
+    dtypes = {c: v.dtype for c, v in columns.items() if isinstance(v, pd.arrays.ArrowStringArray)}
+    return {c: np.asarray(v, dtype=object) if c in dtypes else v for c, v in columns.items()}, dtypes
+
+
+def json_records(columns: dict, n: int) -> list[dict]:
+    """The ``n`` rows of ``columns`` (name → values) as dicts of JSON values (``json_value``), as
+    ``DataFrame.to_dict("records")`` gives them."""
+    if not columns:
+        return [{} for _ in range(n)]
+    names = list(columns)
+    values = [[json_value(v) for v in col] for col in columns.values()]
+    return [dict(zip(names, row)) for row in zip(*values)]
+
+
+@dataclass
+class CandidateTable:
+    """Candidate features as plain arrays, what ``overlay_many`` reads (cheaper to gather than a
+    GeoDataFrame): ``geometry`` (analysis CRS), attribute ``columns`` (name → values, layer order) and,
+    per row or None, ``fid`` (``__fid``: position in the reading order) and ``local`` (``__local``: a
+    subdivided feature's part near the footprint, None where the whole feature is used); ``dtypes``: the
+    pandas type of columns held as object arrays (text read as Arrow strings)."""
+
+    geometry: np.ndarray
+    columns: dict
+    fid: np.ndarray | None = None
+    local: np.ndarray | None = None
+    dtypes: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, frame: gpd.GeoDataFrame) -> "CandidateTable":
+        cols = {c: column_values(frame[c]) for c in frame.columns
+                if c != frame.geometry.name and c not in PRIVATE_COLUMNS}
+        fid = frame["__fid"].to_numpy() if "__fid" in frame.columns else None
+        local = frame["__local"].to_numpy() if "__local" in frame.columns else None
+        return cls(np.asarray(frame.geometry.values, dtype=object), cols, fid, local)
+
+    def __len__(self) -> int:
+        return len(self.geometry)
+
+    def take(self, rows) -> "CandidateTable":
+        return CandidateTable(self.geometry[rows], {c: v[rows] for c, v in self.columns.items()},
+                              None if self.fid is None else self.fid[rows],
+                              None if self.local is None else self.local[rows], self.dtypes)
+
+    def records(self) -> list[dict]:
+        """Each row's attributes as JSON values (``json_value``)."""
+        return json_records(self.columns, len(self))
+
+    def frame(self, crs) -> gpd.GeoDataFrame:
+        """The rows as a GeoDataFrame: attribute columns, geometry, ``__fid`` and ``__local``."""
+        df = pd.DataFrame({c: pd.Series(v, dtype=self.dtypes.get(c, v.dtype), copy=False)
+                           for c, v in self.columns.items()})
+        df["geometry"] = gpd.array.from_shapely(self.geometry, crs=crs)
+        if self.fid is not None:
+            df["__fid"] = self.fid
+        if self.local is not None:
+            df["__local"] = pd.Series(self.local, dtype=object)
+        return gpd.GeoDataFrame(df, geometry="geometry")
+
+
 def subdivide(geom, max_vertices: int = 256, max_depth: int = 24) -> np.ndarray:
     """Split a (multi)polygon into polygons of at most ``max_vertices`` coordinates (like PostGIS
     ST_Subdivide) by recursive quadrant clipping; the pieces cover ``geom`` exactly, without overlap.
@@ -175,8 +244,8 @@ def _areas_once(geoms: np.ndarray, crs) -> np.ndarray:
     return ellipsoidal_areas(uniq, crs)[where]
 
 
-def overlay_layer(fp, candidates: gpd.GeoDataFrame, crs, role: str, *, key_fields=(), id_field=None,
-                  zone_field=None, sliver_m2: float = 1.0, footprint_m2: float | None = None,
+def overlay_layer(fp, candidates: "gpd.GeoDataFrame | CandidateTable", crs, role: str, *, key_fields=(),
+                  id_field=None, zone_field=None, sliver_m2: float = 1.0, footprint_m2: float | None = None,
                   footprint_planar_m2: float | None = None) -> LayerOverlap:
     """Overlap pieces of footprint ``fp`` with ``candidates`` (both in projected ``crs``): ``overlay_many``
     for one footprint (the batch runs the same code for many).
@@ -249,8 +318,8 @@ def _big_zone_parts(fp, src: np.ndarray, pieces: np.ndarray, zones: list[str], p
     return out
 
 
-def overlay_many(fps, fp_of, candidates: gpd.GeoDataFrame, crs, role: str, *, key_fields=(), id_field=None,
-                 zone_field=None, sliver_m2: float = 1.0, footprint_m2=None,
+def overlay_many(fps, fp_of, candidates: "gpd.GeoDataFrame | CandidateTable", crs, role: str, *, key_fields=(),
+                 id_field=None, zone_field=None, sliver_m2: float = 1.0, footprint_m2=None,
                  footprint_planar_m2=None) -> list[LayerOverlap]:
     """``overlay_layer`` of every footprint of ``fps`` at once: ``candidates`` row i is a candidate of
     footprint ``fp_of[i]`` (a feature near several footprints comes once for each). Exact test,
@@ -260,18 +329,20 @@ def overlay_many(fps, fp_of, candidates: gpd.GeoDataFrame, crs, role: str, *, ke
     fps = np.asarray(fps, dtype=object)
     n_fp = len(fps)
     results = [LayerOverlap() for _ in range(n_fp)]
-    if candidates.empty or not n_fp:
+    if not len(candidates) or not n_fp:
         return results
+    if isinstance(candidates, gpd.GeoDataFrame):
+        candidates = CandidateTable.of(candidates)
     cap_e = list(footprint_m2) if footprint_m2 is not None else [None] * n_fp
     cap_p = list(footprint_planar_m2) if footprint_planar_m2 is not None else [None] * n_fp
     fp_of = np.asarray(fp_of, dtype=np.int64)
-    geoms = np.asarray(candidates.geometry.values, dtype=object)
+    geoms = np.asarray(candidates.geometry, dtype=object)
     shapely.prepare(fps)
     # a subdivided feature (LayerSource.candidates) comes with its part around the footprint, rebuilt
     # from its pieces: the same intersection as the whole feature, without walking all its vertices
     exact = geoms
-    if "__local" in candidates.columns:
-        local = candidates["__local"].to_numpy()
+    if candidates.local is not None:
+        local = candidates.local
         use = shapely.is_geometry(local)  # None (or NaN after a concat) where the whole feature is used
         if use.any():
             exact = geoms.copy()
@@ -283,7 +354,7 @@ def overlay_many(fps, fp_of, candidates: gpd.GeoDataFrame, crs, role: str, *, ke
     rows = rows[np.argsort(fp_of[rows], kind="stable")]  # grouped by footprint, candidate order kept
     of = fp_of[rows]
     src = exact[rows]
-    cand = candidates.iloc[rows]
+    cand = candidates.take(rows)
     big_fp = shapely.get_num_coordinates(fps) > FOOTPRINT_CLIP_VERTICES
     big = big_fp[of]
     # a feature wholly in the footprint's interior is its own piece (most parcels under a large
@@ -300,8 +371,7 @@ def overlay_many(fps, fp_of, candidates: gpd.GeoDataFrame, crs, role: str, *, ke
     # normalised: a subdivided feature's local part and the whole feature give the same point set, but GEOS
     # may start its rings elsewhere; the pieces (their WKT and float sums) must not depend on the path
     inter = shapely.normalize(polygonal(inter))
-    attr_cols = [c for c in cand.columns if c != cand.geometry.name and c not in PRIVATE_COLUMNS]
-    records = [{k: json_value(v) for k, v in rec.items()} for rec in cand[attr_cols].to_dict("records")]
+    records = cand.records()
     zone_of: dict = {}  # normalise_zone once per distinct (type, value)
     piece_zone = []
     for a in records:
@@ -360,7 +430,7 @@ def overlay_many(fps, fp_of, candidates: gpd.GeoDataFrame, crs, role: str, *, ke
     own_p = planar_areas(own)
     # a zone's own part can be a degenerate sliver whose extrapolated area is −1e-20: no area is negative
     own_e, own_p = np.maximum(own_e, 0.0), np.maximum(own_p, 0.0)
-    fids = cand["__fid"].to_numpy() if "__fid" in cand.columns else None
+    fids = cand.fid
     starts = np.searchsorted(of, np.arange(n_fp + 1))
     g_starts = np.searchsorted(g_fp, np.arange(n_fp + 1))
     for f in np.unique(of):
