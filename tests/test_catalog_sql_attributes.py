@@ -1,4 +1,4 @@
-"""Attributes by FID straight from a GeoPackage's SQLite table (catalog._SqlAttributes) must be what GDAL
+"""Attributes by FID straight from a GeoPackage's SQLite table (attribute_reads.SqlAttributes) must be what GDAL
 (pyogrio) reads: the same values, types and candidate frames, nulls in integer, boolean and text fields
 included, for one footprint and for many at once."""
 
@@ -7,10 +7,9 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pytest
 import shapely
 
-from ningxia_gis.core import catalog
+from ningxia_gis.core import attribute_reads
 from ningxia_gis.core.catalog import LayerSource, LayerSpec
 
 EPSG = 4545
@@ -47,7 +46,7 @@ def test_sql_attributes_read_what_gdal_reads(tmp_path, monkeypatch):
     fast = [src.candidates(q, EPSG) for q in _queries()]
     fast_many = src.candidates_many(_queries(), EPSG)
     assert src._ix.sql_attributes  # the SQLite path was taken
-    monkeypatch.setattr(catalog._SqlAttributes, "of", classmethod(lambda cls, *a: None))
+    monkeypatch.setattr(attribute_reads.SqlAttributes, "of", classmethod(lambda cls, *a: None))
     src._ix.sql_attributes = None
     slow = [src.candidates(q, EPSG) for q in _queries()]
     slow_many = src.candidates_many(_queries(), EPSG)

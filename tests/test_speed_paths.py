@@ -121,13 +121,13 @@ def close(a, b, rel=1e-9):
 
 
 def test_box_grid_finds_what_brute_force_finds():
-    from ningxia_gis.core.catalog import _BoxGrid
+    from ningxia_gis.core.layer_index import BoxGrid
     rng = np.random.default_rng(2)
     lo = rng.uniform(0, 10_000, (5_000, 2))
     size = rng.exponential(60, (5_000, 2))
     size[:5] *= 200  # a few very large envelopes (kept aside by the grid)
     boxes = np.column_stack([lo, lo + size])
-    grid = _BoxGrid(boxes)
+    grid = BoxGrid(boxes)
     for q in [(100, 100, 400, 300), (-50, -50, 10, 10), (9_990, 9_990, 20_000, 20_000), (0, 0, 10_000, 10_000),
               (5_000, 5_000, 5_000, 5_000), (30_000, 30_000, 30_001, 30_001)]:
         brute = np.nonzero((boxes[:, 0] <= q[2]) & (boxes[:, 2] >= q[0]) & (boxes[:, 1] <= q[3]) & (boxes[:, 3] >= q[1]))[0]

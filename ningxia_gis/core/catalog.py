@@ -23,7 +23,9 @@ from . import layer_cache
 from .files import file_sha256
 from .layers import (RANDOM_ACCESS_SUFFIXES, VECTOR_SUFFIXES, GpkgLayer, list_layers, read_attributes, read_fids,
                      read_info, read_vector)
-from .overlay import CandidateTable, column_values, object_columns, subdivide
+from .attribute_reads import SqlAttributes, TextColumn, one_chunk
+from .layer_index import GpkgIndex, LayerIndex, repair_polygons
+from .overlay import CandidateTable, column_values, object_columns
 from ..domain.roles import CULTIVATED_WHERE, ROLES, guess_role
 
 
@@ -53,351 +55,6 @@ class LayerSpec:
         self.name = self.name or ROLES[self.role].name_zh
 
 
-class _LayerIndex:
-    """A layer's geometry, in the layer's own CRS, with its spatial index (see LayerSource.prepare).
-
-    Polygons with more than ``max_vertices`` coordinates are indexed as their ``subdivide`` pieces, so a
-    query meets only the pieces near the footprint. ``local`` then rebuilds, from those pieces, the
-    feature exactly as it is around the footprint (same vertices, the cut vertices removed), so the
-    intersections and areas are those of the whole feature.
-    """
-
-    def __init__(self, geoms, crs, ordinal, gdal_fids, table, max_vertices):
-        self.geoms = geoms  # one per row (null and empty geometries dropped), in ``crs``
-        self.crs = crs
-        self.same_as: dict[int, bool] = {}  # analysis EPSG -> whether it is ``crs``
-        self.ordinal = ordinal  # "__fid": position of the row in the (where-filtered) reading order
-        self.gdal_fids = gdal_fids  # GDAL FID of each row (to fetch attributes on demand), or None
-        self.table = table  # attributes of each row when kept in memory, else None
-        ncoord = shapely.get_num_coordinates(geoms)
-        big = np.nonzero(ncoord > max_vertices)[0]
-        self.repaired_rows: set[int] = set()  # repaired before subdividing (reported when hit)
-        self._valid = np.zeros(len(geoms), dtype=np.int8)
-        if len(big):  # subdividing clips the polygon: it must be valid first
-            geoms = geoms.copy()
-            geoms[big], fixed = repair_polygons(geoms[big])
-            self.repaired_rows = {int(big[k]) for k in fixed}
-            self._valid[big] = 1
-            self._valid[big[fixed]] = 2  # ``self.geoms`` keeps them unrepaired
-        self.split = np.zeros(len(geoms), dtype=bool)
-        self.split[big] = True
-        self.owner = None
-        self.cuts: dict[int, np.ndarray] = {}  # row -> vertices made by the subdivision (x + iy)
-        items = geoms
-        if len(big):
-            pieces = []
-            for i in big:
-                pc = subdivide(geoms[i], max_vertices)
-                pieces.append(pc)
-                self.cuts[int(i)] = np.setdiff1d(_complex_coords(pc), _complex_coords(geoms[i]))
-            items = np.concatenate([geoms[~self.split]] + pieces)
-            self.owner = np.concatenate([np.nonzero(~self.split)[0]]
-                                        + [np.full(len(pc), i) for i, pc in zip(big, pieces)])
-        self.items = items
-        self.tree = shapely.STRtree(items)
-        self.piece_count = int(len(items) - (~self.split).sum())
-
-    kind = "memory"
-    _valid: np.ndarray | None = None  # per row: 0 not tested yet, 1 valid (or null), 2 invalid (subdivided
-    # rows: known from the index's own repair)
-    _columns: tuple = (None, None)  # (table, its columns as arrays)
-
-    @property
-    def n_rows(self) -> int:
-        return len(self.geoms)
-
-    def columns(self) -> dict | None:
-        """The in-memory attribute table (``table``) as arrays (``column_values``; Arrow text as
-        ``_TextColumn``), None without one."""
-        if self.table is None:
-            return None
-        if self._columns[0] is not self.table:
-            cols = {c: column_values(self.table[c]) for c in self.table.columns}
-            self._columns = (self.table, {c: _TextColumn(v) if isinstance(v, pd.arrays.ArrowStringArray) else v
-                                          for c, v in cols.items()})
-        return self._columns[1]
-
-    def repaired_geoms(self, rows) -> tuple[np.ndarray, np.ndarray]:
-        """``repair_polygons`` of the geometry of ``rows``: (geometry, positions of the repaired ones); each
-        row's validity is tested once per index (a session checks the same neighbourhood again)."""
-        geoms = self.row_geoms(rows)
-        if self._valid is None:
-            self._valid = np.zeros(self.n_rows, dtype=np.int8)
-        state = self._valid[rows]
-        new = np.nonzero(state == 0)[0]
-        if len(new):
-            g = geoms[new]
-            state[new] = np.where(shapely.is_valid(g) | shapely.is_missing(g), 1, 2)
-            self._valid[rows[new]] = state[new]
-        bad = np.nonzero(state == 2)[0]
-        if not len(bad):
-            return geoms, bad
-        out = geoms.copy()
-        out[bad] = repair_polygons(geoms[bad])[0]
-        return out, bad
-
-    def row_geoms(self, rows) -> np.ndarray:
-        return self.geoms[rows]
-
-    def query(self, geom, pad: float = 0.0) -> tuple[np.ndarray, list | None]:
-        """Rows whose geometry is within ``pad`` of ``geom`` (intersects it when 0; sorted) and, when some
-        of them are subdivided, each one's ``local`` geometry (None for the others)."""
-        hits = _tree_query(self.tree, geom, pad)
-        if self.owner is None:
-            return np.sort(hits), None
-        rows = np.unique(self.owner[hits])
-        if not self.split[rows].any():
-            return rows, None
-        minx, miny, maxx, maxy = _padded_bounds(geom, pad)
-        m = 0.01 * max(maxx - minx, maxy - miny) + (1.0 if not self.crs.is_geographic else 1e-5)
-        box = (minx - m, miny - m, maxx + m, maxy + m)
-        near = self.tree.query(shapely.box(*box))
-        near_owner = self.owner[near]
-        local = [None] * len(rows)
-        for k in np.nonzero(self.split[rows])[0]:
-            local[k] = self.local(int(rows[k]), self.items[near[near_owner == rows[k]]], box)
-        return rows, local
-
-    def query_many(self, geoms, pad: float = 0.0) -> list[tuple[np.ndarray, list | None]]:
-        """``query`` of every geometry of ``geoms``: one STRtree call on the array when no row is
-        subdivided, else one query each."""
-        if self.kind == "memory" and self.owner is None and len(geoms):
-            geoms = np.asarray(geoms, dtype=object)
-            pairs = (self.tree.query(geoms, predicate="dwithin", distance=pad) if pad > 0
-                     else self.tree.query(geoms, predicate="intersects"))
-            order = np.lexsort((pairs[1], pairs[0]))
-            of, hits = pairs[0][order], pairs[1][order]
-            cut = np.searchsorted(of, np.arange(len(geoms) + 1))
-            return [(hits[cut[i]:cut[i + 1]], None) for i in range(len(geoms))]
-        return [self.query(g, pad) for g in geoms]
-
-    def local(self, row: int, pieces, box):
-        """Row ``row`` around ``box``: the union of its pieces meeting ``box``, the cut vertices inside
-        ``box`` removed. Inside ``box`` it is the original feature, vertex for vertex; its cut edges lie
-        outside ``box``. None if it cannot be rebuilt (the caller then uses the whole feature)."""
-        try:
-            merged = shapely.union_all(np.asarray(pieces, dtype=object))
-            out = _drop_vertices(merged, self.cuts.get(row, np.empty(0, complex)), box)
-        except shapely.errors.GEOSException:
-            return None
-        return out if out is not None and shapely.is_valid(out) else None
-
-
-class _BoxGrid:
-    """A uniform grid over feature envelopes, numpy only: built in a fraction of a second per million
-    features (no geometry object is created), answering bbox queries in microseconds."""
-
-    MAX_CELLS = 64  # envelopes spanning more cells are kept aside and tested one by one
-
-    def __init__(self, boxes: np.ndarray):
-        self.boxes = boxes
-        n = len(boxes)
-        if n == 0:
-            self.cell, self.x0, self.y0, self.nx, self.ny = 1.0, 0.0, 0.0, 1, 1
-            self.keys = self.items = self.starts = self.ends = np.empty(0, np.int64)
-            self.large = np.empty(0, np.int64)
-            return
-        size = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
-        self.cell = float(max(2 * np.median(size), 1e-9))
-        self.x0, self.y0 = float(boxes[:, 0].min()), float(boxes[:, 1].min())
-        ix0, iy0, ix1, iy1 = self._cells(boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3])
-        self.nx, self.ny = int(ix1.max()) + 1, int(iy1.max()) + 1
-        wide = ix1 - ix0 + 1
-        count = wide * (iy1 - iy0 + 1)
-        few = count <= self.MAX_CELLS
-        self.large = np.nonzero(~few)[0]
-        idx = np.nonzero(few)[0]
-        cnt = count[few]
-        item = np.repeat(idx, cnt)
-        off = np.arange(len(item)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-        key = (iy0[item] + off // wide[item]) * self.nx + ix0[item] + off % wide[item]
-        order = np.argsort(key, kind="stable")
-        key, self.items = key[order], item[order]
-        self.keys, self.starts = np.unique(key, return_index=True)
-        self.ends = np.append(self.starts[1:], len(key))
-
-    def _cells(self, minx, miny, maxx, maxy):
-        c = self.cell
-        return (np.floor((minx - self.x0) / c).astype(np.int64), np.floor((miny - self.y0) / c).astype(np.int64),
-                np.floor((maxx - self.x0) / c).astype(np.int64), np.floor((maxy - self.y0) / c).astype(np.int64))
-
-    def query(self, minx, miny, maxx, maxy) -> np.ndarray:
-        """Items whose envelope meets the box (sorted)."""
-        b = self.boxes
-        ix0, iy0, ix1, iy1 = (int(v[0]) for v in self._cells(np.array([minx]), np.array([miny]),
-                                                                 np.array([maxx]), np.array([maxy])))
-        ix0, iy0, ix1, iy1 = max(ix0, 0), max(iy0, 0), min(ix1, self.nx - 1), min(iy1, self.ny - 1)
-        if ix1 < ix0 or iy1 < iy0:
-            cand = self.large
-        elif (ix1 - ix0 + 1) * (iy1 - iy0 + 1) > 4096:  # a query as large as a county: scan
-            cand = np.arange(len(b))
-        else:
-            keys = (np.arange(iy0, iy1 + 1)[:, None] * self.nx + np.arange(ix0, ix1 + 1)[None, :]).ravel()
-            pos = np.searchsorted(self.keys, keys)
-            pos = pos[(pos < len(self.keys))]
-            pos = pos[np.isin(self.keys[pos], keys)]
-            parts = [self.items[self.starts[k]:self.ends[k]] for k in pos]
-            cand = np.unique(np.concatenate(parts + [self.large]))
-        if not len(cand):
-            return cand
-        hit = (b[cand, 0] <= maxx) & (b[cand, 2] >= minx) & (b[cand, 1] <= maxy) & (b[cand, 3] >= miny)
-        return cand[hit]
-
-
-class _GpkgIndex(_LayerIndex):
-    """The GeoPackage fast path: envelopes from the file's own R-tree in a ``_BoxGrid``, geometry read by
-    FID for the candidates only, very large polygons subdivided as in ``_LayerIndex``. Preparing a
-    1M-feature layer takes about a second and little memory."""
-
-    kind = "gpkg"
-    sql_attributes = None  # _SqlAttributes, False when the table cannot be read that way, None: not tried
-
-    def __init__(self, reader: GpkgLayer, crs, where: str | None, max_vertices: int):
-        self.reader, self.crs, self.table = reader, crs, None
-        self.same_as: dict[int, bool] = {}
-        fids, boxes = reader.envelopes()
-        self._all_fids = None
-        if where:
-            self._all_fids = reader.fids(where)
-            keep = np.isin(fids, self._all_fids)
-            fids, boxes = fids[keep], boxes[keep]
-        self.gdal_fids, self.boxes = fids, boxes
-        self._ordinal = None
-        self.split = np.zeros(len(fids), dtype=bool)
-        self.whole: dict[int, object] = {}
-        self.cuts: dict[int, np.ndarray] = {}
-        self.repaired_rows: set[int] = set()
-        self._valid = np.zeros(len(fids), dtype=np.int8)
-        big = np.nonzero(np.isin(fids, reader.large(16 * max_vertices)))[0]
-        pieces, owners = [], []
-        if len(big):
-            for i, g in zip(big, reader.geometries(fids[big])):
-                if shapely.get_num_coordinates(g) <= max_vertices:
-                    continue
-                g, fixed = repair_polygons(np.array([g], dtype=object))
-                g = g[0]
-                if len(fixed):
-                    self.repaired_rows.add(int(i))
-                self._valid[i] = 1 if not len(fixed) or shapely.is_valid(g) else 2  # of ``whole``
-                pc = subdivide(g, max_vertices)
-                self.split[i] = True
-                self.whole[int(i)] = g
-                self.cuts[int(i)] = np.setdiff1d(_complex_coords(pc), _complex_coords(g))
-                pieces.append(pc)
-                owners.append(np.full(len(pc), i))
-        self.grid = _BoxGrid(boxes)  # subdivided rows are answered by their pieces, not their envelope
-        self.items = np.concatenate(pieces) if pieces else np.empty(0, dtype=object)
-        self.owner = np.concatenate(owners) if owners else np.empty(0, dtype=np.int64)
-        self.tree = shapely.STRtree(self.items)
-        self.piece_count = len(self.items)
-
-    @property
-    def n_rows(self) -> int:
-        return len(self.gdal_fids)
-
-    @property
-    def ordinal(self) -> np.ndarray:
-        if self._ordinal is None:
-            if self._all_fids is None:
-                self._all_fids = self.reader.fids()
-            self._ordinal = np.searchsorted(self._all_fids, self.gdal_fids)
-        return self._ordinal
-
-    def row_geoms(self, rows) -> np.ndarray:
-        rows = np.asarray(rows, dtype=np.int64)
-        out = np.empty(len(rows), dtype=object)
-        split = self.split[rows]
-        if (~split).any():
-            out[~split] = self.reader.geometries(self.gdal_fids[rows[~split]])
-        for k in np.nonzero(split)[0]:
-            out[k] = self.whole[int(rows[k])]
-        return out
-
-    def query(self, geom, pad: float = 0.0) -> tuple[np.ndarray, list | None]:
-        minx, miny, maxx, maxy = _padded_bounds(geom, pad)
-        rows = self.grid.query(minx, miny, maxx, maxy)
-        rows = rows[~self.split[rows]]
-        if len(rows) > 8:  # envelopes away from the geometry itself (a diagonal shape's bbox holds many)
-            boxes = shapely.box(*self.boxes[rows].T)
-            shapely.prepare(geom)
-            rows = rows[shapely.dwithin(geom, boxes, pad) if pad > 0 else shapely.intersects(geom, boxes)]
-        hits = _tree_query(self.tree, geom, pad) if self.piece_count else np.empty(0, np.int64)
-        if not len(hits):
-            return rows, None
-        split_rows = np.unique(self.owner[hits])
-        rows = np.union1d(rows, split_rows)
-        m = 0.01 * max(maxx - minx, maxy - miny) + (1.0 if not self.crs.is_geographic else 1e-5)
-        box = (minx - m, miny - m, maxx + m, maxy + m)
-        near = self.tree.query(shapely.box(*box))
-        near_owner = self.owner[near]
-        local: list = [None] * len(rows)
-        for k in np.nonzero(self.split[rows])[0]:
-            local[k] = self.local(int(rows[k]), self.items[near[near_owner == rows[k]]], box)
-        return rows, local
-
-
-def _padded_bounds(geom, pad: float) -> tuple[float, float, float, float]:
-    minx, miny, maxx, maxy = shapely.bounds(geom)
-    return minx - pad, miny - pad, maxx + pad, maxy + pad
-
-
-def _tree_query(tree, geom, pad: float) -> np.ndarray:
-    """Items intersecting ``geom``, or within ``pad`` of it: GEOS's prepared distance test, much cheaper
-    than intersecting a buffer of a complex geometry (buffering a 10⁵-vertex footprint takes seconds)."""
-    if pad > 0:
-        return tree.query(geom, predicate="dwithin", distance=pad)
-    return tree.query(geom, predicate="intersects")
-
-
-def repair_polygons(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Invalid geometries made valid (``shapely.make_valid``, polygonal parts kept); (geoms, repaired rows).
-
-    Real 三调 and red-line data hold bow-ties and self-touching rings; GEOS refuses to intersect them."""
-    geoms = np.asarray(geoms, dtype=object)
-    if not len(geoms):
-        return geoms, np.empty(0, dtype=np.int64)
-    bad = np.nonzero(~shapely.is_valid(geoms) & ~shapely.is_missing(geoms))[0]
-    if not len(bad):
-        return geoms, bad
-    out = geoms.copy()
-    fixed = shapely.make_valid(geoms[bad])  # the method the footprint uses too
-    for k, g in zip(bad, fixed):
-        if shapely.get_type_id(g) not in (3, 6):
-            parts = [q for q in shapely.get_parts(g) if shapely.get_type_id(q) in (3, 6)]
-            g = shapely.union_all(parts) if parts else shapely.Polygon()
-        out[k] = g
-    return out, bad
-
-
-def _complex_coords(geoms) -> np.ndarray:
-    xy = shapely.get_coordinates(geoms)
-    return np.unique(xy[:, 0] + 1j * xy[:, 1])
-
-
-def _drop_vertices(geom, drop: np.ndarray, box):
-    """``geom`` without its vertices that are in ``drop`` (x + iy) and inside ``box``."""
-    bx0, by0, bx1, by1 = box
-    polys = []
-    for poly in shapely.get_parts(geom):
-        if shapely.get_type_id(poly) != 3:
-            continue
-        rings = []
-        for ring in [poly.exterior, *poly.interiors]:
-            xy = shapely.get_coordinates(ring)[:-1]
-            inside = (xy[:, 0] >= bx0) & (xy[:, 0] <= bx1) & (xy[:, 1] >= by0) & (xy[:, 1] <= by1)
-            if len(drop) and inside.any():
-                gone = np.zeros(len(xy), dtype=bool)
-                gone[inside] = np.isin(xy[inside, 0] + 1j * xy[inside, 1], drop)
-                xy = xy[~gone]
-            if len(xy) < 3:
-                return None
-            rings.append(np.vstack([xy, xy[:1]]))
-        polys.append(shapely.Polygon(rings[0], rings[1:]))
-    if not polys:
-        return None
-    return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
-
-
 class LayerSource:
     """A catalog layer: lazily read, reprojected to an analysis CRS, cached with its spatial index.
 
@@ -420,7 +77,7 @@ class LayerSource:
         self._info: dict | None = None
         self._sha: str | None = None
         self._full: dict[int, gpd.GeoDataFrame] = {}
-        self._ix: _LayerIndex | None = None
+        self._ix: LayerIndex | None = None
         self._fid_order: tuple | None = None
         self._attr_from: tuple | None = None  # (path, layer, encoding) of the attributes when not the source's
         self._lock = threading.RLock()
@@ -495,7 +152,7 @@ class LayerSource:
         pos = np.clip(np.searchsorted(order[sort], gdal_fids), 0, len(order) - 1)
         return sort[pos]
 
-    def _gpkg_index(self) -> _GpkgIndex | None:
+    def _gpkg_index(self) -> GpkgIndex | None:
         """The GeoPackage fast path, or None when the file cannot be served that way."""
         s = self.spec
         if Path(s.path).suffix.lower() != ".gpkg" or not self.USE_GPKG_RTREE:
@@ -503,7 +160,7 @@ class LayerSource:
         try:
             reader = GpkgLayer(s.path, s.layer)
             crs = self.source_crs
-            ix = _GpkgIndex(reader, crs, s.where, self.MAX_VERTICES)
+            ix = GpkgIndex(reader, crs, s.where, self.MAX_VERTICES)
         except (ValueError, KeyError, IndexError, sqlite3.Error, shapely.errors.GEOSException):
             return None
         if ix.n_rows and not s.crs:
@@ -524,7 +181,7 @@ class LayerSource:
             return False
         return int(self.info.get("features") or -1) >= self.CACHE_MIN_FEATURES
 
-    def _cached_index(self) -> _GpkgIndex | None:
+    def _cached_index(self) -> GpkgIndex | None:
         """The GeoPackage fast path on the layer's cached copy, when there is one for the source as it is."""
         if not self._wants_cache():
             return None
@@ -534,7 +191,7 @@ class LayerSource:
         path, meta = hit
         try:
             crs = to_crs(meta["crs"]) if meta.get("crs") else self.source_crs
-            ix = _GpkgIndex(GpkgLayer(path, "layer"), crs, None, self.MAX_VERTICES)
+            ix = GpkgIndex(GpkgLayer(path, "layer"), crs, None, self.MAX_VERTICES)
         except (ValueError, KeyError, IndexError, sqlite3.Error, shapely.errors.GEOSException, CRSError):
             return None
         for w in meta.get("warnings") or []:
@@ -543,7 +200,7 @@ class LayerSource:
         self._attr_from = (path, "layer", None)
         return ix
 
-    def _build_index(self, attributes: bool) -> _LayerIndex:
+    def _build_index(self, attributes: bool) -> LayerIndex:
         s = self.spec
         self._attr_from = None
         ix = self._gpkg_index()
@@ -570,7 +227,7 @@ class LayerSource:
         if not keep.all():
             geoms, ordinal, gdal_fids = geoms[keep], ordinal[keep], gdal_fids[keep]
             table = table[keep].reset_index(drop=True) if table is not None else None
-        return _LayerIndex(geoms, to_crs(gdf.crs), ordinal, gdal_fids, table, self.MAX_VERTICES)
+        return LayerIndex(geoms, to_crs(gdf.crs), ordinal, gdal_fids, table, self.MAX_VERTICES)
 
     def prepare(self, epsg: int | None = None, *, attributes: bool = False) -> None:
         """Read the layer's geometry and build its spatial index, once (``epsg`` is accepted for symmetry
@@ -601,20 +258,20 @@ class LayerSource:
         s = self.spec
         return (*self._attr_from, None) if self._attr_from is not None else (s.path, s.layer, s.encoding, s.where)
 
-    def _table(self, ix: _LayerIndex) -> pd.DataFrame:
+    def _table(self, ix: LayerIndex) -> pd.DataFrame:
         path, layer, encoding, where = self._attribute_file()
         table = read_attributes(path, layer, where=where, encoding=encoding, use_arrow=True)
-        return _one_chunk(table.iloc[ix.ordinal].reset_index(drop=True))
+        return one_chunk(table.iloc[ix.ordinal].reset_index(drop=True))
 
-    def _columns_by_fid(self, ix: _LayerIndex, rows: np.ndarray) -> tuple[dict, dict]:
+    def _columns_by_fid(self, ix: LayerIndex, rows: np.ndarray) -> tuple[dict, dict]:
         """``object_columns`` of the attributes of index rows ``rows`` (no table in memory): straight from
-        a GeoPackage's SQLite table where ``_SqlAttributes`` can, else read through GDAL."""
+        a GeoPackage's SQLite table where ``SqlAttributes`` can, else read through GDAL."""
         if not len(rows):
             return {f: np.empty(0, dtype=object) for f in self.fields}, {}
         if ix.kind == "gpkg":
             if ix.sql_attributes is None:
                 path, layer, _enc, _where = self._attribute_file()
-                ix.sql_attributes = _SqlAttributes.of(ix.reader, path, layer) or False
+                ix.sql_attributes = SqlAttributes.of(ix.reader, path, layer) or False
             if ix.sql_attributes:
                 got = ix.sql_attributes.read(ix.gdal_fids[rows])
                 if got is not None:
@@ -740,7 +397,7 @@ class LayerSource:
             return shapely.box(*LayerSource._filter(geom, epsg, src)[0]), 0.0
         return LayerSource._moved(geom, epsg, src), pad
 
-    def _index_ordinals(self, ix: _LayerIndex, rows, columns: dict) -> np.ndarray:
+    def _index_ordinals(self, ix: LayerIndex, rows, columns: dict) -> np.ndarray:
         """``__fid`` of index rows; for a GeoPackage index only worked out (a scan of the FIDs, once)
         when a feature has no id to show, as for bbox reads."""
         if ix.kind == "gpkg":
@@ -749,7 +406,7 @@ class LayerSource:
                 return np.full(len(rows), -1, dtype=np.int64)
         return ix.ordinal[rows] if len(rows) else np.empty(0, dtype=np.int64)
 
-    def _from_index_many(self, ix: _LayerIndex, geoms: list, epsg: int) -> "Candidates":
+    def _from_index_many(self, ix: LayerIndex, geoms: list, epsg: int) -> "Candidates":
         same = ix.same_as.get(epsg)
         if same is None:
             same = ix.same_as[epsg] = ix.crs.equals(to_crs(epsg))
@@ -801,7 +458,7 @@ class LayerSource:
                     for i in range(len(geoms))]
         return Candidates(table, fp_of, repaired, crs=ix.crs if same else to_crs(epsg))
 
-    def _attributes_many(self, ix: _LayerIndex, uniq, inv, fp_of) -> tuple[dict, dict]:
+    def _attributes_many(self, ix: LayerIndex, uniq, inv, fp_of) -> tuple[dict, dict]:
         """The attribute columns of rows ``uniq[inv]`` (read once per row), typed as a read of each
         footprint's rows alone would type them: an integer or boolean field with a null among the rows
         read comes as float / object, so such a column keeps the file's type for a footprint whose own
@@ -811,7 +468,7 @@ class LayerSource:
         if table is not None:
             at = uniq[inv]
             return ({c: v[at] for c, v in table.items()},
-                    {c: v.dtype for c, v in table.items() if isinstance(v, _TextColumn)})
+                    {c: v.dtype for c, v in table.items() if isinstance(v, TextColumn)})
         cols, dtypes = self._columns_by_fid(ix, uniq)
         cols = {c: v[inv] for c, v in cols.items()}
         if not len(inv) or fp_of.max(initial=0) == 0:
@@ -830,99 +487,6 @@ class LayerSource:
             vals[clean] = [cast(v) for v in vals[clean]]
             cols[col] = vals
         return cols, dtypes
-
-
-class _SqlAttributes:
-    """Attributes by FID straight from a GeoPackage's SQLite table, typed as GDAL (pyogrio) types a read
-    of those features, then as ``object_columns`` (text as object arrays): no GDAL dataset opened per
-    check (~2 ms a layer). Only for text, integer, boolean and real fields; ``read`` gives None for a
-    value GDAL would convert (the caller then reads through GDAL)."""
-
-    TYPES = ("object", "float64", "float32", "int64", "int32", "int16", "bool")
-
-    def __init__(self, reader: GpkgLayer, fields: list[str], dtypes: list[str]):
-        self.reader, self.fields, self.dtypes = reader, fields, dtypes
-
-    @classmethod
-    def of(cls, reader: GpkgLayer, path, layer) -> "_SqlAttributes | None":
-        """The reader of ``reader``'s table when its fields are all of ``TYPES`` (text declared TEXT),
-        the columns GDAL lists; else None."""
-        try:
-            if Path(path).resolve() != Path(reader.path).resolve():
-                return None
-            info = read_info(path, layer)
-            fields, dtypes = [str(f) for f in info.get("fields", [])], [str(d) for d in info.get("dtypes", [])]
-            declared = [(n, t.upper()) for n, t in reader.columns() if n not in (reader.fid, reader.column)]
-        except (OSError, sqlite3.Error, InputError, ValueError):
-            return None
-        if [n for n, _ in declared] != fields or any(d not in cls.TYPES for d in dtypes):
-            return None
-        if any(d == "object" and not t.startswith("TEXT") for (_n, t), d in zip(declared, dtypes)):
-            return None
-        return cls(reader, fields, dtypes)
-
-    def read(self, fids) -> tuple[dict, dict] | None:
-        try:
-            found = self.reader.rows(self.fields, fids)
-        except sqlite3.Error:  # e.g. text that is not UTF-8: GDAL's reading applies
-            return None
-        if len(found) != len(fids):
-            return None
-        rows = [found[int(f)] for f in fids]
-        cols, dtypes = {}, {}
-        for k, (name, want) in enumerate(zip(self.fields, self.dtypes)):
-            vals = [r[k] for r in rows]
-            col = self._column(vals, want)
-            if col is None:
-                return None
-            cols[name] = col
-            if want == "object" and any(v is not None for v in vals):
-                dtypes[name] = "str"  # pandas makes text read by GDAL its string type
-        return cols, dtypes
-
-    @staticmethod
-    def _column(vals: list, want: str) -> np.ndarray | None:
-        """pyogrio's array for ``vals`` of a field of type ``want``: an integer or boolean field with a
-        null comes as float64 (NaN); None where a value is not of the field's kind."""
-        null = [v is None for v in vals]
-        kind = str if want == "object" else float if want.startswith("float") else int
-        if any(not n and not (isinstance(v, kind) or (kind is float and isinstance(v, int)))
-               or isinstance(v, bool) for v, n in zip(vals, null)):
-            return None
-        if want == "object":
-            return np.array(vals, dtype=object)
-        if want.startswith("float") or any(null):
-            out = np.array([np.nan if v is None else float(v) for v in vals], dtype=np.float64)
-            return out.astype(want) if want.startswith("float") else out
-        return np.array(vals, dtype=want)
-
-
-class _TextColumn:
-    """An Arrow text column of an in-memory table: rows taken straight from Arrow as an object array
-    (str, None for a null), ~6× cheaper than through pandas."""
-
-    def __init__(self, values: pd.arrays.ArrowStringArray):
-        import pyarrow as pa
-        data = pa.array(values)
-        if isinstance(data, pa.ChunkedArray):
-            data = data.chunk(0) if data.num_chunks == 1 else data.combine_chunks()
-        self.data, self.dtype = data, values.dtype
-
-    def __getitem__(self, rows) -> np.ndarray:
-        return self.data.take(np.asarray(rows, dtype=np.int64)).to_numpy(zero_copy_only=False)
-
-
-def _one_chunk(table: pd.DataFrame) -> pd.DataFrame:
-    """Arrow-backed columns (text) of ``table`` in one chunk: taking a few rows of a 1M-row chunked
-    array costs ~1 ms, of one chunk ~20 µs (an Arrow read comes in batches of 65 536 rows)."""
-    for c in table.columns:
-        arr = table[c].array
-        if isinstance(arr, pd.arrays.ArrowExtensionArray):
-            import pyarrow as pa
-            data = pa.array(arr)
-            if isinstance(data, pa.ChunkedArray) and data.num_chunks > 1:
-                table[c] = pd.array(data.combine_chunks(), dtype=arr.dtype)
-    return table
 
 
 def _blank(values) -> np.ndarray:

@@ -147,7 +147,7 @@ def subdivide(geom, max_vertices: int = 256, max_depth: int = 24) -> np.ndarray:
     ST_Subdivide) by recursive quadrant clipping; the pieces cover ``geom`` exactly, without overlap.
 
     Used to index very large polygons (red lines with 10⁵+ vertices): a query then meets only the few
-    pieces near the footprint instead of the whole polygon (see catalog._LayerIndex for how the exact
+    pieces near the footprint instead of the whole polygon (see layer_index.LayerIndex for how the exact
     feature is rebuilt from them). Pieces that cannot be split further (after ``max_depth`` levels) are
     returned as they are. The cuts add vertices on the feature's edges.
     """
