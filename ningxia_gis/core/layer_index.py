@@ -32,6 +32,7 @@ class LayerIndex:
         ncoord = shapely.get_num_coordinates(geoms)
         big = np.nonzero(ncoord > max_vertices)[0]
         self.repaired_rows: set[int] = set()  # repaired before subdividing (reported when hit)
+        # per row: 0 not tested yet, 1 valid (or null), 2 invalid (subdivided rows: known from the repair below)
         self._valid = np.zeros(len(geoms), dtype=np.int8)
         if len(big):  # subdividing clips the polygon: it must be valid first
             geoms = geoms.copy()
@@ -58,8 +59,6 @@ class LayerIndex:
         self.piece_count = int(len(items) - (~self.split).sum())
 
     kind = "memory"
-    _valid: np.ndarray | None = None  # per row: 0 not tested yet, 1 valid (or null), 2 invalid (subdivided
-    # rows: known from the index's own repair)
     _columns: tuple = (None, None)  # (table, its columns as arrays)
 
     @property
@@ -81,8 +80,6 @@ class LayerIndex:
         """``repair_polygons`` of the geometry of ``rows``: (geometry, positions of the repaired ones); each
         row's validity is tested once per index (a session checks the same neighbourhood again)."""
         geoms = self.row_geoms(rows)
-        if self._valid is None:
-            self._valid = np.zeros(self.n_rows, dtype=np.int8)
         state = self._valid[rows]
         new = np.nonzero(state == 0)[0]
         if len(new):
@@ -227,7 +224,7 @@ class GpkgIndex(LayerIndex):
         self.whole: dict[int, object] = {}
         self.cuts: dict[int, np.ndarray] = {}
         self.repaired_rows: set[int] = set()
-        self._valid = np.zeros(len(fids), dtype=np.int8)
+        self._valid = np.zeros(len(fids), dtype=np.int8)  # as in LayerIndex
         big = np.nonzero(np.isin(fids, reader.large(16 * max_vertices)))[0]
         pieces, owners = [], []
         if len(big):

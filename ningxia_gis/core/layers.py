@@ -274,14 +274,9 @@ class GpkgLayer:
     def geometries(self, fids) -> np.ndarray:
         """Shapely geometries of features ``fids`` (in that order)."""
         fids = np.asarray(fids, dtype=np.int64)
-        found: dict[int, bytes | None] = {}
-        con = self._con()
-        for i in range(0, len(fids), 500):
-            chunk = [int(f) for f in fids[i:i + 500]]
-            sql = (f"SELECT {_q(self.fid)}, {_q(self.column)} FROM {_q(self.table)} "
-                   f"WHERE {_q(self.fid)} IN ({','.join('?' * len(chunk))})")
-            found.update(con.execute(sql, chunk).fetchall())
-        return shapely.from_wkb(np.array([self._wkb(found.get(int(f))) for f in fids], dtype=object))
+        found = self.rows([self.column], fids)
+        return shapely.from_wkb(np.array([self._wkb(found[f][0] if f in found else None) for f in fids.tolist()],
+                                         dtype=object))
 
     def columns(self) -> list[tuple[str, str]]:
         """(name, declared SQLite type) of the table's columns, in order."""
