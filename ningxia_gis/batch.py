@@ -133,6 +133,8 @@ def collect_cases(path: str | Path, opts: BatchOptions, id_column: str | None = 
 
 
 def _feature_cases(p: Path, opts: BatchOptions, id_column: str | None) -> list[Case]:
+    import pandas as pd
+
     from .core.files import file_sha256
     from .core.layers import read_vector
     gdf = read_vector(p, require_crs=False)
@@ -156,8 +158,9 @@ def _feature_cases(p: Path, opts: BatchOptions, id_column: str | None) -> list[C
         if acts is not None:
             v = acts[i]
             act = str(v).strip() if v is not None and str(v).strip() not in ("", "nan", "None") else opts.activity
-        # a one-row slice (its index is i: the footprint import numbers it from 0)
-        cases.append(Case(id=cid, source=f"{p}#{i + 1}", activity=act, index=i, gdf=gdf.iloc[i:i + 1], sha256=sha))
+        row = gdf.iloc[i:i + 1]
+        row.index = pd.RangeIndex(1)  # numbered from 0 as the footprint import numbers parcels (no copy)
+        cases.append(Case(id=cid, source=f"{p}#{i + 1}", activity=act, index=i, gdf=row, sha256=sha))
     return cases
 
 

@@ -112,3 +112,36 @@ def test_a_complex_footprint_clip_that_answers_with_the_complement_is_not_used(m
     monkeypatch.setattr(overlay.shapely, "clip_by_rect", real)
     assert len(calls) == len(cells) and want.sum() > 0
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-6)
+
+
+def test_a_zone_whose_pieces_do_not_overlap_is_their_sum_and_an_overlap_is_dissolved(monkeypatch):
+    """A footprint's only zone of a layer: when no two pieces share interior points its area is their sum
+    (no union built); when two do, the union is built and the overlap counted once."""
+    built = []
+    monkeypatch.setattr(overlay, "grouped_union",
+                        lambda g, grp, n, _f=overlay.grouped_union: built.append(n) or _f(g, grp, n))
+    fp = shapely.Point(X0 + 500, Y0 + 500).buffer(380, quad_segs=16)
+
+    def check(g):
+        cand = gpd.GeoDataFrame({"BH": [f"P{i}" for i in range(len(g))]}, geometry=g, crs=EPSG)
+        (res,) = overlay.overlay_many([fp], np.zeros(len(g), dtype=np.int64), cand, EPSG, "permanent_basic_farmland",
+                                      id_field="BH")
+        whole = shapely.union_all(shapely.intersection(g, fp))
+        assert res.total["planar_m2"] == pytest.approx(whole.area, rel=1e-12)
+        assert res.total["ellipsoidal_m2"] == pytest.approx(float(ellipsoidal_areas([whole], EPSG)[0]), rel=1e-12)
+        assert len(res.by_zone) == 1 and res.by_zone[0]["area"]["planar_m2"] == res.total["planar_m2"]
+        return res
+
+    tiles = parcels(n=10)  # edges shared exactly
+    res = check(tiles)
+    assert built == [] and len(res.pieces) > 20
+    assert res.total["planar_m2"] == pytest.approx(sum(p.planar_m2 for p in res.pieces), rel=1e-12)
+    assert overlay.disjoint_groups(tiles, np.zeros(len(tiles), dtype=np.int64), 1).tolist() == [True]
+
+    res = check(np.append(tiles, shapely.buffer(tiles[44], 30.0)))  # a feature over its neighbours
+    assert built == [1]
+    assert res.total["planar_m2"] < sum(p.planar_m2 for p in res.pieces) - 1_000
+    # touching at a corner or an edge only is no overlap; one group's overlap does not mark another
+    sq = shapely.box(0, 0, 1, 1)
+    pair = np.array([sq, shapely.box(1, 1, 2, 2), sq, shapely.box(0.5, 0, 1.5, 1), sq, shapely.box(1, 0, 2, 1)])
+    assert overlay.disjoint_groups(pair, np.array([0, 0, 1, 1, 2, 2]), 3).tolist() == [True, False, True]

@@ -108,7 +108,7 @@ def _crs_groups(crss) -> list[tuple[object, np.ndarray]]:
 
 def _parcels(fps: list[Footprint]) -> tuple[np.ndarray, np.ndarray]:
     """Every parcel of ``fps`` (own CRS) and the footprint each belongs to."""
-    geoms = [np.asarray(fp.gdf.geometry.values, dtype=object) for fp in fps]
+    geoms = [fp.geoms for fp in fps]
     return (np.concatenate(geoms) if geoms else np.empty(0, dtype=object),
             np.repeat(np.arange(len(fps)), [len(g) for g in geoms]))
 
@@ -218,7 +218,7 @@ def footprint_blocks(fps: list[Footprint], epsgs: list[int], *, vertex_area: boo
             planar, ellip = float(parcel_p[a:b].sum()), float(parcel_e[a:b].sum())
         rings, vertices = _count(union)
         gdf = fp.gdf
-        records = json_records({c: column_values(gdf[c]) for c in gdf.columns if c != gdf.geometry.name}, len(gdf))
+        records = json_records({c: column_values(gdf[c]) for c in gdf.columns if c != fp.geometry_column}, len(gdf))
         parcels = [{"index": i + 1, "attributes": rec, "area": area_block(float(pa), float(ea))}
                    for i, (rec, pa, ea) in enumerate(zip(records, parcel_p[a:b], parcel_e[a:b]))]
         block = {

@@ -128,7 +128,7 @@ def check_in_ningxia(fp) -> None:
     part of it lies outside."""
     _names, _geoms, outline, _tree = _counties()
     crs = CRS.from_user_input(fp.crs)
-    geoms = np.asarray(fp.gdf.geometry.values, dtype=object)
+    geoms = fp.geoms
     label = Path(fp.source).name or "footprint"
     u = _union_plane(geoms, lambda xy: _to_plane(xy, crs))
     dist = float(u.distance(outline)) if u is not None and not u.is_empty else float("inf")

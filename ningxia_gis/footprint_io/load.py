@@ -104,9 +104,9 @@ def prepare_footprint(fp: Footprint) -> Footprint:
     """Keep polygonal parts, repair invalid ones, refuse an empty footprint."""
     gdf = fp.gdf
     label = Path(fp.source).name or "footprint"
-    if gdf.crs is None:
+    if fp.crs is None:
         raise FootprintError("footprint.no_crs", label=label)
-    arr = np.asarray(gdf.geometry.values, dtype=object)
+    arr = fp.geoms
     invalid = ~shapely.is_valid(arr) & ~shapely.is_missing(arr)
     if invalid.any():
         reasons = [shapely.is_valid_reason(g) for g in arr[invalid]]
@@ -119,7 +119,7 @@ def prepare_footprint(fp: Footprint) -> Footprint:
     polys = np.empty(len(arr), dtype=object)
     polys[:] = [_polygonal(g) for g in arr]
     if invalid.any() or any(p is not g for p, g in zip(polys, arr)):  # else the frame stays as it is
-        gdf = gdf.set_geometry(gpd.GeoSeries(polys, crs=gdf.crs, index=gdf.index))
+        gdf = gdf.set_geometry(gpd.GeoSeries(polys, crs=fp.crs, index=gdf.index))
     keep = ~(shapely.is_missing(polys) | shapely.is_empty(polys))
     if not keep.all():
         gdf, polys = gdf[keep].reset_index(drop=True), polys[keep]
@@ -147,8 +147,8 @@ def footprint_from_frame(gdf, *, source: str, name: str, sha256: str = "", fmt: 
                          check_range: bool = True) -> Footprint:
     """A Footprint from parcels already in memory (a feature of a multi-feature file, a drawn polygon),
     checked exactly as ``load_footprint`` checks a file."""
-    fp = Footprint(gdf=gdf, source=source, sha256=sha256, name=name,
-                   meta={"format": fmt, "crs_notes": [f"CRS {crs_label(gdf.crs)} from the file"]})
+    fp = Footprint(gdf=gdf, source=source, sha256=sha256, name=name, meta={"format": fmt})
+    fp.meta["crs_notes"] = [f"CRS {crs_label(fp.crs)} from the file"]
     fp = prepare_footprint(clean_vector_footprint(fp, check_range=check_range))
     if check_range:
         check_in_ningxia(fp)

@@ -111,13 +111,13 @@ def _m2(v: float) -> str:
 def clean_vector_footprint(fp: Footprint, *, check_range: bool = True, bounds=None) -> Footprint:
     """Checks for footprints read through GDAL (SHP, GPKG, GeoJSON …): 2-D, closed lines → polygons,
     duplicate vertices removed, Ningxia range check naming the feature."""
-    gdf = fp.gdf
+    gdf, crs = fp.gdf, fp.crs
     label = Path(fp.source).name or "footprint"
-    if gdf.crs is None or gdf.empty:
+    if crs is None or gdf.empty:
         return fp
-    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    geoms = fp.geoms
     changed = bool(shapely.has_z(geoms).any())
-    geoms = shapely.force_2d(geoms) if changed else geoms
+    geoms = shapely.force_2d(geoms) if changed else geoms.copy()  # the loop below may replace parcels
     closed = 0
     for i, g in enumerate(geoms):
         if g is None or g.is_empty or g.geom_type not in ("LineString", "MultiLineString", "LinearRing"):
@@ -132,27 +132,27 @@ def clean_vector_footprint(fp: Footprint, *, check_range: bool = True, bounds=No
     if len(coords):
         locs = Locs("feature {}", idx + 1)
         if check_range:
-            check_plausible(coords[:, 0], coords[:, 1], CRS.from_user_input(gdf.crs), locs, label, bounds=bounds)
+            check_plausible(coords[:, 0], coords[:, 1], CRS.from_user_input(crs), locs, label, bounds=bounds)
         else:
-            check_sane(coords[:, 0], coords[:, 1], CRS.from_user_input(gdf.crs), locs, label)
+            check_sane(coords[:, 0], coords[:, 1], CRS.from_user_input(crs), locs, label)
     n_before = shapely.get_num_coordinates(geoms)
     geoms = shapely.remove_repeated_points(geoms, tolerance=0.0)
     dropped = n_before - shapely.get_num_coordinates(geoms)
     for i in np.nonzero(dropped > 0)[0]:
         fp.repairs.append(f"{label} feature {i + 1}: {int(dropped[i])} duplicate vertex(es) removed")
     if changed or closed or (dropped > 0).any():  # else the geometries are the file's, unchanged
-        fp.gdf = gdf.set_geometry(_series(geoms, gdf))
+        fp.gdf = gdf.set_geometry(_series(geoms, fp))
     return fp
 
 
-def _series(geoms, gdf):
+def _series(geoms, fp: Footprint):
     import geopandas as gpd
-    return gpd.GeoSeries(list(geoms), crs=gdf.crs, index=gdf.index)
+    return gpd.GeoSeries(list(geoms), crs=fp.crs, index=fp.gdf.index)
 
 
 def orient(fp: Footprint) -> Footprint:
     """Exteriors counter-clockwise, holes clockwise (OGC); counts what changed."""
-    geoms = np.asarray(fp.gdf.geometry.values, dtype=object)
+    geoms = fp.geoms
     parts = shapely.get_parts(geoms)
     parts = parts[shapely.get_type_id(parts) == 3]
     changed = 0
@@ -161,7 +161,7 @@ def orient(fp: Footprint) -> Footprint:
             changed += 1
         changed += sum(1 for r in p.interiors if shapely.is_ccw(r))
     if changed:
-        fp.gdf = fp.gdf.set_geometry(_series(shapely.orient_polygons(geoms, exterior_cw=False), fp.gdf))
+        fp.gdf = fp.gdf.set_geometry(_series(shapely.orient_polygons(geoms, exterior_cw=False), fp))
         fp.notes.append(f"{changed} ring(s) re-oriented (exteriors counter-clockwise, holes clockwise)")
     return fp
 
@@ -170,8 +170,8 @@ def finalize(fp: Footprint) -> Footprint:
     """Counts, areas, stated-area check and the ImportReport (``fp.meta['report']``)."""
     gdf = fp.gdf
     label = Path(fp.source).name or "footprint"
-    crs = CRS.from_user_input(gdf.crs)
-    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    crs = CRS.from_user_input(fp.crs)
+    geoms = fp.geoms
     single = len(geoms) == 1  # one parcel: its union is itself (no second pass over 10⁶ vertices)
     union = geoms[0] if single else shapely.union_all(geoms)
     c = to_lonlat([union.centroid], crs)[0]

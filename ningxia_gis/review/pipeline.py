@@ -48,21 +48,30 @@ def run_reviews(requests: list[ReviewRequest]) -> list[CheckResult | Exception]:
     results = run_checks([r.footprint for r in requests], first.catalog, sliver_m2=first.sliver_m2,
                          vertex_area=first.vertex_area)
     out: list = []
+    rules = None
     for req, res in zip(requests, results):
         if isinstance(res, CheckResult) and req.activity:
             try:
-                apply_rules(res, req.activity, req.facts, req.overrides)
+                if rules is None:  # once for all the requests (a file scan), not per request
+                    from ..rules.engine import reload_rule_base
+                    rules = reload_rule_base()
+                apply_rules(res, req.activity, req.facts, req.overrides, rules=rules)
             except Exception as exc:  # noqa: BLE001 - one request's rules never stop the others
                 res = exc
         out.append(res)
     return out
 
 
-def apply_rules(result: CheckResult, activity: str, facts: dict, overrides: list | None = None) -> None:
-    """Add the activity and the rule engine's verdicts (with the officer's overrides) to ``result.data``."""
+def apply_rules(result: CheckResult, activity: str, facts: dict, overrides: list | None = None, *,
+                rules: tuple | None = None) -> None:
+    """Add the activity and the rule engine's verdicts (with the officer's overrides) to ``result.data``;
+    ``rules``: what ``reload_rule_base()`` gave (loaded here when None)."""
     from ..rules.engine import evaluate
 
-    verdicts = evaluate(result.data, activity, facts, overrides=overrides or None)
+    rb, err = rules or (None, None)
+    if rules is not None and rb is None:
+        raise err  # no good rule set was ever loaded
+    verdicts = evaluate(result.data, activity, facts, rb, overrides=overrides or None, rule_base_error=err)
     result.data["activity"] = verdicts["activity"]
     result.data["verdicts"] = verdicts
     result.data["inputs"] = [x for x in result.data["inputs"] if x.get("kind") != "rules"]  # applied again

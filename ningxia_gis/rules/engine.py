@@ -27,7 +27,7 @@ from typing import Any
 
 import shapely
 
-from ningxia_gis.domain.errors import InputError
+from ningxia_gis.domain.errors import InputError, RuleError
 from ningxia_gis.domain.roles import ROLES
 from ningxia_gis.domain.vocab import BY_ZH
 
@@ -606,7 +606,7 @@ def _urban_relation(zones: list[dict]) -> dict[str, Any] | None:
 
 
 def evaluate(result: dict, activity_id: str, facts: dict | None = None, rule_base: RuleBase | None = None,
-             *, overrides: list[dict] | None = None) -> dict:
+             *, overrides: list[dict] | None = None, rule_base_error: RuleError | None = None) -> dict:
     """Verdicts of every checked control layer/zone of ``result`` for ``activity_id``.
 
     ``result`` is the check-result dict (docs/result_schema.md); ``layers``, ``location``,
@@ -614,9 +614,9 @@ def evaluate(result: dict, activity_id: str, facts: dict | None = None, rule_bas
     questions (e.g. ``{"unavoidable": True}``; "是"/"否" accepted); unanswered facts are decided about
     as the module docstring says.  ``rule_base`` defaults to :data:`ningxia_gis.paths.RULES_DIR`.
     ``overrides`` (officer conclusions kept from an earlier run, see :func:`record_override`) are
-    re-applied.  Returns a JSON-ready dict (layout in docs/rules.md).
+    re-applied.  ``rule_base_error``: the error ``reload_rule_base`` gave with a given ``rule_base`` (the
+    last good one), named in the notes.  Returns a JSON-ready dict (layout in docs/rules.md).
     """
-    rule_base_error = None
     if rule_base is None:
         rule_base, rule_base_error = reload_rule_base()
         if rule_base is None:
