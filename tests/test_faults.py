@@ -108,6 +108,30 @@ def test_bowtie_is_repaired_and_listed_on_every_check_of_a_prepared_layer(tmp_pa
     assert only_ok["repaired_features"] == [] and only_ok["area"]["planar_m2"] == pytest.approx(100.0 ** 2)
 
 
+@pytest.mark.parametrize("rtree", [False, True])
+def test_a_subdivided_bowtie_is_repaired_once_and_listed_on_every_check(tmp_path, rtree, monkeypatch):
+    """A bow-tie large enough to be subdivided is repaired when the layer is prepared, not again at every
+    check that meets it (seconds for a 10⁵-vertex red line), and still listed as repaired each time."""
+    from ningxia_gis.core import layer_index
+    from ningxia_gis.core.check import run_check
+    from ningxia_gis.core.footprint import Footprint
+    monkeypatch.setattr(LayerSource, "USE_GPKG_RTREE", rtree)
+    cat = load_catalog(_bowtie_catalog(tmp_path, n_extra=400))
+    for src in cat.sources():
+        src.prepare()
+    assert cat.sources()[0]._ix.split.any()  # subdivided, so repaired while preparing
+    calls = []
+    monkeypatch.setattr(layer_index.shapely, "make_valid",
+                        lambda g, _f=shapely.make_valid: calls.append(len(np.atleast_1d(g))) or _f(g))
+    fp = Footprint(gdf=gpd.GeoDataFrame({"XMMC": ["x"]}, geometry=[box(X0 - 100, Y0 + 100, X0 + 1100, Y0 + 400)],
+                                        crs=4545), source="fp", name="fp", sha256="0" * 64)
+    for _ in range(3):
+        layer = run_check(fp, cat).data["layers"][0]
+        assert layer["repaired_features"] == ["BOW"]
+        assert layer["area"]["planar_m2"] == pytest.approx(_strip_area(), rel=1e-9)
+    assert calls == []
+
+
 def test_bowtie_check_from_the_cli_exits_0(tmp_path, capsys):
     cat = _bowtie_catalog(tmp_path)
     fp = tmp_path / "fp.geojson"

@@ -38,8 +38,10 @@ class LayerIndex:
             geoms = geoms.copy()
             geoms[big], fixed = repair_polygons(geoms[big])
             self.repaired_rows = {int(big[k]) for k in fixed}
-            self._valid[big] = 1
-            self._valid[big[fixed]] = 2  # ``self.geoms`` keeps them unrepaired
+            # a repaired row is kept repaired (as GpkgIndex keeps ``whole``): make_valid of a 10⁵-vertex
+            # polygon takes a second, once here and not at every check that meets it
+            self._valid[big] = np.where(shapely.is_valid(geoms[big]), 1, 2) if len(fixed) else 1
+            self.geoms = geoms
         self.split = np.zeros(len(geoms), dtype=bool)
         self.split[big] = True
         self.owner = None
