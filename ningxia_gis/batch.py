@@ -335,7 +335,7 @@ def _load_case(case: Case, opts: BatchOptions, row: dict):
     """The case's footprint (its activity from ``--activity-column`` for a file case)."""
     from .footprint_io import load_footprint
     fp = (_feature_footprint(case, opts.crs, opts.check_range) if case.gdf is not None
-          else load_footprint(case.source, crs=opts.crs, **({} if opts.check_range else {"check_range": False})))
+          else load_footprint(case.source, crs=opts.crs, check_range=opts.check_range))
     if case.gdf is None and opts.activity_column:
         col = opts.activity_column
         if col in fp.gdf.columns:

@@ -18,8 +18,7 @@ def build_request(footprint: Footprint | str | Path, layers: Catalog | str | Pat
                   vertex_area: bool = False) -> ReviewRequest:
     """A request from file paths (the sample layers when ``layers`` is None); ``check_range=False``
     accepts a footprint outside Ningxia."""
-    opts = {} if check_range else {"check_range": False}
-    fp = footprint if isinstance(footprint, Footprint) else load_footprint(footprint, crs=crs, **opts)
+    fp = footprint if isinstance(footprint, Footprint) else load_footprint(footprint, crs=crs, check_range=check_range)
     cat = layers if isinstance(layers, Catalog) else load_catalog(layers or SAMPLE_CATALOG)
     return ReviewRequest(fp, cat, activity=activity or None, facts=dict(facts or {}), sliver_m2=sliver_m2,
                          case=dict(case or {}), overrides=list(overrides or []), vertex_area=vertex_area)
