@@ -40,7 +40,8 @@ class LayerIndex:
             self.repaired_rows = {int(big[k]) for k in fixed}
             # a repaired row is kept repaired (as GpkgIndex keeps ``whole``): make_valid of a 10⁵-vertex
             # polygon takes a second, once here and not at every check that meets it
-            self._valid[big] = np.where(shapely.is_valid(geoms[big]), 1, 2) if len(fixed) else 1
+            self._valid[big] = 1
+            self._valid[big[fixed]] = np.where(shapely.is_valid(geoms[big[fixed]]), 1, 2)
             self.geoms = geoms
         self.split = np.zeros(len(geoms), dtype=bool)
         self.split[big] = True

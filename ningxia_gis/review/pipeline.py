@@ -65,10 +65,10 @@ def apply_rules(result: CheckResult, activity: str, facts: dict, overrides: list
                 rules: tuple | None = None) -> None:
     """Add the activity and the rule engine's verdicts (with the officer's overrides) to ``result.data``;
     ``rules``: what ``reload_rule_base()`` gave (loaded here when None)."""
-    from ..rules.engine import evaluate
+    from ..rules.engine import evaluate, reload_rule_base
 
-    rb, err = rules or (None, None)
-    if rules is not None and rb is None:
+    rb, err = rules if rules is not None else reload_rule_base()
+    if rb is None:
         raise err  # no good rule set was ever loaded
     verdicts = evaluate(result.data, activity, facts, rb, overrides=overrides or None, rule_base_error=err)
     result.data["activity"] = verdicts["activity"]
