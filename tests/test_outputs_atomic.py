@@ -143,3 +143,23 @@ def test_an_input_is_never_overwritten_whatever_the_path_says(result, tmp_path):
     with pytest.raises(InputError):
         write_output("json", res, src)
     assert src.read_bytes() == OLD
+
+
+@pytest.mark.parametrize("created", [False, True])
+def test_the_output_has_a_new_files_mode_and_a_failure_leaves_nothing(created, tmp_path):
+    """``created``: the writer gets an empty file instead of a free name; either way the output is readable
+    as any new file is (not mkstemp's 0600) and a failed write leaves the old file and no temporary one."""
+    import stat
+    target = tmp_path / "a.json"
+    with atomic_output(target, created=created) as tmp:
+        assert tmp.exists() == created and tmp.parent == tmp_path
+        tmp.write_text("{}")
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    assert stat.S_IMODE(target.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
+    with pytest.raises(RuntimeError):
+        with atomic_output(target, created=created) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("disk full")
+    assert target.read_text() == "{}"
+    assert _temps(tmp_path) == []

@@ -46,6 +46,7 @@ class Output:
     suffixes: tuple[str, ...]
     label: str
     write: Callable[[CheckResult, Path, OutputContext], None]
+    opens_temp: bool = False  # the writer opens the temporary file it is given (see atomic_output(created=))
 
 
 def _json(result: CheckResult, tmp: Path, ctx: OutputContext) -> None:
@@ -85,7 +86,7 @@ def _png(result: CheckResult, tmp: Path, ctx: OutputContext) -> None:
 
 
 OUTPUTS: dict[str, Output] = {o.format: o for o in (
-    Output("json", (".json",), "JSON", _json),
+    Output("json", (".json",), "JSON", _json, opens_temp=True),
     Output("gpkg", (".gpkg",), "GeoPackage", _gpkg),
     Output("pdf", (".pdf",), "PDF", _pdf),
     Output("docx", (".docx",), "Word", _docx),
@@ -131,8 +132,9 @@ def write_output(fmt: str, result: CheckResult, path: str | Path, ctx: OutputCon
 
 
 def _write_checked(fmt: str, result: CheckResult, p: Path, ctx: OutputContext | None, sweep: bool) -> Path:
-    with atomic_output(p, sweep=sweep) as tmp:
-        OUTPUTS[fmt].write(result, tmp, ctx or OutputContext())
+    out = OUTPUTS[fmt]
+    with atomic_output(p, sweep=sweep, created=out.opens_temp) as tmp:
+        out.write(result, tmp, ctx or OutputContext())
     return p
 
 
