@@ -28,10 +28,13 @@ def test_coverage_union_is_the_union_and_overlaps_fall_back():
     assert overlay.coverage_or_union(np.array([None, shapely.Polygon()], dtype=object)).is_empty
 
 
+@pytest.mark.parametrize("overlap", [False, True], ids=["tiling", "overlapping"])
 @pytest.mark.parametrize("shortcuts", [True, False], ids=["shortcuts", "general"])
-def test_large_footprint_over_a_parcel_coverage(shortcuts, monkeypatch):
+def test_large_footprint_over_a_parcel_coverage(shortcuts, overlap, monkeypatch):
     """3,600 parcels under a footprint that covers most of them whole: pieces, zone totals and the
-    dissolved total equal an independent shapely overlay, with and without the shortcuts."""
+    dissolved total equal an independent shapely overlay, with and without the shortcuts. Parcels that
+    tile the land are summed (no union built); with one parcel repeated in the other zone the unions are
+    built, each zone's as a coverage, and the repeated part counts for the stricter zone only."""
     used = []
     if shortcuts:
         monkeypatch.setattr(overlay, "COVERAGE_MIN_PIECES", 100)
@@ -41,8 +44,12 @@ def test_large_footprint_over_a_parcel_coverage(shortcuts, monkeypatch):
         monkeypatch.setattr(overlay, "COVERAGE_MIN_PIECES", 10**9)
         monkeypatch.setattr(overlay.shapely, "contains_properly",
                             lambda a, b: np.zeros(np.broadcast(a, b).shape, dtype=bool))
+        monkeypatch.setattr(overlay, "disjoint_groups", lambda geoms, group, n: np.zeros(n, dtype=bool))
     g = parcels(n=60)
     zone = np.where(np.arange(len(g)) % 5 == 0, "基本草原", "一般草原")
+    if overlap:  # parcel 1,830 (基本草原, under the footprint) once more as 一般草原
+        g, zone = np.append(g, g[1830]), np.append(zone, "一般草原")
+        assert zone[1830] == "基本草原"
     cand = gpd.GeoDataFrame({"BH": [f"P{i:05d}" for i in range(len(g))], "CDLX": zone}, geometry=g, crs=EPSG)
     fp = shapely.Point(X0 + 3_000, Y0 + 3_000).buffer(2_600, quad_segs=32)
     (res,) = overlay.overlay_many([fp], np.zeros(len(cand), dtype=np.int64), cand, EPSG, "grassland",
@@ -54,12 +61,16 @@ def test_large_footprint_over_a_parcel_coverage(shortcuts, monkeypatch):
     assert res.total["planar_m2"] == pytest.approx(whole.area, rel=1e-12)
     assert res.total["ellipsoidal_m2"] == pytest.approx(float(ellipsoidal_areas([whole], EPSG)[0]), rel=1e-12)
     by_zone = {z["zone"]: z["area"]["planar_m2"] for z in res.by_zone}
-    for name in ("基本草原", "一般草原"):
-        sel = keep & (zone == name)
-        assert by_zone[name] == pytest.approx(shapely.union_all(inter[sel]).area, rel=1e-12)
+    strict = shapely.union_all(inter[keep & (zone == "基本草原")])
+    assert by_zone["基本草原"] == pytest.approx(strict.area, rel=1e-12)
+    other = shapely.difference(shapely.union_all(inter[keep & (zone == "一般草原")]), strict)
+    assert by_zone["一般草原"] == pytest.approx(other.area, rel=1e-12)
     assert sum(by_zone.values()) == pytest.approx(res.total["planar_m2"], rel=1e-12)
-    if shortcuts:  # both zones dissolved as coverages, most parcels taken whole
-        assert len(used) == 2 and sum(used) == keep.sum()
+    shared = {z["zone"]: z["shared_with_stricter_m2"] for z in res.by_zone}
+    assert shared["一般草原"] == (pytest.approx(float(ellipsoidal_areas([g[1830]], EPSG)[0]), rel=1e-9)
+                                  if overlap else pytest.approx(0.0, abs=1e-6))
+    if shortcuts:  # tiling: summed, no union at all; overlapping: both zones dissolved as coverages
+        assert used == [] if not overlap else (len(used) == 2 and sum(used) == keep.sum())
         inside = shapely.contains_properly(fp, g)
         assert inside.sum() > 0.8 * keep.sum()
         pieces = {p.feature_id: p.geometry for p in res.pieces}

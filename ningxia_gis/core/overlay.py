@@ -424,13 +424,11 @@ def overlay_many(fps, fp_of, candidates: "gpd.GeoDataFrame | CandidateTable", cr
     small_g = ~big_fp[g_fp]
     union = np.empty(n_groups, dtype=object)
     own = np.empty(n_groups, dtype=object)
-    # a footprint's only zone of the layer needs its union for the area alone: when its pieces do not
-    # overlap, that area is their sum, and the union is not built (None)
-    summed = np.zeros(n_groups, dtype=bool)
-    solo = small_g & (g_level == 0) & last
-    if solo.any():
-        in_solo = solo[group]
-        summed[solo] = disjoint_groups(inter[in_solo], group[in_solo], n_groups)[solo]
+    # when no two pieces of a footprint share interior points, its zones' unions are needed for their areas
+    # alone, which are the sums of their pieces' (and no zone shares a part with a stricter one): the
+    # unions are not built (None). A complex footprint's candidates are tested instead of its pieces,
+    # which carry a share of its 10⁵ vertices each (disjoint candidates give disjoint pieces)
+    summed = disjoint_groups(np.where(big, src, inter), of, n_fp)[g_fp]
     sg = np.nonzero(small_g & ~summed)[0]
     if len(sg):
         in_small = (small_g & ~summed)[group]
@@ -449,7 +447,7 @@ def overlay_many(fps, fp_of, candidates: "gpd.GeoDataFrame | CandidateTable", cr
             more = at[~last[at]]
             if lv and len(more):
                 taken[g_fp[more]] = shapely.union(taken[g_fp[more]], union[more])
-    for f in np.unique(g_fp[~small_g]):
+    for f in np.unique(g_fp[~small_g & ~summed]):
         gi = np.nonzero(g_fp == f)[0]
         sel = of == f
         parts = _big_zone_parts(fps[f], src[sel], inter[sel], [ranked[z] for z in g_zone[gi]],
@@ -459,7 +457,7 @@ def overlay_many(fps, fp_of, candidates: "gpd.GeoDataFrame | CandidateTable", cr
     # one ellipsoidal call for the pieces, the zone unions and their own parts (the first zone's part is
     # its union)
     n, built = len(inter), np.nonzero(~summed)[0]
-    rest = np.nonzero(g_level > 0)[0]
+    rest = np.nonzero((g_level > 0) & ~summed)[0]
     areas = _areas_once(np.concatenate([inter, union[built], own[rest]]), crs)
     ellip = areas[:n]
     planar = planar_areas(inter)
