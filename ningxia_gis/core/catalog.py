@@ -20,7 +20,7 @@ import shapely
 from .crs import fix_prefix_mismatch, to_crs, transformer
 from ..domain.errors import CatalogError, CRSError, InputError
 from . import layer_cache
-from .files import file_sha256
+from .hash_cache import layer_sha256
 from .layers import (RANDOM_ACCESS_SUFFIXES, VECTOR_SUFFIXES, GpkgLayer, list_layers, read_attributes, read_fids,
                      read_info, read_vector)
 from .attribute_reads import SqlAttributes, TextColumn, one_chunk
@@ -100,7 +100,7 @@ class LayerSource:
     @property
     def sha256(self) -> str:
         if self._sha is None:
-            self._sha = file_sha256(self.spec.path)
+            self._sha = layer_sha256(self.spec.path)
         return self._sha
 
     @property
